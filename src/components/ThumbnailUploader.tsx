@@ -1,0 +1,140 @@
+import type { CSSProperties } from 'react';
+import type { ThumbnailResult } from '../core/protocol';
+import { isSafeFileUrl } from '../core/upload';
+import { useThumbnailUploader, type UseThumbnailUploaderOptions } from '../react/useThumbnailUploader';
+import { useUploaderConfig } from '../react/UploaderProvider';
+
+export interface ThumbnailUploaderLabels {
+  hint: string;
+  dropHere: string;
+  choose: string;
+  chooseAnother: string;
+  upload: string;
+  cancel: string;
+  retry: string;
+  uploading: (fileName: string) => string;
+  uploaded: (fileName: string) => string;
+  previewAlt: (fileName: string) => string;
+  uploadedAlt: (fileName: string) => string;
+}
+
+export const defaultLabels: ThumbnailUploaderLabels = {
+  hint: 'Drag an image here, paste it, or',
+  dropHere: 'Drop the image to upload it',
+  choose: 'Choose image',
+  chooseAnother: 'Choose another image',
+  upload: 'Upload',
+  cancel: 'Cancel',
+  retry: 'Retry',
+  uploading: (name) => `Uploading ${name}`,
+  uploaded: (name) => `${name} uploaded`,
+  previewAlt: (name) => `Preview of ${name}`,
+  uploadedAlt: (name) => `Uploaded thumbnail of ${name}`,
+};
+
+export interface ThumbnailUploaderProps extends UseThumbnailUploaderOptions {
+  /** Class added to the root element, beside (or, with `unstyled`, instead of) the built-in ones. */
+  className?: string;
+  /** Every visible and accessible string; missing ones fall back to English. */
+  labels?: Partial<ThumbnailUploaderLabels>;
+  /** Drops the built-in class names so that the stylesheet styles nothing. */
+  unstyled?: boolean;
+}
+
+const visuallyHidden: CSSProperties = {
+  position: 'absolute',
+  width: 1,
+  height: 1,
+  margin: -1,
+  padding: 0,
+  overflow: 'hidden',
+  clip: 'rect(0 0 0 0)',
+  whiteSpace: 'nowrap',
+  border: 0,
+};
+
+/** Drop, pick or paste an image; it is previewed, uploaded as the thumbnail of `parentUuid`, and shown from the server's `file_url`. */
+export function ThumbnailUploader({ className, labels: labelOverrides, unstyled = false, ...options }: ThumbnailUploaderProps) {
+  const labels = { ...defaultLabels, ...labelOverrides };
+  const uploader = useThumbnailUploader(options);
+  const { baseUrl } = useUploaderConfig();
+  const { state, file, previewUrl, percent, result, error, disabled } = uploader;
+  const cx = (name: string) => (unstyled ? undefined : name);
+  const name = file?.name ?? '';
+  const shownUrl = result ? displayUrl(result, baseUrl) : undefined;
+  const status = state === 'uploading' ? labels.uploading(name) : state === 'uploaded' ? labels.uploaded(name) : uploader.announcement;
+  const rootClass = [cx('rtu'), className].filter(Boolean).join(' ') || undefined;
+
+  return (
+    <div {...uploader.getRootProps({ className: rootClass })} data-state={state} data-disabled={disabled || undefined}>
+      <input {...uploader.getInputProps()} />
+      {shownUrl ? (
+        <a className={cx('rtu__media')} href={shownUrl} target="_blank" rel="noopener noreferrer">
+          <img className={cx('rtu__image')} src={shownUrl} alt={labels.uploadedAlt(name)} />
+        </a>
+      ) : previewUrl ? (
+        <div className={cx('rtu__media')}>
+          <img className={cx('rtu__image')} src={previewUrl} alt={labels.previewAlt(name)} />
+        </div>
+      ) : (
+        <p className={cx('rtu__hint')}>{state === 'dragging' ? labels.dropHere : labels.hint}</p>
+      )}
+
+      {state === 'uploading' && (
+        <div
+          className={cx('rtu__progress')}
+          role="progressbar"
+          aria-label={labels.uploading(name)}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent ?? undefined}
+        >
+          <div className={cx('rtu__bar')} style={{ width: `${percent ?? 0}%` }} />
+        </div>
+      )}
+
+      {error && (
+        <p className={cx('rtu__alert')} role="alert">
+          {error.message}
+        </p>
+      )}
+
+      <div className={cx('rtu__actions')}>
+        {state === 'uploading' ? (
+          <button type="button" className={cx('rtu__button')} onClick={uploader.cancel}>
+            {labels.cancel}
+          </button>
+        ) : (
+          <>
+            {state === 'previewing' && (
+              <button type="button" className={cx('rtu__button rtu__button--primary')} onClick={uploader.upload} disabled={disabled}>
+                {labels.upload}
+              </button>
+            )}
+            {uploader.canRetry && (
+              <button type="button" className={cx('rtu__button rtu__button--primary')} onClick={uploader.retry} disabled={disabled}>
+                {labels.retry}
+              </button>
+            )}
+            <button type="button" className={cx('rtu__button')} onClick={uploader.open} disabled={disabled}>
+              {file ? labels.chooseAnother : labels.choose}
+            </button>
+          </>
+        )}
+      </div>
+      <p role="status" aria-live="polite" style={visuallyHidden}>
+        {status}
+      </p>
+    </div>
+  );
+}
+
+/** The server's `file_url`, made absolute against the API when it is relative. */
+function displayUrl(result: ThumbnailResult, baseUrl: string): string | undefined {
+  if (!isSafeFileUrl(result.file_url)) return undefined;
+  try {
+    return new URL(result.file_url, new URL(baseUrl, globalThis.location?.href)).href;
+  } catch {
+    return result.file_url;
+  }
+}

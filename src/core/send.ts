@@ -1,0 +1,88 @@
+import { UploadError, errorForStatus } from './errors';
+
+export interface UploadProgress {
+  /** Bytes of the request body sent so far. */
+  loaded: number;
+  /** Bytes of the whole request body (multipart framing included). */
+  total: number;
+}
+
+export interface SendFormOptions {
+  url: string;
+  body: FormData;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (progress: UploadProgress) => void;
+}
+
+/**
+ * Posts one multipart form with XMLHttpRequest (fetch cannot report upload progress)
+ * and resolves with the answer's JSON object; every failure rejects with an UploadError.
+ */
+export function sendForm(options: SendFormOptions): Promise<Record<string, unknown>> {
+  const { url, body, headers = {}, signal, onProgress } = options;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortedError(signal.reason));
+      return;
+    }
+    const xhr = new XMLHttpRequest();
+    const onAbortSignal = () => xhr.abort();
+    const settle = (outcome: () => void) => {
+      signal?.removeEventListener('abort', onAbortSignal);
+      outcome();
+    };
+
+    xhr.open('POST', url);
+    // The browser sets Content-Type with the multipart boundary itself.
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    if (onProgress) {
+      xhr.upload.onprogress = (event) => {
+        if (event.lengthComputable) onProgress({ loaded: event.loaded, total: event.total });
+      };
+    }
+    xhr.onload = () => settle(() => {
+      try {
+        resolve(readAnswer(xhr.status, xhr.responseText));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    xhr.onerror = () => settle(() => reject(new UploadError('network', 'The upload could not reach the server. Check your connection and retry.')));
+    xhr.ontimeout = xhr.onerror;
+    xhr.onabort = () => settle(() => reject(abortedError(signal?.reason)));
+    signal?.addEventListener('abort', onAbortSignal, { once: true });
+    xhr.send(body);
+  });
+}
+
+function abortedError(cause: unknown): UploadError {
+  return new UploadError('aborted', 'The upload was cancelled.', { cause });
+}
+
+/** Status first, then body: a 2xx must carry a JSON object; an error body may explain itself. */
+export function readAnswer(status: number, text: string): Record<string, unknown> {
+  const json = parseJsonObject(text);
+  if (status < 200 || status >= 300) throw errorForStatus(status, serverDetail(json));
+  if (!json) {
+    throw new UploadError('bad-response', 'The server answered something that is not an upload result. Retry later, or contact support if it keeps happening.', { status });
+  }
+  return json;
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short reason from the server's JSON error, never its HTML, never a wall of text. */
+function serverDetail(json: Record<string, unknown> | undefined): string | undefined {
+  const detail = json?.error ?? json?.message ?? json?.detail;
+  if (typeof detail !== 'string' || !detail.trim()) return undefined;
+  const trimmed = detail.trim().replace(/[.\s]+$/, '');
+  return trimmed.length > 160 ? `${trimmed.slice(0, 157)}…` : trimmed;
+}

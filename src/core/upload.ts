@@ -1,0 +1,74 @@
+import { UploadError } from './errors';
+import { md5Hex } from './md5';
+import { DEFAULT_FIELD_PREFIX, buildThumbnailForm, uploadUrl, type ThumbnailResult } from './protocol';
+import { sendForm, type UploadProgress } from './send';
+import { validateImage } from './validate';
+
+export const DEFAULT_MAX_SIZE = 10 * 1024 * 1024;
+
+export interface UploadThumbnailOptions {
+  /** Origin (and path prefix) of the API; the endpoint is `${baseUrl}/api/v2/pm/upload/`. */
+  baseUrl: string;
+  /** Access token sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** The image to send. */
+  file: File;
+  /** `file_uuid` of the media this thumbnail belongs to. */
+  parentUuid: string;
+  /** Prefix of the form's field names: `'qq'` (default) or `''` for the newer API. */
+  fieldPrefix?: string;
+  /** Largest file accepted, in bytes (default 10 MiB). */
+  maxSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: UploadProgress) => void;
+}
+
+/** Checks, hashes and posts one thumbnail; resolves with the server's checked answer. */
+export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<ThumbnailResult> {
+  const { baseUrl, token, file, parentUuid, fieldPrefix = DEFAULT_FIELD_PREFIX, maxSize = DEFAULT_MAX_SIZE, signal, onProgress } = options;
+  if (!parentUuid) throw new UploadError('rejected', 'This thumbnail has no media to belong to. Upload the media first, then its thumbnail.');
+  try {
+    const type = await validateImage(file, { maxSize });
+    // The bytes are the person's; only the declared type is corrected to what they really are.
+    const sent = type === file.type ? file : new File([file], file.name, { type, lastModified: file.lastModified });
+    const md5 = await md5Hex(sent, signal);
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const answer = await sendForm({
+      url: uploadUrl(baseUrl),
+      body: buildThumbnailForm({ file: sent, fileName: file.name || 'thumbnail', parentUuid, md5 }, fieldPrefix),
+      headers,
+      signal,
+      onProgress,
+    });
+    return readThumbnailResult(answer, parentUuid);
+  } catch (error) {
+    if (signal?.aborted && !(error instanceof UploadError && error.kind === 'aborted')) {
+      throw new UploadError('aborted', 'The upload was cancelled.', { cause: error });
+    }
+    throw error;
+  }
+}
+
+export function readThumbnailResult(answer: Record<string, unknown>, parentUuid: string): ThumbnailResult {
+  const { file_url, file_uuid, parent_file_uuid } = answer;
+  const bad = (what: string) =>
+    new UploadError('bad-response', `The server's answer ${what}, so the upload cannot be trusted. Retry, or contact support if it keeps happening.`);
+  if (!isFilled(file_url) || !isFilled(file_uuid) || !isFilled(parent_file_uuid)) throw bad('is missing file_url, file_uuid or parent_file_uuid');
+  if (!isSafeFileUrl(file_url)) throw bad('has a file_url that is not a web address');
+  if (parent_file_uuid !== parentUuid) throw bad('names another media than the one sent');
+  return { file_url, file_uuid, parent_file_uuid };
+}
+
+function isFilled(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/** Only http(s) and relative addresses may reach an `<img src>` or `<a href>`. */
+export function isSafeFileUrl(url: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(url, 'http://relative.invalid/').protocol);
+  } catch {
+    return false;
+  }
+}

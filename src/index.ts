@@ -1,0 +1,15 @@
+export { UploaderProvider, type UploaderProviderProps } from './react/UploaderProvider';
+export { useThumbnailUpload, type ThumbnailUploadVariables, type ThumbnailUploadOptions } from './react/useThumbnailUpload';
+export {
+  useThumbnailUploader,
+  type UseThumbnailUploaderOptions,
+  type UploaderState,
+  type ThumbnailUploaderApi,
+} from './react/useThumbnailUploader';
+export {
+  ThumbnailUploader,
+  defaultLabels,
+  type ThumbnailUploaderProps,
+  type ThumbnailUploaderLabels,
+} from './components/ThumbnailUploader';
+export { uploadThumbnail, UploadError, isUploadError, type UploadErrorKind, type ThumbnailResult, type UploadProgress } from './core';

@@ -1,0 +1,47 @@
+import { QueryClient, QueryClientContext } from '@tanstack/react-query';
+import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import { DEFAULT_FIELD_PREFIX } from '../core/protocol';
+
+export interface UploaderProviderProps {
+  /** Origin (and path prefix) of the API; uploads go to `${baseUrl}/api/v2/pm/upload/`. */
+  baseUrl: string;
+  /** A fixed access token, sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Called before every request for a fresh access token; wins over `token`. */
+  getToken?: () => string | Promise<string>;
+  /** Prefix of the form's field names: `'qq'` (default) or `''` for the newer API. */
+  fieldPrefix?: string;
+  /** The react-query client to run uploads in; else the host's `QueryClientProvider`'s, else an internal one. */
+  queryClient?: QueryClient;
+  children?: ReactNode;
+}
+
+export interface UploaderConfig {
+  baseUrl: string;
+  fieldPrefix: string;
+  queryClient: QueryClient;
+  resolveToken: () => Promise<string | undefined>;
+}
+
+const UploaderContext = createContext<UploaderConfig | null>(null);
+
+/** Tells every uploader below it where to upload and with which token. */
+export function UploaderProvider({ baseUrl, token, getToken, fieldPrefix = DEFAULT_FIELD_PREFIX, queryClient, children }: UploaderProviderProps) {
+  const hostClient = useContext(QueryClientContext);
+  // A client is a few empty maps: cheaper to keep one than to track when the host's goes away.
+  const [ownClient] = useState(() => new QueryClient());
+  const client = queryClient ?? hostClient ?? ownClient;
+  const value = useMemo<UploaderConfig>(
+    () => ({ baseUrl, fieldPrefix, queryClient: client, resolveToken: async () => (getToken ? getToken() : token) }),
+    [baseUrl, fieldPrefix, client, getToken, token],
+  );
+  return <UploaderContext.Provider value={value}>{children}</UploaderContext.Provider>;
+}
+
+export function useUploaderConfig(): UploaderConfig {
+  const config = useContext(UploaderContext);
+  if (!config) {
+    throw new Error('react-thumbnail-uploader: wrap the uploader in <UploaderProvider baseUrl="https://your.api" token={…}> so it knows where to upload.');
+  }
+  return config;
+}

@@ -1,0 +1,14 @@
+import { useEffect, useState } from 'react';
+
+/** An object URL for a blob, created after render and always revoked when the blob changes or the component goes. */
+export function useObjectUrl(blob: Blob | null | undefined): string | undefined {
+  const [current, setCurrent] = useState<{ blob: Blob; url: string }>();
+  useEffect(() => {
+    if (!blob) return undefined;
+    const url = URL.createObjectURL(blob);
+    setCurrent({ blob, url });
+    return () => URL.revokeObjectURL(url);
+  }, [blob]);
+  // Never hand out the previous blob's (already revoked) URL during the render before the effect.
+  return current && current.blob === blob ? current.url : undefined;
+}

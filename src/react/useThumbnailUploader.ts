@@ -1,0 +1,189 @@
+import { useCallback, useEffect, useRef, useState, type ClipboardEvent } from 'react';
+import { useDropzone, type Accept, type FileRejection } from 'react-dropzone';
+import { UploadError, formatBytes } from '../core/errors';
+import type { ThumbnailResult } from '../core/protocol';
+import type { UploadProgress } from '../core/send';
+import { DEFAULT_MAX_SIZE } from '../core/upload';
+import { useObjectUrl } from './useObjectUrl';
+import { useThumbnailUpload } from './useThumbnailUpload';
+
+export type UploaderState = 'idle' | 'dragging' | 'previewing' | 'uploading' | 'uploaded' | 'error';
+
+export interface UseThumbnailUploaderOptions {
+  /** `file_uuid` of the media the thumbnail belongs to. */
+  parentUuid: string;
+  /** Called once per successful upload with the server's answer. */
+  onUploaded?: (result: ThumbnailResult) => void;
+  /** Called when an upload or a chosen file fails (not when the person cancels). */
+  onError?: (error: UploadError) => void;
+  /** Types offered by the file picker and accepted on drop (react-dropzone's format). */
+  accept?: Accept;
+  /** Largest file accepted, in bytes (default 10 MiB). */
+  maxSize?: number;
+  disabled?: boolean;
+  /** Upload as soon as a file is chosen (default), or wait for `upload()`. */
+  autoUpload?: boolean;
+}
+
+export const DEFAULT_ACCEPT: Accept = { 'image/*': [] };
+
+/** Headless thumbnail uploader: dropzone, preview, upload, progress, cancel and retry; the markup is yours. */
+export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
+  const { parentUuid, accept = DEFAULT_ACCEPT, maxSize = DEFAULT_MAX_SIZE, disabled = false, autoUpload = true } = options;
+  const callbacks = useRef(options);
+  useEffect(() => {
+    callbacks.current = options;
+  });
+
+  const mutation = useThumbnailUpload();
+  const { mutate, reset: resetMutation } = mutation;
+  const [file, setFile] = useState<File | null>(null);
+  const [rejection, setRejection] = useState<UploadError | null>(null);
+  const [progress, setProgress] = useState<UploadProgress | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const controller = useRef<AbortController | null>(null);
+  const previewUrl = useObjectUrl(file);
+
+  const abort = useCallback(() => {
+    controller.current?.abort();
+    controller.current = null;
+  }, []);
+  // Leaving the page mid-upload stops the request; nothing is called back afterwards.
+  useEffect(() => abort, [abort]);
+
+  const upload = useCallback(
+    (chosen: File) => {
+      abort();
+      const current = new AbortController();
+      controller.current = current;
+      setRejection(null);
+      setProgress(null);
+      mutate(
+        { file: chosen, parentUuid, maxSize, signal: current.signal, onProgress: setProgress },
+        {
+          onSuccess: (result) => callbacks.current.onUploaded?.(result),
+          onError: (error) => {
+            if (error.kind !== 'aborted') callbacks.current.onError?.(error);
+          },
+          onSettled: () => {
+            if (controller.current === current) controller.current = null;
+          },
+        },
+      );
+    },
+    [abort, mutate, parentUuid, maxSize],
+  );
+
+  const choose = useCallback(
+    (chosen: File) => {
+      setFile(chosen);
+      setAnnouncement('');
+      if (autoUpload) upload(chosen);
+      else {
+        resetMutation();
+        setRejection(null);
+      }
+    },
+    [autoUpload, upload, resetMutation],
+  );
+
+  const refuse = useCallback((error: UploadError) => {
+    setRejection(error);
+    callbacks.current.onError?.(error);
+  }, []);
+
+  const busy = mutation.isPending;
+  const onDrop = useCallback(
+    (accepted: File[], rejected: FileRejection[]) => {
+      if (busy) {
+        setAnnouncement('Cancel the current upload before choosing another image.');
+        return;
+      }
+      const [first] = accepted;
+      if (first) choose(first);
+      else if (rejected[0]) refuse(rejectionError(rejected[0].file, rejected[0].errors[0]?.code, maxSize));
+    },
+    [busy, choose, refuse, maxSize],
+  );
+
+  const dropzone = useDropzone({ onDrop, accept, maxSize, multiple: false, disabled, noClick: true, noKeyboard: true });
+
+  const onPaste = useCallback(
+    (event: ClipboardEvent<HTMLElement>) => {
+      const pasted = Array.from(event.clipboardData.files);
+      if (disabled || pasted.length === 0) return;
+      event.preventDefault();
+      const image = pasted.find((candidate) => candidate.type.startsWith('image/'));
+      if (image) onDrop([image], []);
+      else refuse(rejectionError(pasted[0] as File, 'file-invalid-type', maxSize));
+    },
+    [disabled, onDrop, refuse, maxSize],
+  );
+
+  const cancel = useCallback(() => {
+    abort();
+    resetMutation();
+    setFile(null);
+    setProgress(null);
+    setAnnouncement('Upload cancelled.');
+  }, [abort, resetMutation]);
+
+  const reset = useCallback(() => {
+    abort();
+    resetMutation();
+    setFile(null);
+    setRejection(null);
+    setProgress(null);
+    setAnnouncement('');
+  }, [abort, resetMutation]);
+
+  const send = () => {
+    if (file) upload(file);
+  };
+
+  const error = rejection ?? (mutation.error?.kind === 'aborted' ? null : mutation.error);
+  const state: UploaderState = dropzone.isDragActive
+    ? 'dragging'
+    : error
+      ? 'error'
+      : busy
+        ? 'uploading'
+        : mutation.isSuccess
+          ? 'uploaded'
+          : file
+            ? 'previewing'
+            : 'idle';
+
+  return {
+    state,
+    file,
+    previewUrl,
+    /** Percent sent, or `null` before the first progress event. */
+    percent: progress && progress.total > 0 ? Math.round((progress.loaded / progress.total) * 100) : null,
+    result: mutation.data ?? null,
+    error,
+    /** A polite message for screen readers: cancellations and refusals that have no alert. */
+    announcement,
+    /** Whether Retry can help: a request failed, not the file itself. */
+    canRetry: Boolean(file && error && error !== rejection && error.kind !== 'invalid-file' && error.kind !== 'too-large'),
+    disabled,
+    open: dropzone.open,
+    /** Sends the chosen file (with `autoUpload: false`), or sends it again after a failure. */
+    upload: send,
+    retry: send,
+    cancel,
+    reset,
+    getRootProps: <T extends Record<string, unknown>>(props?: T) => dropzone.getRootProps({ ...props, onPaste }),
+    getInputProps: dropzone.getInputProps,
+  };
+}
+
+export type ThumbnailUploaderApi = ReturnType<typeof useThumbnailUploader>;
+
+function rejectionError(file: File, code: string | undefined, maxSize: number): UploadError {
+  if (code === 'file-too-large') {
+    return new UploadError('too-large', `${file.name} is ${formatBytes(file.size)}; the limit is ${formatBytes(maxSize)}. Choose a smaller image.`);
+  }
+  if (code === 'too-many-files') return new UploadError('invalid-file', 'Drop one image at a time.');
+  return new UploadError('invalid-file', `${file.name} is not an image. Choose a PNG, JPEG, GIF or WebP image.`);
+}
