@@ -1,5 +1,11 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
+import { installObjectUrls } from './support/objectUrls';
 
-afterEach(() => cleanup());
+if (typeof window !== 'undefined') installObjectUrls();
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});

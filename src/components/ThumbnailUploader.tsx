@@ -67,7 +67,7 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
 
   return (
     <div {...uploader.getRootProps({ className: rootClass })} data-state={state} data-disabled={disabled || undefined}>
-      <input {...uploader.getInputProps()} />
+      <input {...uploader.getInputProps({ 'aria-label': labels.choose })} />
       {shownUrl ? (
         <a className={cx('rtu__media')} href={shownUrl} target="_blank" rel="noopener noreferrer">
           <img className={cx('rtu__image')} src={shownUrl} alt={labels.uploadedAlt(name)} />

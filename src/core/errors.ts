@@ -9,6 +9,8 @@ export type UploadErrorKind =
   | 'aborted'
   | 'bad-response';
 
+export const IMAGE_TYPES_SENTENCE = 'Choose a PNG, JPEG, GIF, WebP, AVIF or BMP image.';
+
 /** Kinds that a later automatic try may cure without anything changing on the person's side. */
 const RETRYABLE: ReadonlySet<UploadErrorKind> = new Set(['server', 'network']);
 
@@ -38,7 +40,7 @@ export function errorForStatus(status: number, detail?: string): UploadError {
   if (status === 401) return make('auth', 'Your session has expired. Sign in again, then retry.');
   if (status === 403) return make('forbidden', 'You are not allowed to upload here. Ask the owner of the conversation for access.');
   if (status === 413) return make('too-large', `The server refused the image as too large${because}. Choose a smaller image.`);
-  if (status === 415) return make('invalid-file', `The server does not accept this type of file${because}. Choose a PNG, JPEG, GIF or WebP image.`);
+  if (status === 415) return make('invalid-file', `The server does not accept this type of file${because}. ${IMAGE_TYPES_SENTENCE}`);
   if (status === 408) return make('network', 'The server took too long to receive the image. Check your connection and retry.');
   if (status === 429) return make('server', 'The server is busy. Wait a moment, then retry.');
   if (status >= 500) return make('server', `The server failed to store the image (error ${status}). Retry in a moment.`);

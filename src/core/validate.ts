@@ -1,4 +1,4 @@
-import { UploadError, formatBytes } from './errors';
+import { IMAGE_TYPES_SENTENCE, UploadError, formatBytes } from './errors';
 
 /** Signatures of the image formats a thumbnail may be; `undefined` bytes match anything. */
 const SIGNATURES: ReadonlyArray<{ type: string; bytes: ReadonlyArray<number | undefined> }> = [
@@ -28,6 +28,6 @@ export async function validateImage(file: Blob, rules: FileRules): Promise<strin
     throw new UploadError('too-large', `This image is ${formatBytes(file.size)}; the limit is ${formatBytes(rules.maxSize)}. Choose a smaller image.`);
   }
   const type = await sniffImageType(file);
-  if (!type) throw new UploadError('invalid-file', 'This file is not an image we can use. Choose a PNG, JPEG, GIF, WebP, AVIF or BMP image.');
+  if (!type) throw new UploadError('invalid-file', `This file is not an image we can use. ${IMAGE_TYPES_SENTENCE}`);
   return type;
 }

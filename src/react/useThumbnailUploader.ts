@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type ClipboardEvent } from 'react';
 import { useDropzone, type Accept, type FileRejection } from 'react-dropzone';
-import { UploadError, formatBytes } from '../core/errors';
+import { IMAGE_TYPES_SENTENCE, UploadError, formatBytes, type UploadErrorKind } from '../core/errors';
 import type { ThumbnailResult } from '../core/protocol';
 import type { UploadProgress } from '../core/send';
 import { DEFAULT_MAX_SIZE } from '../core/upload';
@@ -24,6 +24,9 @@ export interface UseThumbnailUploaderOptions {
   /** Upload as soon as a file is chosen (default), or wait for `upload()`. */
   autoUpload?: boolean;
 }
+
+/** Besides retryable failures: a refreshed sign-in, or a server that answers properly next time. */
+const RETRY_HELPS: ReadonlySet<UploadErrorKind> = new Set(['auth', 'bad-response']);
 
 export const DEFAULT_ACCEPT: Accept = { 'image/*': [] };
 
@@ -164,8 +167,8 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     error,
     /** A polite message for screen readers: cancellations and refusals that have no alert. */
     announcement,
-    /** Whether Retry can help: a request failed, not the file itself. */
-    canRetry: Boolean(file && error && error !== rejection && error.kind !== 'invalid-file' && error.kind !== 'too-large'),
+    /** Whether Retry can help: the request failed in a way that sending again may cure. */
+    canRetry: Boolean(file && error && error !== rejection && (error.retryable || RETRY_HELPS.has(error.kind))),
     disabled,
     open: dropzone.open,
     /** Sends the chosen file (with `autoUpload: false`), or sends it again after a failure. */
@@ -185,5 +188,5 @@ function rejectionError(file: File, code: string | undefined, maxSize: number): 
     return new UploadError('too-large', `${file.name} is ${formatBytes(file.size)}; the limit is ${formatBytes(maxSize)}. Choose a smaller image.`);
   }
   if (code === 'too-many-files') return new UploadError('invalid-file', 'Drop one image at a time.');
-  return new UploadError('invalid-file', `${file.name} is not an image. Choose a PNG, JPEG, GIF or WebP image.`);
+  return new UploadError('invalid-file', `${file.name} is not an image. ${IMAGE_TYPES_SENTENCE}`);
 }

@@ -1,0 +1,55 @@
+import type { Decorator, Preview } from '@storybook/react-vite';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { initialize, mswLoader } from 'msw-storybook-addon';
+import { useState, type ReactNode } from 'react';
+import { UploaderProvider, type UploaderProviderProps } from '../src';
+import { STORY_BASE_URL, STORY_TOKEN } from '../stories/support/uploadApi';
+import '../src/components/ThumbnailUploader.css';
+import './preview.css';
+
+// Requests no story mocks (the Live stories' real server, images, Storybook's own files) go to the network untouched.
+initialize({ onUnhandledRequest: 'bypass', serviceWorker: { url: './mockServiceWorker.js' } });
+
+/**
+ * `parameters.uploader`: the UploaderProvider around a story. Leave it out for the canned API
+ * (`STORY_BASE_URL`, `STORY_TOKEN`), override some props, or set `false` when the story renders
+ * its own provider (the Live stories).
+ */
+export type UploaderParameter = false | Partial<Omit<UploaderProviderProps, 'children' | 'queryClient'>>;
+
+function StoryProviders({ config, children }: { config: Partial<UploaderProviderProps>; children: ReactNode }) {
+  // A client per story: no mutation, cache or retry state leaks from one story into the next.
+  const [queryClient] = useState(() => new QueryClient());
+  return (
+    <QueryClientProvider client={queryClient}>
+      <UploaderProvider baseUrl={STORY_BASE_URL} token={STORY_TOKEN} {...config} queryClient={queryClient}>
+        {children}
+      </UploaderProvider>
+    </QueryClientProvider>
+  );
+}
+
+const withUploaderProvider: Decorator = (Story, context) => {
+  const config = context.parameters.uploader as UploaderParameter | undefined;
+  if (config === false) return <Story />;
+  return (
+    <StoryProviders key={context.id} config={config ?? {}}>
+      <Story />
+    </StoryProviders>
+  );
+};
+
+const preview: Preview = {
+  decorators: [withUploaderProvider],
+  loaders: [mswLoader],
+  parameters: {
+    layout: 'padded',
+    a11y: { test: 'error' },
+    controls: { matchers: { color: /(background|color)$/i } },
+    options: {
+      storySort: { order: ['Introduction', 'ThumbnailUploader', ['States', 'Errors', 'Live']] },
+    },
+  },
+};
+
+export default preview;

@@ -1,0 +1,59 @@
+/**
+ * The reference upload API for Storybook and local testing: `tsx server/main.ts [--port 8787]
+ * [--host 127.0.0.1] [--token dev-token] [--data-dir .data/] [--max-body-bytes N]`. The flags
+ * override the environment variables PORT, HOST, UPLOAD_TOKEN, DATA_DIR and MAX_BODY_BYTES.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_TOKEN, startServer } from './app';
+
+function wholeNumber(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, not "${value}".`);
+  return Number(value);
+}
+
+async function main(): Promise<void> {
+  const { values: flags } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      token: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+    },
+  });
+  const env = process.env;
+  const port = wholeNumber('The port', flags.port ?? env.PORT, DEFAULT_PORT);
+  if (port > 65535) throw new Error(`The port must be at most 65535, not ${port}.`);
+
+  const server = await startServer({
+    port,
+    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    token: flags.token ?? env.UPLOAD_TOKEN ?? DEFAULT_TOKEN,
+    dataDir: flags['data-dir'] ?? env.DATA_DIR ?? DEFAULT_DATA_DIR,
+    maxBodyBytes: wholeNumber('The body limit', flags['max-body-bytes'] ?? env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+  });
+  console.log(`Reference upload API listening on ${server.url}  token: ${server.token}  data: ${server.dataDir}`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // A second Ctrl-C means "now", without waiting for uploads in flight.
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.log(`${signal}: stopping the upload API.`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`The upload API did not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
+import { FIELDS, fieldName, type Field } from '../src/core/protocol';
+import { HttpError } from './http';
+import { SNIFF_BYTES } from './sniff';
+
+/** The uploaded file, complete and on disk under a temporary name the caller now owns. */
+export interface ReceivedFile {
+  tempPath: string;
+  size: number;
+  md5: string;
+  /** The first bytes, for sniffing the type. */
+  head: Buffer;
+  /** Name and type from the part's own headers, used when the form fields do not say. */
+  partName: string;
+  partType: string;
+}
+
+export interface ReceivedForm {
+  /** Protocol fields by their unprefixed name, whichever spelling the client used. */
+  fields: Map<Field, string>;
+  /** Every text field exactly as sent, kept in the record so tests can check what a client posts. */
+  sentFields: Record<string, string>;
+  file: ReceivedFile | undefined;
+}
+
+export interface ReceiveOptions {
+  prefix: string;
+  maxFileBytes: number;
+  tempFilePath: () => string;
+}
+
+/**
+ * Reads a multipart body, streaming the file to a temporary file while its MD5 is computed.
+ * Both the prefixed (`qqfile`) and the unprefixed (`file`) names are accepted, since later
+ * versions of the API dropped the prefix. Rejects with an HttpError, never leaving a temp file.
+ */
+export async function receiveForm(req: IncomingMessage, options: ReceiveOptions): Promise<ReceivedForm> {
+  const names = new Map<string, Field>();
+  for (const field of FIELDS) {
+    names.set(fieldName(field, ''), field);
+    names.set(fieldName(field, options.prefix), field);
+  }
+  const fileFieldNames = [...new Set([fieldName('file', options.prefix), fieldName('file', '')])].join(' or ');
+
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: req.headers,
+      defParamCharset: 'utf8',
+      limits: { fileSize: options.maxFileBytes, fieldSize: 64 * 1024, parts: 100 },
+    });
+  } catch (error) {
+    throw new HttpError(400, `The multipart/form-data body cannot be read: ${(error as Error).message}.`);
+  }
+
+  const fields = new Map<Field, string>();
+  const sentFields = new Map<string, string>();
+  let upload: { tempPath: string; written: Promise<ReceivedFile> } | undefined;
+
+  const parsed = new Promise<void>((resolve, reject) => {
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) reject(new HttpError(400, `The field ${name} is too long.`));
+      sentFields.set(name, value);
+      const field = names.get(name);
+      if (field !== undefined) fields.set(field, value);
+    });
+    parser.on('file', (name, stream, info) => {
+      if (names.get(name) !== 'file') {
+        stream.resume();
+        return;
+      }
+      if (upload) {
+        stream.resume();
+        reject(new HttpError(400, `Send one file per request; ${fileFieldNames} came twice.`));
+        return;
+      }
+      stream.on('limit', () =>
+        reject(new HttpError(413, `The file is larger than this server accepts (${options.maxFileBytes} bytes).`)),
+      );
+      // Registered before the write: a broken body is the client's fault (400); only errors of
+      // the write itself (disk full, …) reach the catch below and become a 500.
+      stream.once('error', (error: Error) => reject(malformed(error)));
+      const tempPath = options.tempFilePath();
+      upload = { tempPath, written: writeFile(stream, tempPath, info) };
+      upload.written.catch(reject);
+    });
+    parser.on('partsLimit', () => reject(new HttpError(400, 'The form has too many parts.')));
+    parser.on('error', (error: Error) => reject(malformed(error)));
+    parser.on('close', resolve);
+    req.on('close', () => {
+      if (!req.complete) reject(new HttpError(400, 'The request ended before its body was complete.'));
+    });
+    req.pipe(parser);
+  });
+
+  try {
+    await parsed;
+    return { fields, sentFields: Object.fromEntries(sentFields), file: await upload?.written };
+  } catch (error) {
+    req.unpipe(parser);
+    parser.destroy();
+    if (upload) {
+      // Wait until the write stream is closed: deleting earlier could race its creation.
+      await upload.written.catch(() => undefined);
+      await rm(upload.tempPath, { force: true });
+    }
+    throw error;
+  }
+}
+
+const malformed = (error: Error) => new HttpError(400, `The multipart/form-data body is malformed: ${error.message}.`);
+
+async function writeFile(stream: Readable, tempPath: string, info: busboy.FileInfo): Promise<ReceivedFile> {
+  const hash = createHash('md5');
+  let size = 0;
+  let head = Buffer.alloc(0);
+  await pipeline(
+    stream,
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        size += chunk.length;
+        if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+        yield chunk;
+      }
+    },
+    createWriteStream(tempPath, { flags: 'wx' }),
+  );
+  return { tempPath, size, md5: hash.digest('hex'), head, partName: info.filename ?? '', partType: info.mimeType };
+}

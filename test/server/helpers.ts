@@ -1,0 +1,110 @@
+import { connect } from 'node:net';
+
+export type FormValue = string | { bytes: Uint8Array<ArrayBuffer>; type?: string; name?: string };
+
+/** A FormData with the fields in the given order, files as Blobs the way a browser sends them. */
+export function formOf(fields: Record<string, FormValue>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === 'string') form.append(name, value);
+    else form.append(name, new Blob([value.bytes], { type: value.type ?? '' }), value.name ?? 'upload.bin');
+  }
+  return form;
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Body bytes written before the answer arrived. */
+  sentBeforeAnswer: number;
+  /** Set when writing the body failed after the answer (the server cut the connection). */
+  writeError: string | undefined;
+}
+
+export interface RawRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** The body; sent with Content-Length unless `chunked`. */
+  chunks?: Uint8Array[];
+  chunked?: boolean;
+  chunkDelayMs?: number;
+  /** Keep writing the whole body after an early answer, as a browser does. */
+  sendAll?: boolean;
+}
+
+/**
+ * HTTP/1.1 over a bare socket, for what fetch and node:http hide: an exact path (`..` kept), a
+ * chosen Host header, a body written slowly, and whether the server lets the client finish
+ * sending after answering early (node:http's client stops writing once it has the answer).
+ */
+export function rawRequest(url: string, options: RawRequestOptions = {}): Promise<RawAnswer> {
+  const target = new URL(url);
+  const chunks = options.chunks ?? [];
+  const headers: Record<string, string> = { Host: target.host, ...options.headers };
+  if (options.chunked) headers['Transfer-Encoding'] = 'chunked';
+  else if (chunks.length > 0) headers['Content-Length'] ??= String(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  const head =
+    `${options.method ?? 'GET'} ${url.slice(target.origin.length)} HTTP/1.1\r\n` +
+    Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
+    '\r\n';
+
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(target.port), target.hostname);
+    let sent = 0;
+    let received = Buffer.alloc(0);
+    let answer: Omit<RawAnswer, 'writeError'> | undefined;
+    let writeError: string | undefined;
+    let writing = true;
+    const finish = () => {
+      if (!answer || writing) return;
+      socket.destroy();
+      resolve({ ...answer, writeError });
+    };
+
+    socket.on('data', (data: Buffer) => {
+      received = Buffer.concat([received, data]);
+      const end = received.indexOf('\r\n\r\n');
+      if (answer || end < 0) return;
+      const [statusLine = '', ...lines] = received.subarray(0, end).toString('latin1').split('\r\n');
+      const answerHeaders = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      const body = received.subarray(end + 4);
+      if (body.length < Number(answerHeaders['content-length'] ?? 0)) return;
+      answer = { status: Number(statusLine.split(' ')[1]), headers: answerHeaders, body: body.toString('utf8'), sentBeforeAnswer: sent };
+      finish();
+    });
+    socket.on('error', (error) => {
+      writeError = error.message;
+      if (!answer) reject(error);
+    });
+    socket.on('close', () => {
+      writing = false;
+      if (answer) finish();
+      else reject(new Error(`The connection closed before a whole answer; got ${JSON.stringify(received.toString())}`));
+    });
+
+    const write = (data: Uint8Array | string) =>
+      new Promise<void>((done) => {
+        if (socket.write(data)) return done();
+        const resume = () => {
+          socket.off('drain', resume).off('close', resume);
+          done();
+        };
+        socket.on('drain', resume).on('close', resume);
+      });
+    void (async () => {
+      await write(head);
+      for (const chunk of chunks) {
+        if ((answer && !options.sendAll) || socket.destroyed) break;
+        await write(options.chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk);
+        sent += chunk.length;
+        if (options.chunkDelayMs) await new Promise((wait) => setTimeout(wait, options.chunkDelayMs));
+      }
+      if (options.chunked && !socket.destroyed) await write('0\r\n\r\n');
+      writing = false;
+      finish();
+    })();
+  });
+}

@@ -1,0 +1,39 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import { sniffImageType } from '../../server/sniff';
+import { makePng } from './fixtures';
+
+const bytes = (...parts: (string | number[])[]) =>
+  new Uint8Array(parts.flatMap((part) => (typeof part === 'string' ? [...Buffer.from(part, 'latin1')] : part)));
+const u32be = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+const u32le = (n: number) => u32be(n).reverse();
+const ftyp = (major: string, ...compatible: string[]) =>
+  bytes(u32be(16 + 4 * compatible.length), 'ftyp', major, [0, 0, 0, 0], ...compatible);
+
+describe('sniffImageType', () => {
+  it.each([
+    ['image/png', makePng()],
+    ['image/jpeg', bytes([0xff, 0xd8, 0xff, 0xe0], '\0\x10JFIF')],
+    ['image/gif', bytes('GIF89a', [1, 0, 1, 0])],
+    ['image/gif', bytes('GIF87a', [1, 0, 1, 0])],
+    ['image/webp', bytes('RIFF', u32le(100), 'WEBPVP8 ')],
+    ['image/avif', ftyp('avif', 'mif1', 'miaf')],
+    ['image/avif', ftyp('mif1', 'miaf', 'avif')],
+    ['image/avif', ftyp('avis', 'msf1')],
+    ['image/bmp', bytes('BM', u32le(70), [0, 0, 0, 0], u32le(54), u32le(40))],
+  ])('recognises %s', (type, head) => {
+    expect(sniffImageType(head)).toBe(type);
+  });
+
+  it.each([
+    ['text', bytes('hello, I am a .png')],
+    ['text that starts like a BMP', bytes('BMW owners club, minutes of the meeting')],
+    ['a WAV file', bytes('RIFF', u32le(100), 'WAVEfmt ')],
+    ['an MP4 video', ftyp('isom', 'iso2', 'mp41')],
+    ['a brand past the ftyp box', bytes(u32be(16), 'ftyp', 'mif1', [0, 0, 0, 0], 'avif')],
+    ['a truncated PNG signature', bytes([0x89], 'PNG')],
+    ['nothing', new Uint8Array(0)],
+  ])('refuses %s', (_, head) => {
+    expect(sniffImageType(head)).toBeUndefined();
+  });
+});

@@ -1,0 +1,44 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback server for the faults the reference server cannot be made to show (a 500, an HTML
+ * answer, an upload that never ends). It answers CORS preflights so that the browser sends the upload.
+ */
+export async function startFaultServer(respond: (req: IncomingMessage, res: ServerResponse) => void) {
+  let started = 0;
+  let closedByClient = 0;
+  const server = createServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'Access-Control-Allow-Headers': 'Authorization, Accept, Content-Type', 'Access-Control-Allow-Methods': 'POST' }).end();
+      return;
+    }
+    started += 1;
+    req.socket.on('close', () => {
+      if (!res.writableEnded) closedByClient += 1;
+    });
+    respond(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** Uploads that reached the server, and those whose connection the client dropped before an answer. */
+    counts: () => ({ started, closedByClient }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Reads the upload, then never answers. */
+export const startHangingServer = () => startFaultServer((req) => req.resume());
+
+/** Reads the upload, then answers with this status and body. */
+export const startAnsweringServer = (status: number, body: string, contentType = 'application/json') =>
+  startFaultServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(status, { 'Content-Type': contentType }).end(body));
+  });

@@ -1,0 +1,40 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../../server/app';
+import { fieldName, uploadUrl } from '../../src/core/protocol';
+import { sendForm } from '../../src/core/send';
+import { pngFile } from '../fixtures';
+
+export const TEST_TOKEN = 'test-token';
+
+/** The real reference server on an ephemeral loopback port, with an empty data folder of its own. */
+export async function startReferenceServer(options: { maxBodyBytes?: number } = {}) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'rtu-test-'));
+  const server = await startServer({ port: 0, token: TEST_TOKEN, dataDir, ...options });
+  return {
+    url: server.url,
+    token: TEST_TOKEN,
+    dataDir,
+    /** Uploads a media the way an app does before its thumbnail, and gives its `file_uuid`. */
+    async createMedia(): Promise<string> {
+      const body = new FormData();
+      body.append(fieldName('file'), pngFile('media.png', 8, 6), 'media.png');
+      const answer = await sendForm({ url: uploadUrl(server.url), body, headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
+      return String(answer.file_uuid);
+    },
+    /** Metadata of every stored thumbnail, as the server recorded it. */
+    async thumbnails(): Promise<Array<Record<string, unknown>>> {
+      const metaDir = join(dataDir, 'meta');
+      const names = (await readdir(metaDir)).filter((name) => name.endsWith('.json'));
+      const records = await Promise.all(names.map(async (name) => JSON.parse(await readFile(join(metaDir, name), 'utf8')) as Record<string, unknown>));
+      return records.filter((record) => record.kind === 'thumbnail');
+    },
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type ReferenceServer = Awaited<ReturnType<typeof startReferenceServer>>;
