@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { DEFAULT_FIELD_PREFIX, UPLOAD_PATH, fieldName, type Field } from '../src/core/protocol';
 import { HttpError, sendError, sendJson } from './http';
 import { receiveForm, type ReceivedFile, type ReceivedForm } from './multipart';
-import { sniffImageType } from './sniff';
+import { sniffImageType } from '../src/core/sniff';
 import { UploadStore, type StoredUpload, type UploadKind } from './store';
 
 export interface ServerOptions {

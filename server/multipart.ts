@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { FIELDS, fieldName, type Field } from '../src/core/protocol';
 import { HttpError } from './http';
-import { SNIFF_BYTES } from './sniff';
+import { SNIFF_BYTES } from '../src/core/sniff';
 
 /** The uploaded file, complete and on disk under a temporary name the caller now owns. */
 export interface ReceivedFile {

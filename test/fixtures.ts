@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 
-/** A real, decodable RGBA PNG of the given size: a diagonal gradient, so that it is not blank. */
-export function makePng(width = 4, height = 3): Uint8Array<ArrayBuffer> {
+type Rgba = [number, number, number, number];
+
+/** A real, decodable RGBA PNG: a diagonal gradient (so that it is not blank), or one colour. */
+export function makePng(width = 4, height = 3, colour?: Rgba): Uint8Array<ArrayBuffer> {
   const row = 1 + width * 4;
   const pixels = Buffer.alloc(row * height);
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {
       const at = y * row + 1 + x * 4;
-      pixels[at] = (x * 255) / Math.max(1, width - 1);
-      pixels[at + 1] = (y * 255) / Math.max(1, height - 1);
-      pixels[at + 2] = 160;
-      pixels[at + 3] = 255;
+      pixels.set(colour ?? [(x * 255) / Math.max(1, width - 1), (y * 255) / Math.max(1, height - 1), 160, 255], at);
     }
   }
   const header = Buffer.alloc(13);
@@ -34,6 +33,11 @@ function chunk(type: string, data: Buffer): Buffer {
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(crc32(body));
   return Buffer.concat([length, body, crc]);
+}
+
+/** Bytes that are no image: what a `.png` that is really text looks like. */
+export function makeText(text = 'this is not an image, whatever its name says\n'): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Buffer.from(text));
 }
 
 export function md5Of(bytes: Uint8Array): string {

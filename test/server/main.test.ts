@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UPLOAD_PATH } from '../../src/core/protocol';
-import { makePng } from './fixtures';
+import { makePng } from '../fixtures';
 import { formOf } from './helpers';
 
 const TSX = resolve('node_modules/tsx/dist/cli.mjs');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import { UPLOAD_PATH } from '../../src/core/protocol';
-import { makePng, makeText, md5Hex } from './fixtures';
+import { makePng, makeText, md5Of } from '../fixtures';
 import { formOf, rawRequest, type FormValue } from './helpers';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -36,7 +36,7 @@ function fileFields(bytes: Uint8Array<ArrayBuffer>, type: string, name: string, 
     [`${prefix}filename`]: name,
     [`${prefix}filetype`]: type,
     [`${prefix}totalfilesize`]: String(bytes.length),
-    [`${prefix}md5`]: md5Hex(bytes),
+    [`${prefix}md5`]: md5Of(bytes),
     [`${prefix}file`]: { bytes, type, name },
   };
 }
@@ -93,7 +93,7 @@ describe('uploads', () => {
       originalName: 'cover.png',
       type: 'image/png',
       size: png.length,
-      md5: md5Hex(png),
+      md5: md5Of(png),
       storedName: `${file_uuid}.png`,
       fields: textFields,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -216,8 +216,8 @@ describe('refusals', () => {
 
   it('answers 400 naming the MD5 mismatch', async () => {
     const png = makePng();
-    const fields = { ...fileFields(png, 'image/png', 'p.png'), qqmd5: md5Hex(makeText()) };
-    await expectError(await post(fields), 400, new RegExp(`MD5 mismatch.*${md5Hex(png)}`));
+    const fields = { ...fileFields(png, 'image/png', 'p.png'), qqmd5: md5Of(makeText()) };
+    await expectError(await post(fields), 400, new RegExp(`MD5 mismatch.*${md5Of(png)}`));
   });
 
   it('answers 400 naming the size mismatch', async () => {

@@ -1,7 +1,6 @@
-// @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { sniffImageType } from '../../server/sniff';
-import { makePng } from './fixtures';
+import { sniffImageType } from '../../src/core/sniff';
+import { makePng } from '../fixtures';
 
 const bytes = (...parts: (string | number[])[]) =>
   new Uint8Array(parts.flatMap((part) => (typeof part === 'string' ? [...Buffer.from(part, 'latin1')] : part)));
@@ -32,6 +31,9 @@ describe('sniffImageType', () => {
     ['an MP4 video', ftyp('isom', 'iso2', 'mp41')],
     ['a brand past the ftyp box', bytes(u32be(16), 'ftyp', 'mif1', [0, 0, 0, 0], 'avif')],
     ['a truncated PNG signature', bytes([0x89], 'PNG')],
+    ['an SVG with a script', bytes('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')],
+    ['an HTML page', bytes('<!doctype html><img src=x onerror=alert(1)>')],
+    ['a PDF', bytes('%PDF-1.7\n')],
     ['nothing', new Uint8Array(0)],
   ])('refuses %s', (_, head) => {
     expect(sniffImageType(head)).toBeUndefined();

@@ -1,4 +1,7 @@
-/** The image types a thumbnail may be, recognised by their first bytes, never by a name or a declared type. */
+/**
+ * The image types a thumbnail may be, recognised by their first bytes, never by a name or a declared
+ * type. Pure byte checks: the widget and the reference server use the same ones.
+ */
 
 /** How many leading bytes sniffing needs (AVIF lists its brands in the first box). */
 export const SNIFF_BYTES = 64;
