@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
+import { playwright } from '@vitest/browser-playwright';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM, CHROMIUM_ARGS } from './test/support/chromium';
+import { LIVE_TEST_PORT } from './test/support/liveServerSetup';
 
 const peers = [/^react($|\/)/, /^react-dom($|\/)/, /^@tanstack\/react-query($|\/)/, /^react-dropzone($|\/)/, /^hash-wasm($|\/)/];
 
@@ -33,11 +37,39 @@ export default defineConfig({
     },
   },
   test: {
-    environment: 'jsdom',
-    setupFiles: ['test/setup.ts'],
-    include: ['test/**/*.test.{ts,tsx}'],
-    globals: true,
-    pool: 'threads',
+    // Two cores: at most two test files at once, whatever the layer.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          environment: 'jsdom',
+          setupFiles: ['test/setup.ts'],
+          include: ['test/**/*.test.{ts,tsx}'],
+          exclude: ['test/e2e/**'],
+          globals: true,
+        },
+      },
+      {
+        extends: true,
+        plugins: [storybookTest({ configDir: '.storybook', disableAddonDocs: true })],
+        // The Live stories upload to the real reference server that the global setup starts, and must.
+        define: {
+          'import.meta.env.STORYBOOK_UPLOAD_URL': JSON.stringify(`http://127.0.0.1:${LIVE_TEST_PORT}`),
+          'import.meta.env.STORYBOOK_LIVE_REQUIRED': JSON.stringify('true'),
+        },
+        test: {
+          name: 'storybook',
+          globalSetup: ['test/support/liveServerSetup.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
   },
 });

@@ -8,7 +8,7 @@ import '../src/components/ThumbnailUploader.css';
 import './preview.css';
 
 // Requests no story mocks (the Live stories' real server, images, Storybook's own files) go to the network untouched.
-initialize({ onUnhandledRequest: 'bypass', serviceWorker: { url: './mockServiceWorker.js' } });
+initialize({ onUnhandledRequest: 'bypass', quiet: true, serviceWorker: { url: './mockServiceWorker.js' } });
 
 /**
  * `parameters.uploader`: the UploaderProvider around a story. Leave it out for the canned API

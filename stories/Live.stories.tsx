@@ -115,6 +115,10 @@ function LiveDemo({ baseUrl, token, widgetToken, setup }: LiveArgs & { setup: Li
 function liveSetup(loaded: Record<string, unknown>): Exclude<LiveSetup, { status: 'failed' }> {
   const setup = loaded.setup as LiveSetup;
   if (setup.status === 'failed') throw new Error(`The live server answered but could not prepare a media: ${setup.reason}`);
+  // Under `npm test` the reference server is started for these stories: offline is then a failure.
+  if (setup.status === 'offline' && import.meta.env.STORYBOOK_LIVE_REQUIRED === 'true') {
+    throw new Error(`The reference server is not reachable at ${liveUrl}: ${setup.reason}`);
+  }
   return setup;
 }
 

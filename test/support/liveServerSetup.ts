@@ -1,0 +1,20 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startServer } from '../../server/app';
+
+/** Port of the reference server the Live stories upload to under `npm test` (npm start's is 8787). */
+export const LIVE_TEST_PORT = 8788;
+
+/** Vitest global setup of the story tests: the real reference server, so that the Live stories upload for real. */
+export default async function setup(_project: TestProject) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'rtu-live-'));
+  const server = await startServer({ port: LIVE_TEST_PORT, dataDir }).catch((error: unknown) => {
+    throw new Error(`The Live stories need port ${LIVE_TEST_PORT} for the reference server: ${String(error)}`);
+  });
+  return async () => {
+    await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}
