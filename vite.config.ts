@@ -52,6 +52,16 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          globals: true,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         extends: true,
         plugins: [storybookTest({ configDir: '.storybook', disableAddonDocs: true })],
         // The Live stories upload to the real reference server that the global setup starts, and must.

@@ -1,4 +1,4 @@
-import type { CSSProperties } from 'react';
+import { useLayoutEffect, useRef, type CSSProperties, type FocusEvent } from 'react';
 import type { ThumbnailResult } from '../core/protocol';
 import { isSafeFileUrl } from '../core/upload';
 import { useThumbnailUploader, type UseThumbnailUploaderOptions } from '../react/useThumbnailUploader';
@@ -64,9 +64,10 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
   const shownUrl = result ? displayUrl(result, baseUrl) : undefined;
   const status = state === 'uploading' ? labels.uploading(name) : state === 'uploaded' ? labels.uploaded(name) : uploader.announcement;
   const rootClass = [cx('rtu'), className].filter(Boolean).join(' ') || undefined;
+  const keepFocus = useFocusKeeper(state);
 
   return (
-    <div {...uploader.getRootProps({ className: rootClass })} data-state={state} data-disabled={disabled || undefined}>
+    <div {...uploader.getRootProps({ className: rootClass, onFocus: keepFocus.onFocus, onBlur: keepFocus.onBlur })} data-state={state} data-disabled={disabled || undefined}>
       <input {...uploader.getInputProps({ 'aria-label': labels.choose })} />
       {shownUrl ? (
         <a className={cx('rtu__media')} href={shownUrl} target="_blank" rel="noopener noreferrer">
@@ -99,7 +100,7 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
         </p>
       )}
 
-      <div className={cx('rtu__actions')}>
+      <div className={cx('rtu__actions')} ref={keepFocus.actions}>
         {state === 'uploading' ? (
           <button type="button" className={cx('rtu__button')} onClick={uploader.cancel}>
             {labels.cancel}
@@ -127,6 +128,32 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
       </p>
     </div>
   );
+}
+
+/**
+ * The buttons change with the state; when the one that had focus goes (Choose → Cancel → Choose
+ * another), focus moves to the first action instead of falling back to the page.
+ */
+function useFocusKeeper(state: string) {
+  const actions = useRef<HTMLDivElement>(null);
+  const focused = useRef<HTMLElement | null>(null);
+  useLayoutEffect(() => {
+    const lost = focused.current && !focused.current.isConnected;
+    const active = document.activeElement;
+    if (!lost || (active && active !== document.body)) return;
+    actions.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
+  }, [state]);
+  return {
+    actions,
+    onFocus: (event: FocusEvent<HTMLElement>) => {
+      focused.current = event.target;
+    },
+    onBlur: (event: FocusEvent<HTMLElement>) => {
+      // Focus that leaves for elsewhere (or nowhere, while the button stays) is the person's choice.
+      const next = event.relatedTarget;
+      if (next ? !event.currentTarget.contains(next) : event.target.isConnected) focused.current = null;
+    },
+  };
 }
 
 /** The server's `file_url`, made absolute against the API when it is relative. */
