@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, type CSSProperties, type FocusEvent } from 'react';
+import { useLayoutEffect, useRef, type FocusEvent } from 'react';
 import type { ThumbnailResult } from '../core/protocol';
 import { isSafeFileUrl } from '../core/upload';
 import { useThumbnailUploader, type UseThumbnailUploaderOptions } from '../react/useThumbnailUploader';
@@ -41,18 +41,6 @@ export interface ThumbnailUploaderProps extends UseThumbnailUploaderOptions {
   unstyled?: boolean;
 }
 
-const visuallyHidden: CSSProperties = {
-  position: 'absolute',
-  width: 1,
-  height: 1,
-  margin: -1,
-  padding: 0,
-  overflow: 'hidden',
-  clip: 'rect(0 0 0 0)',
-  whiteSpace: 'nowrap',
-  border: 0,
-};
-
 /** Drop, pick or paste an image; it is previewed, uploaded as the thumbnail of `parentUuid`, and shown from the server's `file_url`. */
 export function ThumbnailUploader({ className, labels: labelOverrides, unstyled = false, ...options }: ThumbnailUploaderProps) {
   const labels = { ...defaultLabels, ...labelOverrides };
@@ -62,7 +50,7 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
   const cx = (name: string) => (unstyled ? undefined : name);
   const name = file?.name ?? '';
   const shownUrl = result ? displayUrl(result, baseUrl) : undefined;
-  const status = state === 'uploading' ? labels.uploading(name) : state === 'uploaded' ? labels.uploaded(name) : uploader.announcement;
+  const status = uploader.announcement || (state === 'uploading' ? labels.uploading(name) : state === 'uploaded' ? labels.uploaded(name) : '');
   const rootClass = [cx('rtu'), className].filter(Boolean).join(' ') || undefined;
   const keepFocus = useFocusKeeper(state);
 
@@ -123,7 +111,7 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
           </>
         )}
       </div>
-      <p role="status" aria-live="polite" style={visuallyHidden}>
+      <p className={cx('rtu__status')} role="status" aria-live="polite">
         {status}
       </p>
     </div>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type ClipboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useDropzone, type Accept, type FileRejection } from 'react-dropzone';
 import { IMAGE_TYPES_SENTENCE, UploadError, formatBytes, type UploadErrorKind } from '../core/errors';
 import type { ThumbnailResult } from '../core/protocol';
@@ -80,7 +80,6 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
   const choose = useCallback(
     (chosen: File) => {
       setFile(chosen);
-      setAnnouncement('');
       if (autoUpload) upload(chosen);
       else {
         resetMutation();
@@ -98,30 +97,21 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
   const busy = mutation.isPending;
   const onDrop = useCallback(
     (accepted: File[], rejected: FileRejection[]) => {
+      setAnnouncement('');
       if (busy) {
         setAnnouncement('Cancel the current upload before choosing another image.');
         return;
       }
       const [first] = accepted;
-      if (first) choose(first);
-      else if (rejected[0]) refuse(rejectionError(rejected[0].file, rejected[0].errors[0]?.code, maxSize));
+      if (first) {
+        choose(first);
+        if (rejected.length) setAnnouncement(`Only ${first.name} was taken: drop one image at a time.`);
+      } else if (rejected[0]) refuse(rejectionError(rejected[0].file, rejected[0].errors[0]?.code, maxSize));
     },
     [busy, choose, refuse, maxSize],
   );
 
   const dropzone = useDropzone({ onDrop, accept, maxSize, multiple: false, disabled, noClick: true, noKeyboard: true });
-
-  const onPaste = useCallback(
-    (event: ClipboardEvent<HTMLElement>) => {
-      const pasted = Array.from(event.clipboardData.files);
-      if (disabled || pasted.length === 0) return;
-      event.preventDefault();
-      const image = pasted.find((candidate) => candidate.type.startsWith('image/'));
-      if (image) onDrop([image], []);
-      else refuse(rejectionError(pasted[0] as File, 'file-invalid-type', maxSize));
-    },
-    [disabled, onDrop, refuse, maxSize],
-  );
 
   const cancel = useCallback(() => {
     abort();
@@ -165,7 +155,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     percent: progress && progress.total > 0 ? Math.round((progress.loaded / progress.total) * 100) : null,
     result: mutation.data ?? null,
     error,
-    /** A polite message for screen readers: cancellations and refusals that have no alert. */
+    /** A polite message that is no error: a cancellation, files left out of a drop, a drop while busy. */
     announcement,
     /** Whether Retry can help: the request failed in a way that sending again may cure. */
     canRetry: Boolean(file && error && error !== rejection && (error.retryable || RETRY_HELPS.has(error.kind))),
@@ -176,7 +166,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     retry: send,
     cancel,
     reset,
-    getRootProps: <T extends Record<string, unknown>>(props?: T) => dropzone.getRootProps({ ...props, onPaste }),
+    getRootProps: dropzone.getRootProps,
     getInputProps: dropzone.getInputProps,
   };
 }

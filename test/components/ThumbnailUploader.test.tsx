@@ -27,10 +27,11 @@ function renderUploader(widget: ReactNode, provider: Partial<UploaderProviderPro
   return { ...utils, input, root: utils.container.firstElementChild as HTMLElement };
 }
 
+/** What a browser's DataTransfer holds when files are dragged or pasted. */
+const transferOf = (files: File[]) => ({ files, types: ['Files'], items: files.map((file) => ({ kind: 'file', type: file.type, getAsFile: () => file })) });
+
 function dropFiles(target: Element, files: File[]) {
-  fireEvent.drop(target, {
-    dataTransfer: { files, types: ['Files'], items: files.map((file) => ({ kind: 'file', type: file.type, getAsFile: () => file })) },
-  });
+  fireEvent.drop(target, { dataTransfer: transferOf(files) });
 }
 
 describe('ThumbnailUploader against the reference server', () => {
@@ -120,6 +121,23 @@ describe('ThumbnailUploader against the reference server', () => {
     dropFiles(root, [pngFile('big.png', 64, 64)]);
     expect(await screen.findByRole('alert')).toHaveTextContent(/big\.png is .* the limit is 100 bytes/);
     expect(send).not.toHaveBeenCalled();
+  });
+
+  it('uploads a pasted image', async () => {
+    const onUploaded = vi.fn();
+    const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onUploaded={onUploaded} />);
+    fireEvent.paste(root, { clipboardData: transferOf([pngFile('pasted.png')]) });
+    await screen.findByRole('img', { name: 'Uploaded thumbnail of pasted.png' });
+    expect(onUploaded).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes the first of several dropped files and says why the rest were left', async () => {
+    const onUploaded = vi.fn();
+    const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onUploaded={onUploaded} />);
+    dropFiles(root, [pngFile('a.png'), pngFile('b.png')]);
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Only a.png was taken: drop one image at a time.'));
+    await screen.findByRole('img', { name: 'Uploaded thumbnail of a.png' });
+    expect(onUploaded).toHaveBeenCalledTimes(1);
   });
 
   it('sends exactly one request per drop under StrictMode', async () => {

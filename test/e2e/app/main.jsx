@@ -1,0 +1,32 @@
+// An app that installed the package: it imports the published entry points by name, never src/.
+// Plain JSX on purpose: `tsc -p .` would otherwise need dist/ built before it can check this file.
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ThumbnailUploader, UploaderProvider } from 'react-thumbnail-uploader';
+import 'react-thumbnail-uploader/styles.css';
+
+const params = new URLSearchParams(location.search);
+const queryClient = new QueryClient();
+
+/** What the test reads back: every onUploaded and onError call, and the host's react-query mutations. */
+const probe = {
+  uploaded: [],
+  errors: [],
+  hostMutations: () => queryClient.getMutationCache().getAll().length,
+};
+window.e2e = probe;
+
+createRoot(document.getElementById('root')).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <UploaderProvider baseUrl={params.get('baseUrl')} token={params.get('token')}>
+        <ThumbnailUploader
+          parentUuid={params.get('parentUuid')}
+          onUploaded={(result) => probe.uploaded.push(result)}
+          onError={(error) => probe.errors.push({ kind: error.kind, message: error.message })}
+        />
+      </UploaderProvider>
+    </QueryClientProvider>
+  </StrictMode>,
+);
