@@ -13,6 +13,7 @@ export interface ThumbnailUploaderLabels {
   cancel: string;
   retry: string;
   uploading: (fileName: string) => string;
+  retrying: (attempt: number, attempts: number) => string;
   uploaded: (fileName: string) => string;
   previewAlt: (fileName: string) => string;
   uploadedAlt: (fileName: string) => string;
@@ -27,6 +28,7 @@ export const defaultLabels: ThumbnailUploaderLabels = {
   cancel: 'Cancel',
   retry: 'Retry',
   uploading: (name) => `Uploading ${name}`,
+  retrying: (attempt, attempts) => `Retrying… (try ${attempt} of ${attempts})`,
   uploaded: (name) => `${name} uploaded`,
   previewAlt: (name) => `Preview of ${name}`,
   uploadedAlt: (name) => `Uploaded thumbnail of ${name}`,
@@ -50,7 +52,10 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
   const cx = (name: string) => (unstyled ? undefined : name);
   const name = file?.name ?? '';
   const shownUrl = result ? displayUrl(result, baseUrl) : undefined;
-  const status = uploader.announcement || (state === 'uploading' ? labels.uploading(name) : state === 'uploaded' ? labels.uploaded(name) : '');
+  const { retrying } = uploader;
+  const status =
+    uploader.announcement ||
+    (retrying ? labels.retrying(retrying.attempt, retrying.attempts) : state === 'uploading' ? labels.uploading(name) : state === 'uploaded' ? labels.uploaded(name) : '');
   const rootClass = [cx('rtu'), className].filter(Boolean).join(' ') || undefined;
   const keepFocus = useFocusKeeper(state);
 
@@ -90,7 +95,12 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
 
       <div className={cx('rtu__actions')} ref={keepFocus.actions}>
         {state === 'uploading' ? (
-          <button type="button" className={cx('rtu__button')} onClick={uploader.cancel}>
+          <button
+            type="button"
+            className={cx('rtu__button')}
+            // Cancel appears where Retry or Upload was: the second click of a double click must not cancel.
+            onClick={(event) => event.detail < 2 && uploader.cancel()}
+          >
             {labels.cancel}
           </button>
         ) : (

@@ -20,12 +20,15 @@ export class UploadError extends Error {
   readonly kind: UploadErrorKind;
   readonly status?: number;
   readonly retryable: boolean;
+  /** How long the server asked to wait before trying again (`Retry-After`), in milliseconds. */
+  readonly retryAfterMs?: number;
 
-  constructor(kind: UploadErrorKind, message: string, options: { status?: number; cause?: unknown } = {}) {
+  constructor(kind: UploadErrorKind, message: string, options: { status?: number; cause?: unknown; retryAfterMs?: number } = {}) {
     super(message, { cause: options.cause });
     this.kind = kind;
     this.status = options.status;
     this.retryable = RETRYABLE.has(kind);
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -34,9 +37,9 @@ export function isUploadError(value: unknown): value is UploadError {
 }
 
 /** Turns a non-2xx answer into an error; `detail` is the server's own explanation, if it gave one. */
-export function errorForStatus(status: number, detail?: string): UploadError {
+export function errorForStatus(status: number, detail?: string, retryAfterMs?: number): UploadError {
   const because = detail ? ` (${detail})` : '';
-  const make = (kind: UploadErrorKind, message: string) => new UploadError(kind, message, { status });
+  const make = (kind: UploadErrorKind, message: string) => new UploadError(kind, message, { status, retryAfterMs });
   if (status === 401) return make('auth', 'Your session has expired. Sign in again, then retry.');
   if (status === 403) return make('forbidden', 'You are not allowed to upload here. Ask the owner of the conversation for access.');
   if (status === 413) return make('too-large', `The server refused the image as too large${because}. Choose a smaller image.`);

@@ -1,4 +1,5 @@
 import { UploadError, errorForStatus } from './errors';
+import { parseRetryAfter } from './retry';
 
 export interface UploadProgress {
   /** Bytes of the request body sent so far. */
@@ -13,14 +14,18 @@ export interface SendFormOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;
+  /** Ends the request with a network error when nothing moves for this long: no byte sent, no answer. */
+  idleTimeoutMs?: number;
 }
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
 /**
  * Posts one multipart form with XMLHttpRequest (fetch cannot report upload progress)
  * and resolves with the answer's JSON object; every failure rejects with an UploadError.
  */
 export function sendForm(options: SendFormOptions): Promise<Record<string, unknown>> {
-  const { url, body, headers = {}, signal, onProgress } = options;
+  const { url, body, headers = {}, signal, onProgress, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS } = options;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortedError(signal.reason));
@@ -28,31 +33,43 @@ export function sendForm(options: SendFormOptions): Promise<Record<string, unkno
     }
     const xhr = new XMLHttpRequest();
     const onAbortSignal = () => xhr.abort();
+    let idle: ReturnType<typeof setTimeout> | undefined;
     const settle = (outcome: () => void) => {
+      clearTimeout(idle);
       signal?.removeEventListener('abort', onAbortSignal);
       outcome();
+    };
+    // An idle timer, not a total one: a large upload on a slow link may take long, but never stalls long.
+    const stillMoving = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        xhr.onabort = null;
+        xhr.abort();
+        const seconds = Math.round(idleTimeoutMs / 1000);
+        settle(() => reject(new UploadError('network', `The server stopped responding for ${seconds} seconds. Check your connection and retry.`)));
+      }, idleTimeoutMs);
     };
 
     xhr.open('POST', url);
     // The browser sets Content-Type with the multipart boundary itself.
     for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
-    if (onProgress) {
-      xhr.upload.onprogress = (event) => {
-        if (event.lengthComputable) onProgress({ loaded: event.loaded, total: event.total });
-      };
-    }
+    xhr.upload.onprogress = (event) => {
+      stillMoving();
+      if (onProgress && event.lengthComputable) onProgress({ loaded: event.loaded, total: event.total });
+    };
+    xhr.onprogress = stillMoving;
     xhr.onload = () => settle(() => {
       try {
-        resolve(readAnswer(xhr.status, xhr.responseText));
+        resolve(readAnswer(xhr.status, xhr.responseText, xhr.getResponseHeader('Retry-After')));
       } catch (error) {
         reject(error);
       }
     });
     xhr.onerror = () => settle(() => reject(new UploadError('network', 'The upload could not reach the server. Check your connection and retry.')));
-    xhr.ontimeout = xhr.onerror;
     xhr.onabort = () => settle(() => reject(abortedError(signal?.reason)));
     signal?.addEventListener('abort', onAbortSignal, { once: true });
     xhr.send(body);
+    stillMoving();
   });
 }
 
@@ -61,9 +78,9 @@ function abortedError(cause: unknown): UploadError {
 }
 
 /** Status first, then body: a 2xx must carry a JSON object; an error body may explain itself. */
-export function readAnswer(status: number, text: string): Record<string, unknown> {
+export function readAnswer(status: number, text: string, retryAfter?: string | null): Record<string, unknown> {
   const json = parseJsonObject(text);
-  if (status < 200 || status >= 300) throw errorForStatus(status, serverDetail(json));
+  if (status < 200 || status >= 300) throw errorForStatus(status, serverDetail(json), parseRetryAfter(retryAfter));
   if (!json) {
     throw new UploadError('bad-response', 'The server answered something that is not an upload result. Retry later, or contact support if it keeps happening.', { status });
   }

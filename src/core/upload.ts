@@ -1,6 +1,7 @@
 import { UploadError } from './errors';
 import { md5Hex } from './md5';
 import { DEFAULT_FIELD_PREFIX, buildThumbnailForm, uploadUrl, type ThumbnailResult } from './protocol';
+import { DEFAULT_RETRY, retryDelay, sleep, type RetryInfo, type RetryPolicy } from './retry';
 import { sendForm, type UploadProgress } from './send';
 import { validateImage } from './validate';
 
@@ -11,6 +12,8 @@ export interface UploadThumbnailOptions {
   baseUrl: string;
   /** Access token sent as `Authorization: Bearer <token>`. */
   token?: string;
+  /** Asked once after a 401; a token other than the one refused is tried once more. */
+  refreshToken?: () => Promise<string | undefined>;
   /** The image to send. */
   file: File;
   /** `file_uuid` of the media this thumbnail belongs to. */
@@ -19,29 +22,53 @@ export interface UploadThumbnailOptions {
   fieldPrefix?: string;
   /** Largest file accepted, in bytes (default 10 MiB). */
   maxSize?: number;
+  /** Automatic retries of network errors, 408, 429 and 5xx; `false` for none. */
+  retry?: Partial<RetryPolicy> | false;
+  /** A request during which nothing moves for this long fails as a network error (default 60 s). */
+  idleTimeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;
+  /** Called before each automatic retry, to tell the person. */
+  onRetry?: (info: RetryInfo) => void;
 }
 
-/** Checks, hashes and posts one thumbnail; resolves with the server's checked answer. */
+/** Checks, hashes and posts one thumbnail, retrying what may pass next time; resolves with the server's checked answer. */
 export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<ThumbnailResult> {
-  const { baseUrl, token, file, parentUuid, fieldPrefix = DEFAULT_FIELD_PREFIX, maxSize = DEFAULT_MAX_SIZE, signal, onProgress } = options;
+  const { baseUrl, file, parentUuid, fieldPrefix = DEFAULT_FIELD_PREFIX, maxSize = DEFAULT_MAX_SIZE, signal } = options;
   if (!parentUuid) throw new UploadError('rejected', 'This thumbnail has no media to belong to. Upload the media first, then its thumbnail.');
+  const policy: RetryPolicy = options.retry === false ? { ...DEFAULT_RETRY, attempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
   try {
     const type = await validateImage(file, { maxSize });
     // The bytes are the person's; only the declared type is corrected to what they really are.
     const sent = type === file.type ? file : new File([file], file.name, { type, lastModified: file.lastModified });
+    // Hashed once: every retry sends the same bytes with the same MD5.
     const md5 = await md5Hex(sent, signal);
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const answer = await sendForm({
-      url: uploadUrl(baseUrl),
-      body: buildThumbnailForm({ file: sent, fileName: file.name || 'thumbnail', parentUuid, md5 }, fieldPrefix),
-      headers,
-      signal,
-      onProgress,
-    });
-    return readThumbnailResult(answer, parentUuid);
+    const body = buildThumbnailForm({ file: sent, fileName: file.name || 'thumbnail', parentUuid, md5 }, fieldPrefix);
+    let token = options.token;
+    let refreshed = false;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const headers: Record<string, string> = { Accept: 'application/json' };
+        if (token) headers.Authorization = `Bearer ${token}`;
+        const answer = await sendForm({ url: uploadUrl(baseUrl), body, headers, signal, onProgress: options.onProgress, idleTimeoutMs: options.idleTimeoutMs });
+        return readThumbnailResult(answer, parentUuid);
+      } catch (error) {
+        if (!(error instanceof UploadError)) throw error;
+        if (error.kind === 'auth' && options.refreshToken && !refreshed) {
+          refreshed = true;
+          const fresh = await options.refreshToken();
+          if (fresh && fresh !== token) {
+            token = fresh;
+            attempt -= 1; // a new sign-in is not one of the tries a failing server gets
+            continue;
+          }
+        }
+        const delayMs = retryDelay(policy, attempt, error);
+        if (delayMs === undefined || signal?.aborted) throw error;
+        options.onRetry?.({ attempt: attempt + 1, attempts: policy.attempts, delayMs, error });
+        await sleep(delayMs, signal);
+      }
+    }
   } catch (error) {
     if (signal?.aborted && !(error instanceof UploadError && error.kind === 'aborted')) {
       throw new UploadError('aborted', 'The upload was cancelled.', { cause: error });

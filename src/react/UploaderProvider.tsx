@@ -21,6 +21,8 @@ export interface UploaderConfig {
   fieldPrefix: string;
   queryClient: QueryClient;
   resolveToken: () => Promise<string | undefined>;
+  /** After a 401: a fresh token, or undefined. Uploads refused at the same time share one call. */
+  refreshToken: () => Promise<string | undefined>;
 }
 
 const UploaderContext = createContext<UploaderConfig | null>(null);
@@ -31,10 +33,19 @@ export function UploaderProvider({ baseUrl, token, getToken, fieldPrefix = DEFAU
   // A client is a few empty maps: cheaper to keep one than to track when the host's goes away.
   const [ownClient] = useState(() => new QueryClient());
   const client = queryClient ?? hostClient ?? ownClient;
-  const value = useMemo<UploaderConfig>(
-    () => ({ baseUrl, fieldPrefix, queryClient: client, resolveToken: async () => (getToken ? getToken() : token) }),
-    [baseUrl, fieldPrefix, client, getToken, token],
-  );
+  const value = useMemo<UploaderConfig>(() => {
+    const resolveToken = async () => (getToken ? getToken() : token);
+    let refreshing: Promise<string | undefined> | undefined;
+    const refreshToken = () => {
+      refreshing ??= resolveToken()
+        .catch(() => undefined)
+        .finally(() => {
+          refreshing = undefined;
+        });
+      return refreshing;
+    };
+    return { baseUrl, fieldPrefix, queryClient: client, resolveToken, refreshToken };
+  }, [baseUrl, fieldPrefix, client, getToken, token]);
   return <UploaderContext.Provider value={value}>{children}</UploaderContext.Provider>;
 }
 

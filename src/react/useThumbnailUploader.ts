@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useDropzone, type Accept, type FileRejection } from 'react-dropzone';
 import { IMAGE_TYPES_SENTENCE, UploadError, formatBytes, type UploadErrorKind } from '../core/errors';
 import type { ThumbnailResult } from '../core/protocol';
+import type { RetryInfo, RetryPolicy } from '../core/retry';
 import type { UploadProgress } from '../core/send';
 import { DEFAULT_MAX_SIZE } from '../core/upload';
 import { useObjectUrl } from './useObjectUrl';
@@ -23,6 +24,8 @@ export interface UseThumbnailUploaderOptions {
   disabled?: boolean;
   /** Upload as soon as a file is chosen (default), or wait for `upload()`. */
   autoUpload?: boolean;
+  /** Automatic retries of network errors, 408, 429 and 5xx (default 3 tries in all, from 1 s apart); `false` for none. */
+  retry?: Partial<RetryPolicy> | false;
 }
 
 /** Besides retryable failures: a refreshed sign-in, or a server that answers properly next time. */
@@ -32,7 +35,7 @@ export const DEFAULT_ACCEPT: Accept = { 'image/*': [] };
 
 /** Headless thumbnail uploader: dropzone, preview, upload, progress, cancel and retry; the markup is yours. */
 export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
-  const { parentUuid, accept = DEFAULT_ACCEPT, maxSize = DEFAULT_MAX_SIZE, disabled = false, autoUpload = true } = options;
+  const { parentUuid, accept = DEFAULT_ACCEPT, maxSize = DEFAULT_MAX_SIZE, disabled = false, autoUpload = true, retry } = options;
   const callbacks = useRef(options);
   useEffect(() => {
     callbacks.current = options;
@@ -43,6 +46,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
   const [file, setFile] = useState<File | null>(null);
   const [rejection, setRejection] = useState<UploadError | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
+  const [retrying, setRetrying] = useState<RetryInfo | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const controller = useRef<AbortController | null>(null);
   const previewUrl = useObjectUrl(file);
@@ -61,8 +65,13 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
       controller.current = current;
       setRejection(null);
       setProgress(null);
+      setRetrying(null);
+      const onRetry = (info: RetryInfo) => {
+        setProgress(null);
+        setRetrying(info);
+      };
       mutate(
-        { file: chosen, parentUuid, maxSize, signal: current.signal, onProgress: setProgress },
+        { file: chosen, parentUuid, maxSize, retry, signal: current.signal, onProgress: setProgress, onRetry },
         {
           onSuccess: (result) => callbacks.current.onUploaded?.(result),
           onError: (error) => {
@@ -74,7 +83,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
         },
       );
     },
-    [abort, mutate, parentUuid, maxSize],
+    [abort, mutate, parentUuid, maxSize, retry],
   );
 
   const choose = useCallback(
@@ -130,9 +139,20 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     setAnnouncement('');
   }, [abort, resetMutation]);
 
+  // A second click before the first has re-rendered must not send twice.
   const send = () => {
-    if (file) upload(file);
+    if (file && !controller.current) upload(file);
   };
+
+  // A thumbnail belongs to one media: another parentUuid starts afresh, and stops an upload for the old one.
+  const parentOfWork = useRef(parentUuid);
+  useEffect(() => {
+    if (parentOfWork.current === parentUuid) return;
+    parentOfWork.current = parentUuid;
+    const wasUploading = controller.current !== null;
+    reset();
+    if (wasUploading) setAnnouncement('The upload was cancelled because the message it belonged to changed. Choose the image again.');
+  }, [parentUuid, reset]);
 
   const error = rejection ?? (mutation.error?.kind === 'aborted' ? null : mutation.error);
   const state: UploaderState = dropzone.isDragActive
@@ -154,6 +174,8 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     /** Percent sent, or `null` before the first progress event. */
     percent: progress && progress.total > 0 ? Math.round((progress.loaded / progress.total) * 100) : null,
     result: mutation.data ?? null,
+    /** The automatic retry under way, if any: which try of how many. */
+    retrying: busy ? retrying : null,
     error,
     /** A polite message that is no error: a cancellation, files left out of a drop, a drop while busy. */
     announcement,

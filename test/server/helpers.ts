@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { resolve } from 'node:path';
 
 export type FormValue = string | { bytes: Uint8Array<ArrayBuffer>; type?: string; name?: string };
 
@@ -107,4 +109,49 @@ export function rawRequest(url: string, options: RawRequestOptions = {}): Promis
       finish();
     })();
   });
+}
+
+const TSX = resolve('node_modules/tsx/dist/cli.mjs');
+const READY = /^Reference upload API listening on (http:\/\/\S+) {2}token: (\S+) {2}data: (.+)$/m;
+const started = new Set<ChildProcess>();
+
+export interface CliServer {
+  url: string;
+  token: string;
+  dataDir: string;
+  proc: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Runs `tsx server/main.ts` as `npm run server` does, and waits for its ready line. */
+export async function startCli(args: string[], env: Record<string, string>): Promise<CliServer> {
+  const proc = spawn(process.execPath, [TSX, 'server/main.ts', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.add(proc);
+  const exited = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
+  let output = '';
+  const ready = await new Promise<RegExpExecArray>((done, fail) => {
+    const onData = (data: Buffer) => {
+      output += data.toString();
+      const match = READY.exec(output);
+      if (match) done(match);
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.on('exit', (code) => fail(new Error(`The CLI exited with ${code} before it was ready:\n${output}`)));
+  });
+  return { url: ready[1]!, token: ready[2]!, dataDir: ready[3]!, proc, exited };
+}
+
+/** SIGKILLs every CLI server still running; for afterEach. */
+export async function killCliServers(): Promise<void> {
+  for (const proc of started) {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await new Promise((done) => proc.once('exit', done));
+    }
+  }
+  started.clear();
 }

@@ -1,45 +1,22 @@
 // @vitest-environment node
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UPLOAD_PATH } from '../../src/core/protocol';
 import { makePng } from '../fixtures';
-import { formOf } from './helpers';
+import { formOf, killCliServers, startCli } from './helpers';
 
-const TSX = resolve('node_modules/tsx/dist/cli.mjs');
-const READY = /^Reference upload API listening on (http:\/\/\S+) {2}token: (\S+) {2}data: (.+)$/m;
-
-let child: ChildProcess | undefined;
 let dataDir: string | undefined;
 
 afterEach(async () => {
-  if (child?.exitCode === null) child.kill('SIGKILL');
+  await killCliServers();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Runs `tsx server/main.ts` as `npm run server` does, and waits for its ready line. */
 async function runCli(args: string[], env: Record<string, string>) {
   dataDir = await mkdtemp(join(tmpdir(), 'upload-cli-'));
-  const proc = spawn(process.execPath, [TSX, 'server/main.ts', ...args], {
-    env: { ...process.env, DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  let output = '';
-  const ready = await new Promise<RegExpExecArray>((done, fail) => {
-    const onData = (data: Buffer) => {
-      output += data.toString();
-      const match = READY.exec(output);
-      if (match) done(match);
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.on('exit', (code) => fail(new Error(`The CLI exited with ${code} before it was ready:\n${output}`)));
-  });
-  const exited = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
-  return { url: ready[1]!, token: ready[2]!, dataDir: ready[3]!, proc, exited };
+  return startCli(args, { DATA_DIR: dataDir, ...env });
 }
 
 function uploadPng(url: string, token: string) {

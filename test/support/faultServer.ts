@@ -10,6 +10,7 @@ export async function startFaultServer(respond: (req: IncomingMessage, res: Serv
   let closedByClient = 0;
   const server = createServer((req, res) => {
     res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { 'Access-Control-Allow-Headers': 'Authorization, Accept, Content-Type', 'Access-Control-Allow-Methods': 'POST' }).end();
       return;
@@ -36,9 +37,29 @@ export async function startFaultServer(respond: (req: IncomingMessage, res: Serv
 /** Reads the upload, then never answers. */
 export const startHangingServer = () => startFaultServer((req) => req.resume());
 
+export interface CannedAnswer {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+/** Reads each upload, then gives the next canned answer; the last one repeats. */
+export const startScriptedServer = (...answers: CannedAnswer[]) => {
+  let next = 0;
+  return startFaultServer((req, res) => {
+    const answer = answers[Math.min(next, answers.length - 1)]!;
+    next += 1;
+    req.resume();
+    req.on('end', () => res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers }).end(answer.body));
+  });
+};
+
 /** Reads the upload, then answers with this status and body. */
 export const startAnsweringServer = (status: number, body: string, contentType = 'application/json') =>
-  startFaultServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(status, { 'Content-Type': contentType }).end(body));
-  });
+  startScriptedServer({ status, body, headers: { 'Content-Type': contentType } });
+
+/** The JSON a server answers to a stored thumbnail of `parentUuid`. */
+export const thumbnailAnswer = (parentUuid: string): CannedAnswer => ({
+  status: 200,
+  body: JSON.stringify({ file_url: '/files/t.png', file_uuid: 'thumb-uuid', parent_file_uuid: parentUuid }),
+});

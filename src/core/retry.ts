@@ -1,0 +1,53 @@
+import { UploadError } from './errors';
+
+export interface RetryPolicy {
+  /** Tries in all, the first included (default 3). */
+  attempts: number;
+  /** Delay before the first retry; it doubles for each further one, with jitter (default 1 s). */
+  baseDelayMs: number;
+  /** Longest wait; a server asking for longer (`Retry-After`) gets the error shown instead (default 30 s). */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 30_000 };
+
+export interface RetryInfo {
+  /** The try about to be made: 2 for the first retry. */
+  attempt: number;
+  attempts: number;
+  delayMs: number;
+  error: UploadError;
+}
+
+/** How long to wait before trying again after `attempt` failed, or `undefined` when it must not be retried. */
+export function retryDelay(policy: RetryPolicy, attempt: number, error: UploadError): number | undefined {
+  if (!error.retryable || attempt >= policy.attempts) return undefined;
+  if (error.retryAfterMs !== undefined) return error.retryAfterMs <= policy.maxDelayMs ? error.retryAfterMs : undefined;
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  // Half fixed, half random: widgets that failed together do not all come back at once.
+  return ceiling / 2 + (Math.random() * ceiling) / 2;
+}
+
+/** `Retry-After` as milliseconds from now: delay-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = () => {
+      clearTimeout(timer);
+      reject(new UploadError('aborted', 'The upload was cancelled.', { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', aborted);
+      resolve();
+    }, ms);
+    if (signal?.aborted) aborted();
+    else signal?.addEventListener('abort', aborted, { once: true });
+  });
+}

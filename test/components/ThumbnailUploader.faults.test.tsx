@@ -1,0 +1,96 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ThumbnailUploader, UploaderProvider } from '../../src';
+import { pngFile } from '../fixtures';
+import { startHangingServer, startScriptedServer, thumbnailAnswer } from '../support/faultServer';
+
+const serverError = { status: 500, body: '<html><h1>Internal Server Error</h1></html>', headers: { 'Content-Type': 'text/html' } };
+
+function drop(root: Element, file: File) {
+  fireEvent.drop(root, { dataTransfer: { files: [file], types: ['Files'], items: [{ kind: 'file', type: file.type, getAsFile: () => file }] } });
+}
+
+describe('ThumbnailUploader when the server fails', () => {
+  it('shows "Retrying…" with the try while it retries a 5xx by itself, then the result', async () => {
+    const server = await startScriptedServer(serverError, serverError, thumbnailAnswer('media-1'));
+    try {
+      const onUploaded = vi.fn();
+      const { container } = render(
+        <UploaderProvider baseUrl={server.url} token="t">
+          <ThumbnailUploader parentUuid="media-1" onUploaded={onUploaded} retry={{ baseDelayMs: 150 }} />
+        </UploaderProvider>,
+      );
+      drop(container.firstElementChild!, pngFile('flaky.png'));
+      await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Retrying… (try 2 of 3)'));
+      await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Retrying… (try 3 of 3)'));
+      await screen.findByRole('img', { name: 'Uploaded thumbnail of flaky.png' });
+      expect(screen.queryByRole('alert')).toBeNull();
+      expect(onUploaded).toHaveBeenCalledTimes(1);
+      expect(server.counts().started).toBe(3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('Retry after a failure sends once, however fast it is clicked twice', async () => {
+    const server = await startScriptedServer(serverError, thumbnailAnswer('media-1'));
+    try {
+      const user = userEvent.setup();
+      const { container } = render(
+        <UploaderProvider baseUrl={server.url} token="t">
+          <ThumbnailUploader parentUuid="media-1" retry={false} />
+        </UploaderProvider>,
+      );
+      drop(container.firstElementChild!, pngFile('again.png'));
+      expect(await screen.findByRole('alert')).toHaveTextContent('error 500');
+      const retry = screen.getByRole('button', { name: 'Retry' });
+      await user.dblClick(retry);
+      await screen.findByRole('img', { name: 'Uploaded thumbnail of again.png' });
+      expect(server.counts().started).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('cancels an upload whose parentUuid changes, and says so', async () => {
+    const hanging = await startHangingServer();
+    try {
+      const onError = vi.fn();
+      const view = (parentUuid: string) => (
+        <UploaderProvider baseUrl={hanging.url} token="t">
+          <ThumbnailUploader parentUuid={parentUuid} onError={onError} />
+        </UploaderProvider>
+      );
+      const { container, rerender } = render(view('media-1'));
+      drop(container.firstElementChild!, pngFile('moving.png'));
+      await waitFor(() => expect(hanging.counts().started).toBe(1));
+      rerender(view('media-2'));
+      await waitFor(() => expect(hanging.counts().closedByClient).toBe(1));
+      expect(container.firstElementChild).toHaveAttribute('data-state', 'idle');
+      expect(screen.getByRole('status')).toHaveTextContent('the message it belonged to changed');
+      expect(onError).not.toHaveBeenCalled();
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it('refuses a second image dropped while one uploads, and keeps the first going', async () => {
+    const hanging = await startHangingServer();
+    try {
+      const { container } = render(
+        <UploaderProvider baseUrl={hanging.url} token="t">
+          <ThumbnailUploader parentUuid="media-1" />
+        </UploaderProvider>,
+      );
+      const root = container.firstElementChild!;
+      drop(root, pngFile('first.png'));
+      await waitFor(() => expect(hanging.counts().started).toBe(1));
+      drop(root, pngFile('second.png'));
+      await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Cancel the current upload before choosing another image.'));
+      expect(screen.getByRole('progressbar', { name: 'Uploading first.png' })).toBeInTheDocument();
+      expect(hanging.counts()).toEqual({ started: 1, closedByClient: 0 });
+    } finally {
+      await hanging.close();
+    }
+  });
+});

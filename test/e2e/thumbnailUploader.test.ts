@@ -1,0 +1,321 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import react from '@vitejs/plugin-react';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../server/app';
+import { makePng, md5Of } from '../fixtures';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const APP_SOURCE = join(REPO, 'test/e2e/app');
+const TOKEN = 'e2e-token';
+/** The widget's default `maxSize`: a fixture above it would be refused before upload. */
+const DEFAULT_MAX_SIZE = 10 * 1024 * 1024;
+/** A decodable gradient, made once: about 190 KB. */
+const PNG_2000X1500 = Buffer.from(makePng(2000, 1500));
+
+/** What the app page (test/e2e/app/main.jsx) exposes as `window.e2e`, and what the init script records. */
+interface PageProbe {
+  uploaded: Array<{ file_url: string; file_uuid: string; parent_file_uuid: string }>;
+  errors: Array<{ kind: string; message: string }>;
+  hostMutations: () => number;
+}
+type ProbedWindow = Window & { e2e: PageProbe; progressSeen: number[] };
+
+interface StoredRecord {
+  uuid: string;
+  kind: 'media' | 'thumbnail';
+  parentUuid: string | null;
+  md5: string;
+  size: number;
+  storedName: string;
+  fields: Record<string, string>;
+}
+
+let work: string;
+let api: RunningServer;
+let app: { url: string; close: () => Promise<void> };
+let browser: Browser;
+let bundledModules: string[] = [];
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'rtu-e2e-'));
+  // The browser starts while the library builds: on two cores the build is the long pole.
+  const [launched] = await Promise.all([
+    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+    run('npm', ['run', 'build']),
+  ]);
+  browser = launched;
+  const appDist = await bundleApp(join(work, 'app'));
+  api = await startServer({ port: 0, token: TOKEN, dataDir: join(work, 'data') });
+  app = await serveStatic(appDist);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await api?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('ThumbnailUploader, built and installed in an app, against the reference server in Chromium', () => {
+  it('bundles the package from dist/ through its exports map, not from src/', () => {
+    expect(bundledModules).toContain(join(REPO, 'dist/index.js'));
+    expect(bundledModules).toContain(join(REPO, 'dist/styles.css'));
+    expect(bundledModules.filter((id) => id.startsWith(join(REPO, 'src') + sep))).toEqual([]);
+  });
+
+  it('uploads a 2000x1500 PNG as the thumbnail of a media, and shows the stored image', async () => {
+    const png = PNG_2000X1500;
+    expect(png.length).toBeLessThan(DEFAULT_MAX_SIZE);
+    const media = await createMedia();
+
+    await withPage(media, TOKEN, async (page) => {
+      await page.locator('input[type=file]').setInputFiles({ name: 'gradient.png', mimeType: 'image/png', buffer: png });
+      const shown = await uploadedImage(page, 'gradient.png');
+
+      const { uploaded, errors, hostMutations } = await readProbe(page);
+      expect(errors).toEqual([]);
+      expect(uploaded).toEqual([{ file_url: shown.src, file_uuid: expect.any(String), parent_file_uuid: media }]);
+      expect(shown).toMatchObject({ naturalWidth: 2000, naturalHeight: 1500 });
+      const stored = await record(uploaded[0]!.file_uuid);
+      expect(stored).toMatchObject({ kind: 'thumbnail', parentUuid: media, md5: md5Of(png), size: png.length });
+      expect(stored.fields).toMatchObject({ qqparentuuid: media, qqmd5: md5Of(png), qqfilename: 'gradient.png', qqfiletype: 'image/png' });
+      // The widget ran in the host's QueryClientProvider: the app and the package share one react-query.
+      expect(hostMutations).toBe(1);
+    });
+  });
+
+  it('uploads a JPEG drawn on a canvas in the page, with the MD5 it declared', async () => {
+    const media = await createMedia();
+
+    await withPage(media, TOKEN, async (page) => {
+      const base64 = await page.evaluate(async () => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 2000;
+        canvas.height = 1500;
+        const context = canvas.getContext('2d')!;
+        const gradient = context.createLinearGradient(0, 0, 2000, 1500);
+        gradient.addColorStop(0, '#1d4ed8');
+        gradient.addColorStop(1, '#f59e0b');
+        context.fillStyle = gradient;
+        context.fillRect(0, 0, 2000, 1500);
+        context.fillStyle = '#fff';
+        context.font = 'bold 200px sans-serif';
+        context.fillText('e2e', 700, 800);
+        const blob = await new Promise<Blob>((done, fail) => canvas.toBlob((made) => (made ? done(made) : fail(new Error('no JPEG'))), 'image/jpeg', 0.9));
+        const input = document.querySelector<HTMLInputElement>('input[type=file]')!;
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([blob], 'canvas.jpg', { type: 'image/jpeg' }));
+        input.files = transfer.files;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        let binary = '';
+        for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+        return btoa(binary);
+      });
+      const jpeg = Buffer.from(base64, 'base64');
+      expect([...jpeg.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+      const shown = await uploadedImage(page, 'canvas.jpg');
+
+      const { uploaded } = await readProbe(page);
+      expect(uploaded).toEqual([expect.objectContaining({ file_url: shown.src, parent_file_uuid: media })]);
+      expect(shown).toMatchObject({ naturalWidth: 2000, naturalHeight: 1500 });
+      const served = Buffer.from(await (await fetch(shown.src)).arrayBuffer());
+      const stored = await record(uploaded[0]!.file_uuid);
+      expect(stored).toMatchObject({ kind: 'thumbnail', parentUuid: media, size: jpeg.length, md5: md5Of(jpeg) });
+      expect(md5Of(served)).toBe(stored.md5);
+      expect(stored.fields.qqmd5).toBe(stored.md5);
+      expect(stored.fields.qqfiletype).toBe('image/jpeg');
+    });
+  });
+
+  it('shows the sign-in message when the server answers 401 to a wrong token, and stores nothing', async () => {
+    const media = await createMedia();
+    const before = (await records()).length;
+
+    await withPage(media, 'not-the-token', async (page) => {
+      await page.locator('input[type=file]').setInputFiles({ name: 'small.png', mimeType: 'image/png', buffer: Buffer.from(makePng(40, 30)) });
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('Sign in again');
+      const { uploaded, errors } = await readProbe(page);
+      expect(errors).toEqual([expect.objectContaining({ kind: 'auth' })]);
+      expect(uploaded).toEqual([]);
+    });
+    expect(await records()).toHaveLength(before);
+  });
+
+  it('moves the progress bar through intermediate values on a throttled upload', async () => {
+    const png = PNG_2000X1500;
+    const media = await createMedia();
+
+    await withPage(media, TOKEN, async (page) => {
+      // About two seconds for this body. Without throttling, loopback sends it in one go: only 100 is seen.
+      await throttleUploads(page, Math.round(png.length / 2));
+
+      await page.locator('input[type=file]').setInputFiles({ name: 'slow.png', mimeType: 'image/png', buffer: png });
+      await uploadedImage(page, 'slow.png');
+      const seen = await page.evaluate(() => (window as unknown as ProbedWindow).progressSeen);
+      const intermediate = new Set(seen.filter((value) => value > 0 && value < 100));
+      expect(intermediate.size, `progress values seen: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2);
+      expect(seen, 'progress never goes back').toEqual([...seen].sort((a, b) => a - b));
+      const { uploaded } = await readProbe(page);
+      expect(uploaded).toHaveLength(1);
+      expect(await record(uploaded[0]!.file_uuid)).toMatchObject({ parentUuid: media, md5: md5Of(png) });
+    });
+  });
+});
+
+/** A fresh context and page on the app, with the progress bar's values recorded from the first render. */
+async function withPage(parentUuid: string, token: string, use: (page: Page) => Promise<void>): Promise<void> {
+  const context: BrowserContext = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const seen: number[] = [];
+      (window as unknown as ProbedWindow).progressSeen = seen;
+      new MutationObserver(() => {
+        const value = document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow');
+        if (value != null && seen.at(-1) !== Number(value)) seen.push(Number(value));
+      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+    });
+    const query = new URLSearchParams({ baseUrl: api.url, token, parentUuid });
+    await page.goto(`${app.url}/?${query}`);
+    await page.locator('[data-state="idle"]').waitFor();
+    await use(page);
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Slows the upload endpoint of this page's requests down to `bytesPerSecond` with the DevTools
+ * protocol; Chromium throttles loopback too. Per-URL rules leave the page and the images alone;
+ * the older page-wide command is the fallback for a Chromium without them.
+ */
+async function throttleUploads(page: Page, bytesPerSecond: number): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const conditions = { latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond };
+  try {
+    await cdp.send('Network.emulateNetworkConditionsByRule', { matchedNetworkConditions: [{ urlPattern: `${api.url}/api/v2/pm/upload/*`, ...conditions }] });
+  } catch {
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, ...conditions });
+  }
+}
+
+/** Waits for the uploaded image (not the preview) to be decoded, and gives its address and size. */
+async function uploadedImage(page: Page, fileName: string) {
+  const image = page.getByRole('img', { name: `Uploaded thumbnail of ${fileName}` });
+  await image.waitFor();
+  await page.waitForFunction((element) => element instanceof HTMLImageElement && element.complete, await image.elementHandle());
+  return image.evaluate((element: HTMLImageElement) => ({ src: element.src, naturalWidth: element.naturalWidth, naturalHeight: element.naturalHeight }));
+}
+
+/** What the app was told through its callbacks, and how many mutations its own QueryClient ran. */
+function readProbe(page: Page) {
+  return page.evaluate(() => {
+    const { uploaded, errors, hostMutations } = (window as unknown as ProbedWindow).e2e;
+    return { uploaded, errors, hostMutations: hostMutations() };
+  });
+}
+
+/** Uploads a media the way an app does before its thumbnail (Node's fetch), and gives its `file_uuid`. */
+async function createMedia(): Promise<string> {
+  const body = new FormData();
+  body.append('qqfile', new Blob([makePng(8, 6)], { type: 'image/png' }), 'media.png');
+  const answer = await fetch(`${api.url}/api/v2/pm/upload/`, { method: 'POST', body, headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json' } });
+  expect(answer.status).toBe(200);
+  return String(((await answer.json()) as { file_uuid: string }).file_uuid);
+}
+
+async function records(): Promise<StoredRecord[]> {
+  const metaDir = join(api.dataDir, 'meta');
+  const names = (await readdir(metaDir)).filter((name) => name.endsWith('.json') && !name.startsWith('.'));
+  return Promise.all(names.map(async (name) => JSON.parse(await readFile(join(metaDir, name), 'utf8')) as StoredRecord));
+}
+
+async function record(uuid: string): Promise<StoredRecord> {
+  const found = (await records()).find((candidate) => candidate.uuid === uuid);
+  if (!found) throw new Error(`The server stored no record for ${uuid}`);
+  return found;
+}
+
+/**
+ * The app as someone who installed the package has it: its own folder whose node_modules holds the
+ * package (a link to this repository, so resolution goes through package.json's `exports` to dist/)
+ * and the peers, linked from this repository's node_modules so that there is one React.
+ */
+async function bundleApp(root: string): Promise<string> {
+  const modules = join(root, 'node_modules');
+  await mkdir(join(modules, '@tanstack'), { recursive: true });
+  for (const name of ['index.html', 'main.jsx']) await copyFile(join(APP_SOURCE, name), join(root, name));
+  await symlink(REPO, join(modules, 'react-thumbnail-uploader'), 'dir');
+  for (const peer of ['react', 'react-dom', '@tanstack/react-query']) await symlink(join(REPO, 'node_modules', peer), join(modules, peer), 'dir');
+
+  const outDir = join(root, 'dist');
+  const output = await build({
+    root,
+    configFile: false,
+    envFile: false,
+    logLevel: 'silent',
+    plugins: [react()],
+    build: { outDir, emptyOutDir: true, sourcemap: false, reportCompressedSize: false },
+  });
+  bundledModules = (Array.isArray(output) ? output : [output]).flatMap((bundle) =>
+    'output' in bundle ? bundle.output.flatMap((chunk) => (chunk.type === 'chunk' ? chunk.moduleIds : [])) : [],
+  );
+  return outDir;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+};
+
+/** The built app on its own loopback origin, so that every API call is a real cross-origin request. */
+async function serveStatic(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://app').pathname);
+    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(dir + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    readFile(file).then(
+      (bytes) => res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(bytes),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((closed) => {
+        server.closeAllConnections();
+        server.close(() => closed());
+      }),
+  };
+}
+
+/** Runs a command in the repository quietly; its output is shown only if it fails. */
+async function run(command: string, args: string[]): Promise<void> {
+  try {
+    await promisify(execFile)(command, args, { cwd: REPO, env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout}\n${stderr}`, { cause: error });
+  }
+}
