@@ -4,8 +4,8 @@ import { playwright } from '@vitest/browser-playwright';
 import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
-import { CHROMIUM, CHROMIUM_ARGS } from './test/support/chromium';
-import { LIVE_TEST_PORT } from './test/support/liveServerSetup';
+import { CHROMIUM, CHROMIUM_ARGS } from './test/support/chromium.ts';
+import { LIVE_TEST_PORT } from './test/support/ports.ts';
 
 const peers = [/^react($|\/)/, /^react-dom($|\/)/, /^@tanstack\/react-query($|\/)/, /^react-dropzone($|\/)/, /^hash-wasm($|\/)/];
 

@@ -61,7 +61,8 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
 
   return (
     <div {...uploader.getRootProps({ className: rootClass, onFocus: keepFocus.onFocus, onBlur: keepFocus.onBlur })} data-state={state} data-disabled={disabled || undefined}>
-      <input {...uploader.getInputProps({ 'aria-label': labels.choose })} />
+      {/* Reached through the "Choose image" button; hidden from assistive technology so it is not a second one. */}
+      <input {...uploader.getInputProps({ 'aria-hidden': true })} />
       {shownUrl ? (
         <a className={cx('rtu__media')} href={shownUrl} target="_blank" rel="noopener noreferrer">
           <img className={cx('rtu__image')} src={shownUrl} alt={labels.uploadedAlt(name)} />

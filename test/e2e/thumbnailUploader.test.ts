@@ -288,7 +288,7 @@ const CONTENT_TYPES: Record<string, string> = {
 /** The built app on its own loopback origin, so that every API call is a real cross-origin request. */
 async function serveStatic(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://app').pathname);
+    const path = new URL(req.url ?? '/', 'http://app').pathname;
     const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
     if (!file.startsWith(dir + sep)) {
       res.writeHead(403).end();

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startServer } from '../../server/app';
+import { LIVE_TEST_PORT } from './ports';
 
-/** Port of the reference server the Live stories upload to under `npm test` (npm start's is 8787). */
-export const LIVE_TEST_PORT = 8788;
 
 /** Vitest global setup of the story tests: the real reference server, so that the Live stories upload for real. */
 export default async function setup(_project: TestProject) {
