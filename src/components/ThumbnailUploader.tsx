@@ -50,7 +50,7 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
   const { baseUrl } = useUploaderConfig();
   const { state, file, previewUrl, percent, result, error, disabled } = uploader;
   const cx = (name: string) => (unstyled ? undefined : name);
-  const name = file?.name ?? '';
+  const name = shortName(file?.name ?? '');
   const shownUrl = result ? displayUrl(result, baseUrl) : undefined;
   const { retrying } = uploader;
   const status =
@@ -153,6 +153,14 @@ function useFocusKeeper(state: string) {
       if (next ? !event.currentTarget.contains(next) : event.target.isConnected) focused.current = null;
     },
   };
+}
+
+/** Long names keep their start and their extension on screen; the whole name is still what is sent. */
+export function shortName(name: string, max = 48): string {
+  if (name.length <= max) return name;
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';
+  return `${name.slice(0, max - extension.length - 1)}…${extension}`;
 }
 
 /** The server's `file_url`, made absolute against the API when it is relative. */

@@ -19,5 +19,17 @@ export async function validateImage(file: Blob, rules: FileRules): Promise<Image
   }
   const type = await sniffBlobType(file);
   if (!type) throw new UploadError('invalid-file', `This file is not an image we can use. ${IMAGE_TYPES_SENTENCE}`);
+  if (!(await decodes(file))) throw new UploadError('invalid-file', 'This image is damaged or incomplete and cannot be shown. Choose another copy of it.');
   return type;
+}
+
+/** Right bytes at the start prove little: a truncated download must also decode. Browsers only; elsewhere it passes. */
+async function decodes(file: Blob): Promise<boolean> {
+  if (typeof createImageBitmap !== 'function') return true;
+  try {
+    (await createImageBitmap(file)).close();
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,8 +1,10 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { shortName } from '../../src/components/ThumbnailUploader';
 import { ThumbnailUploader, UploaderProvider } from '../../src';
 import { pngFile } from '../fixtures';
 import { startHangingServer, startScriptedServer, thumbnailAnswer } from '../support/faultServer';
+import { startReferenceServer } from '../support/referenceServer';
 
 const serverError = { status: 500, body: '<html><h1>Internal Server Error</h1></html>', headers: { 'Content-Type': 'text/html' } };
 
@@ -91,6 +93,33 @@ describe('ThumbnailUploader when the server fails', () => {
       expect(hanging.counts()).toEqual({ started: 1, closedByClient: 0 });
     } finally {
       await hanging.close();
+    }
+  });
+});
+
+describe('ThumbnailUploader with hostile file names', () => {
+  it('shows a name with markup as text, shortened, and sends it whole', async () => {
+    const server = await startReferenceServer();
+    try {
+      const parentUuid = await server.createMedia();
+      const name = `<img src=x onerror="window.hacked=1">${'very-long-holiday-name-'.repeat(10)}.png`;
+      const { container } = render(
+        <UploaderProvider baseUrl={server.url} token={server.token}>
+          <ThumbnailUploader parentUuid={parentUuid} />
+        </UploaderProvider>,
+      );
+      drop(container.firstElementChild!, pngFile(name));
+      const shown = shortName(name);
+      expect(shown.length).toBeLessThanOrEqual(48);
+      expect(shown).toMatch(/^<img src=x.*….png$/);
+      await screen.findByRole('img', { name: `Uploaded thumbnail of ${shown}` });
+      expect(screen.getByRole('status')).toHaveTextContent(`${shown} uploaded`);
+      expect(container.querySelectorAll('img')).toHaveLength(1);
+      expect((window as { hacked?: number }).hacked).toBeUndefined();
+      const [stored] = await server.thumbnails();
+      expect(stored).toMatchObject({ originalName: name, fields: expect.objectContaining({ qqfilename: name }) });
+    } finally {
+      await server.close();
     }
   });
 });
