@@ -39,15 +39,42 @@ const withUploaderProvider: Decorator = (Story, context) => {
   );
 };
 
+/**
+ * `globals.theme`: the toolbar's page theme. "dark" wraps the story in `data-theme="dark"`, the
+ * attribute a host app sets to switch the widget's `--rtu-*` colours, and darkens the page
+ * (preview.css); "light" sets nothing, so the widget follows the system's colour scheme.
+ */
+const withTheme: Decorator = (Story, context) => (
+  <div className="sb-theme" data-theme={context.globals.theme === 'dark' ? 'dark' : undefined}>
+    <Story />
+  </div>
+);
+
 const preview: Preview = {
-  decorators: [withUploaderProvider],
+  // The theme wraps the providers: a story's own decorators stay closest to it.
+  decorators: [withUploaderProvider, withTheme],
+  globalTypes: {
+    theme: {
+      description: 'Page theme around the widget',
+      toolbar: {
+        title: 'Theme',
+        icon: 'mirror',
+        items: [
+          { value: 'light', title: 'Light (or the system’s)', icon: 'sun' },
+          { value: 'dark', title: 'Dark: data-theme="dark"', icon: 'moon' },
+        ],
+        dynamicTitle: true,
+      },
+    },
+  },
+  initialGlobals: { theme: 'light' },
   loaders: [mswLoader],
   parameters: {
     layout: 'padded',
     a11y: { test: 'error' },
     controls: { matchers: { color: /(background|color)$/i } },
     options: {
-      storySort: { order: ['Introduction', 'ThumbnailUploader', ['States', 'Errors', 'Live']] },
+      storySort: { order: ['Introduction', 'ThumbnailUploader', ['States', 'Keyboard', 'Errors', 'Dark theme', 'Live']] },
     },
   },
 };

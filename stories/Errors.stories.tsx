@@ -48,7 +48,7 @@ function errorStory({ answer, file, drop = false, says, kind, retry, sent, args 
     beforeEach: () => api.reset(),
     play: async ({ canvasElement, args: storyArgs }) => {
       const canvas = within(canvasElement);
-      const chosen = file ? await file() : await makeImageFile('holiday.png', { label: 'Oops', hue: 0 });
+      const chosen = file ? await file() : await makeImageFile('holiday.png', { hue: 340 });
       if (drop) await dropFiles(canvasElement, [chosen]);
       else await chooseFile(canvasElement, chosen);
 

@@ -131,10 +131,10 @@ export const ThumbnailOfANewMedia: Story = {
       await expect(await canvas.findByRole('alert')).toHaveTextContent('npm start');
       return;
     }
-    await chooseFile(canvasElement, await makeImageFile('live-thumbnail.png', { label: 'Live', hue: 95 }));
+    await chooseFile(canvasElement, await makeImageFile('live-thumbnail.png', { hue: 230 }));
     const image = await canvas.findByRole('img', { name: 'Uploaded thumbnail of live-thumbnail.png' }, { timeout: 15000 });
     await expectState(canvasElement, 'uploaded');
-    await waitFor(() => expect((image as HTMLImageElement).naturalWidth).toBe(320), { timeout: 5000 });
+    await waitFor(() => expect((image as HTMLImageElement).naturalWidth).toBe(640), { timeout: 5000 });
     await expect(canvas.getByLabelText('Server answer')).toHaveTextContent(setup.media.file_uuid);
   },
 };
@@ -149,7 +149,7 @@ export const ExpiredToken: Story = {
       await expect(await canvas.findByRole('alert')).toHaveTextContent('npm start');
       return;
     }
-    await chooseFile(canvasElement, await makeImageFile('live-thumbnail.png', { label: 'Live', hue: 95 }));
+    await chooseFile(canvasElement, await makeImageFile('live-thumbnail.png', { hue: 230 }));
     await expect(await canvas.findByRole('alert', {}, { timeout: 15000 })).toHaveTextContent('Your session has expired');
     await expectState(canvasElement, 'error');
   },

@@ -61,7 +61,7 @@ export const Previewing: Story = {
   args: { autoUpload: false },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await chooseFile(canvasElement, await makeImageFile('holiday.png', { label: 'Preview' }));
+    await chooseFile(canvasElement, await makeImageFile('holiday.png', { hue: 260 }));
     await expectState(canvasElement, 'previewing');
     const preview = await canvas.findByRole('img', { name: 'Preview of holiday.png' });
     await expect(preview.getAttribute('src')).toMatch(/^blob:/);
@@ -81,7 +81,7 @@ export const Uploading: Story = {
   beforeEach: () => holdUploadsAt(STORY_UPLOAD_URL, 0.4),
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
-    await chooseFile(canvasElement, await makeImageFile('holiday.png', { label: 'Uploading' }));
+    await chooseFile(canvasElement, await makeImageFile('holiday.png', { hue: 200 }));
     const progress = await canvas.findByRole('progressbar', { name: 'Uploading holiday.png' });
     await waitFor(() => expect(progress).toHaveAttribute('aria-valuenow', '40'));
     await expectState(canvasElement, 'uploading');
@@ -94,13 +94,13 @@ export const Uploading: Story = {
 export const Uploaded: Story = {
   play: async ({ canvasElement, args }) => {
     const canvas = within(canvasElement);
-    const file = await makeImageFile('holiday.png', { label: 'Uploaded', hue: 150 });
+    const file = await makeImageFile('holiday.png', { hue: 20 });
     await chooseFile(canvasElement, file);
 
     const image = await canvas.findByRole('img', { name: 'Uploaded thumbnail of holiday.png' });
     await expectState(canvasElement, 'uploaded');
     // The image shown is the one the (canned) server stored and serves back.
-    await waitFor(() => expect((image as HTMLImageElement).naturalWidth).toBe(320));
+    await waitFor(() => expect((image as HTMLImageElement).naturalWidth).toBe(640));
     const link = canvas.getByRole('link', { name: 'Uploaded thumbnail of holiday.png' });
     await expect(link).toHaveAttribute('href', image.getAttribute('src'));
     await expect(canvas.getByRole('status')).toHaveTextContent('holiday.png uploaded');
@@ -127,7 +127,7 @@ export const Uploaded: Story = {
 /** Dropping works like choosing: the image is uploaded at once. */
 export const UploadedByDrop: Story = {
   play: async ({ canvasElement }) => {
-    await dropFiles(canvasElement, [await makeImageFile('dropped.jpg', { label: 'Dropped', hue: 30 })]);
+    await dropFiles(canvasElement, [await makeImageFile('dropped.jpg', { hue: 30 })]);
     await within(canvasElement).findByRole('img', { name: 'Uploaded thumbnail of dropped.jpg' });
     await expectState(canvasElement, 'uploaded');
     await expect(api.received[0]?.fields.qqfiletype).toBe('image/jpeg');
@@ -146,7 +146,7 @@ export const RetryAfterFailure: Story = {
   },
   play: async ({ canvasElement, args }) => {
     const canvas = within(canvasElement);
-    await chooseFile(canvasElement, await makeImageFile('holiday.png', { label: 'Retried', hue: 280 }));
+    await chooseFile(canvasElement, await makeImageFile('holiday.png', { hue: 280 }));
     // Generous timeout: automatic retries with backoff may come before the error is shown.
     await expect(await canvas.findByRole('alert', {}, { timeout: 15000 })).toHaveTextContent('error 500');
     const failedTries = flakyApi.received.length;
@@ -224,7 +224,7 @@ export const CustomLabels: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await expect(canvas.getByText('Glissez une image ici, collez-la, ou')).toBeVisible();
-    await chooseFile(canvasElement, await makeImageFile('vacances.png', { label: 'Bonjour', hue: 340 }));
+    await chooseFile(canvasElement, await makeImageFile('vacances.png', { hue: 340 }));
     await canvas.findByRole('img', { name: 'Miniature envoyée de vacances.png' });
     await expect(canvas.getByRole('button', { name: 'Choisir une autre image' })).toBeEnabled();
     await expect(canvas.getByRole('status')).toHaveTextContent('vacances.png envoyée');
@@ -239,7 +239,7 @@ export const Unstyled: Story = {
     const root = uploaderRoot(canvasElement);
     await expect(root).toHaveClass('my-uploader', { exact: true });
     await expect(canvasElement.querySelector('[class^="rtu"]')).toBeNull();
-    await chooseFile(canvasElement, await makeImageFile('holiday.png', { width: 160, height: 120, label: 'Plain' }));
+    await chooseFile(canvasElement, await makeImageFile('holiday.png', { width: 160, height: 120 }));
     await canvas.findByRole('img', { name: 'Uploaded thumbnail of holiday.png' });
     await expectState(canvasElement, 'uploaded');
   },

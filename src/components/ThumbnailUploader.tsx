@@ -60,7 +60,8 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
   const keepFocus = useFocusKeeper(state);
 
   return (
-    <div {...uploader.getRootProps({ className: rootClass, onFocus: keepFocus.onFocus, onBlur: keepFocus.onBlur })} data-state={state} data-disabled={disabled || undefined}>
+    // After the spread: with noKeyboard, react-dropzone drops the focus handlers given to getRootProps.
+    <div {...uploader.getRootProps({ className: rootClass })} onFocus={keepFocus.onFocus} onBlur={keepFocus.onBlur} data-state={state} data-disabled={disabled || undefined}>
       {/* Reached through the "Choose image" button; hidden from assistive technology so it is not a second one. */}
       <input {...uploader.getInputProps({ 'aria-hidden': true })} />
       {shownUrl ? (

@@ -35,7 +35,7 @@ export async function prepareLiveMedia(baseUrl: string, token: string): Promise<
   }
 
   const name = 'story-media.png';
-  const media = await makeImageBlob({ width: 640, height: 480, label: 'Media', hue: 190 });
+  const media = await makeImageBlob({ width: 640, height: 480, hue: 190 });
   const form = new FormData();
   form.append('qqfilename', name);
   form.append('qqfiletype', media.type);

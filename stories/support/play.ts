@@ -52,3 +52,89 @@ export async function dropFiles(canvasElement: HTMLElement, files: File[]): Prom
 export async function expectState(canvasElement: HTMLElement, state: UploaderState, timeout = 5000): Promise<void> {
   await waitFor(() => expect(uploaderRoot(canvasElement)).toHaveAttribute('data-state', state), { timeout });
 }
+
+/**
+ * Stands in for the browser's file picker. "Choose image" opens it by clicking the hidden
+ * `<input type="file">`; here that click is caught (so no real dialog is waited for) and counted,
+ * and a file queued with `willChoose` is then handed to the input the way the browser does when a
+ * person picks it: `files` set, `input` and `change` fired, focus left where it was.
+ */
+export interface FilePicker {
+  /** How many times the picker was opened. */
+  readonly opened: number;
+  /** The file the person will pick the next time the picker opens. */
+  willChoose(file: File): void;
+  stop(): void;
+}
+
+export function fakeFilePicker(canvasElement: HTMLElement): FilePicker {
+  const input = fileInput(canvasElement);
+  let opened = 0;
+  let next: File | null = null;
+  const onClick = (event: MouseEvent) => {
+    event.preventDefault();
+    opened += 1;
+    const chosen = next;
+    next = null;
+    if (!chosen) return;
+    // The dialog answers after the click that opened it has been handled.
+    window.setTimeout(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(chosen);
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+  };
+  input.addEventListener('click', onClick);
+  return {
+    get opened() {
+      return opened;
+    },
+    willChoose: (file) => {
+      next = file;
+    },
+    stop: () => input.removeEventListener('click', onClick),
+  };
+}
+
+/** Where focus was each time the widget's markup changed: what a keyboard user is left on after every step. */
+export interface FocusLog {
+  /** One entry per change of state or of focus, oldest first; `focus: 'body'` means focus fell back to the page. */
+  readonly entries: ReadonlyArray<{ state: string; focus: string }>;
+  stop(): void;
+}
+
+/** Describes the focused element as a person would name it: "button Cancel", "body". */
+export function describeFocus(element: Element | null = document.activeElement): string {
+  if (!element || element === document.body) return 'body';
+  const name = element.getAttribute('aria-label') ?? element.textContent?.trim() ?? '';
+  return `${element.tagName.toLowerCase()}${name ? ` ${name}` : ''}`;
+}
+
+/**
+ * Records `document.activeElement` after every change inside the widget. A MutationObserver runs
+ * after React's commit and its layout effects, so each entry is where focus really is once the
+ * widget has settled into a state, however briefly that state lasts.
+ */
+export function watchFocus(canvasElement: HTMLElement): FocusLog {
+  const root = uploaderRoot(canvasElement);
+  const entries: Array<{ state: string; focus: string }> = [];
+  const record = () => {
+    const entry = { state: root.dataset.state ?? '?', focus: describeFocus() };
+    const last = entries.at(-1);
+    if (!last || last.state !== entry.state || last.focus !== entry.focus) entries.push(entry);
+  };
+  const observer = new MutationObserver(record);
+  observer.observe(root, { subtree: true, childList: true, attributes: true, characterData: true });
+  record();
+  return {
+    entries,
+    stop: () => observer.disconnect(),
+  };
+}
+
+/** Checks that focus is on the button named `name`; a failure says where focus is instead ("body": the page). */
+export async function expectFocusOn(name: string): Promise<void> {
+  await expect(describeFocus()).toBe(`button ${name}`);
+}

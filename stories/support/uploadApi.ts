@@ -91,3 +91,27 @@ export const answers = {
     return HttpResponse.json({ error: 'unreachable' }, { status: 500 });
   },
 };
+
+/**
+ * A switch a play function flips to let a held answer go: the upload stays in flight (and the
+ * widget in its uploading state) for exactly as long as the story needs to look at it.
+ */
+export interface AnswerGate {
+  /** Resolves once `open()` has been called; await it inside an `UploadAnswer`. */
+  passed(): Promise<void>;
+  open(): void;
+  /** Closes it again, for the next run of the story. */
+  reset(): void;
+}
+
+export function answerGate(): AnswerGate {
+  let open!: () => void;
+  let gate!: Promise<void>;
+  const reset = () => {
+    gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+  };
+  reset();
+  return { passed: () => gate, open: () => open(), reset };
+}
