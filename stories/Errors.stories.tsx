@@ -125,6 +125,18 @@ export const InvalidFile = errorStory({
   sent: false,
 });
 
+/** A PNG cut off half-way, as an interrupted download leaves it: right first bytes, but it does not decode. */
+export const DamagedImage = errorStory({
+  file: async () => {
+    const whole = await makeImageFile('half-downloaded.png', { hue: 30 });
+    return new File([whole.slice(0, Math.floor(whole.size / 2))], whole.name, { type: whole.type });
+  },
+  says: 'This image is damaged or incomplete and cannot be shown. Choose another copy of it.',
+  kind: 'invalid-file',
+  retry: false,
+  sent: false,
+});
+
 /** A PDF dropped on the widget: not an image by its type, refused without a request. */
 export const NotAnImageDropped = errorStory({
   file: () => makeTextFile('report.pdf', '%PDF-1.7\n', 'application/pdf'),
