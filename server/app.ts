@@ -23,6 +23,10 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** The prefix of the form fields; the unprefixed names are always accepted too. Default `qq`. */
   fieldPrefix?: string;
+  /** Time a request has to arrive in full, body included, before it is cut off (408). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Uploads handled at once; more are refused with 429 and `Retry-After`. Default 8. */
+  maxConcurrentUploads?: number;
 }
 
 export interface RunningServer {
@@ -37,6 +41,10 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_TOKEN = 'dev-token';
 export const DEFAULT_DATA_DIR = '.data/';
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_CONCURRENT_UPLOADS = 8;
+/** An upload here takes milliseconds, so a refused client may try again almost at once. */
+const RETRY_AFTER_SECONDS = 1;
 
 const PREFLIGHT_HEADERS = {
   'Access-Control-Allow-Methods': 'POST, GET, OPTIONS',
@@ -66,6 +74,8 @@ const EXTENSIONS: Record<string, string> = {
 const MIME_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
 const HOST_HEADER = /^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
 const CLOSE_GRACE_MS = 3000;
+/** How long a timed-out client has to read its 408 before its connection is cut. */
+const TIMED_OUT_GRACE_MS = 1000;
 
 /** What one call of the upload family does with a form it has read; chunked calls slot in here. */
 type CallHandler = (form: ReceivedForm, context: UploadContext) => Promise<object>;
@@ -83,23 +93,37 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const prefix = options.fieldPrefix ?? DEFAULT_FIELD_PREFIX;
+  const requestTimeoutMs = positiveInteger('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  const maxConcurrentUploads = positiveInteger('maxConcurrentUploads', options.maxConcurrentUploads ?? DEFAULT_MAX_CONCURRENT_UPLOADS);
   const store = new UploadStore(dataDir);
   await store.open();
 
   let ownOrigin = '';
-  const server = createServer((req, res) => {
-    // Storybook and other pages on another origin read the answers and show the files.
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    route(req, res).catch((error: unknown) => {
-      if (!(error instanceof HttpError)) {
-        console.error('Upload server error:', error);
-        error = new HttpError(500, 'The server failed to handle the request; see its log.');
-      }
-      sendError(req, res, error as HttpError);
-    });
-  });
+  let uploadsInFlight = 0;
+  const server = createServer(
+    {
+      // Node's own limits stay as a backstop behind the deadline below, which answers in JSON and
+      // removes the temp file; they also cover a client that never finishes its headers.
+      requestTimeout: requestTimeoutMs + 5000,
+      headersTimeout: Math.min(60_000, requestTimeoutMs),
+    },
+    (req, res) => {
+      // Storybook and other pages on another origin read the answers and show the files.
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      // Without this a browser hides Retry-After from the page, and the client could not honour it.
+      res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+      const deadline = requestDeadline(req, res, requestTimeoutMs);
+      route(req, res, deadline).catch((error: unknown) => {
+        if (!(error instanceof HttpError)) {
+          console.error('Upload server error:', error);
+          error = new HttpError(500, 'The server failed to handle the request; see its log.');
+        }
+        sendError(req, res, error as HttpError);
+      });
+    },
+  );
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, deadline: AbortSignal): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://placeholder');
     const path = url.pathname;
     if (req.method === 'OPTIONS') {
@@ -113,14 +137,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     } else if (path === UPLOAD_PATH || path === UPLOAD_PATH.replace(/\/$/, '')) {
       requireMethod(req, ['POST']);
       const origin = HOST_HEADER.test(req.headers.host ?? '') ? `http://${req.headers.host}` : ownOrigin;
-      await handleUpload(req, res, url, { store, prefix, origin });
+      await handleUpload(req, res, url, deadline, { store, prefix, origin });
     } else {
       throw new HttpError(404, `Nothing here: ${path}. The upload endpoint is POST ${UPLOAD_PATH}.`);
     }
   }
 
-  async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, context: UploadContext) {
-    // Everything that needs no body is checked before reading it.
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, deadline: AbortSignal, context: UploadContext) {
+    // Everything that needs no body is checked before reading it; lasting refusals before 429,
+    // so that a client never retries what can never succeed.
     checkToken(req.headers.authorization, token);
     const contentType = req.headers['content-type'] ?? '';
     if (!/^multipart\/form-data\s*(;|$)/i.test(contentType)) {
@@ -130,15 +155,34 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (declaredLength > maxBodyBytes) {
       throw new HttpError(413, `The request is ${declaredLength} bytes; this server accepts at most ${maxBodyBytes}.`);
     }
-
-    const form = await receiveForm(req, { prefix, maxFileBytes: maxBodyBytes, tempFilePath: () => store.tempFilePath() });
-    try {
-      const answer = await callFor(url, form.fields)(form, context);
-      sendJson(res, 200, answer);
-    } finally {
-      // After a commit the temp file is gone; after any failure this is the cleanup.
-      if (form.file) await rm(form.file.tempPath, { force: true });
+    if (uploadsInFlight >= maxConcurrentUploads) {
+      throw new HttpError(
+        429,
+        `The server is busy with ${uploadsInFlight} uploads; try again in ${RETRY_AFTER_SECONDS} s.`,
+        { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      );
     }
+
+    // The slot is freed before answering, so that a client may send its next upload on the answer.
+    uploadsInFlight += 1;
+    let answer: object;
+    try {
+      const form = await receiveForm(req, {
+        prefix,
+        maxFileBytes: maxBodyBytes,
+        tempFilePath: () => store.tempFilePath(),
+        signal: deadline,
+      });
+      try {
+        answer = await callFor(url, form.fields)(form, context);
+      } finally {
+        // After a commit the temp file is gone; after any failure this is the cleanup.
+        if (form.file) await rm(form.file.tempPath, { force: true });
+      }
+    } finally {
+      uploadsInFlight -= 1;
+    }
+    sendJson(res, 200, answer);
   }
 
   await new Promise<void>((resolveListen, rejectListen) => {
@@ -168,6 +212,38 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         server.closeIdleConnections();
       }),
   };
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number above 0, not ${value}.`);
+  return value;
+}
+
+/**
+ * The time a request has to arrive in full, from its headers on. A client that stalls or trickles
+ * mid-body would otherwise hold its connection, its upload slot and a temp file for ever. While
+ * the body is being read the signal aborts the read: the temp file is removed and 408 answered.
+ * The connection is then cut, after a grace for the client to read the 408: closing a socket the
+ * client is still writing to resets it, and a reset can destroy the answer before it is read.
+ * A request answered earlier (a refusal whose rest is being drained) is cut at once.
+ */
+function requestDeadline(req: IncomingMessage, res: ServerResponse, timeoutMs: number): AbortSignal {
+  const controller = new AbortController();
+  const cut = () => {
+    if (!req.complete) req.socket.destroy();
+  };
+  const timer = setTimeout(() => {
+    if (req.complete) return;
+    if (res.headersSent) return cut();
+    const seconds = Math.round(timeoutMs / 100) / 10;
+    controller.abort(
+      new HttpError(408, `The request did not arrive in full within ${seconds} s; send it again over a steadier connection.`),
+    );
+    setTimeout(cut, TIMED_OUT_GRACE_MS).unref();
+  }, timeoutMs).unref();
+  // 'close' comes once the request has been read to its end, or its connection is gone.
+  req.once('close', () => clearTimeout(timer));
+  return controller.signal;
 }
 
 function requireMethod(req: IncomingMessage, allowed: string[]): void {

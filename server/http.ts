@@ -32,9 +32,10 @@ export function sendJson(
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
- * Answers an error. When the body has not been read to its end (auth failed, too large, …) the
- * client is still sending it, and browsers report a closed connection as a network error rather
- * than the answer. So the rest is read and thrown away, up to a bound past which it is cut.
+ * Answers an error. When the body has not been read to its end (auth failed, too large, busy, too
+ * slow, …) the client is still sending it, and browsers report a closed connection as a network
+ * error rather than the answer. So the rest is read and thrown away, up to a bound in bytes past
+ * which it is cut; the request deadline in app.ts bounds it in time.
  */
 export function sendError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
   if (res.headersSent) {

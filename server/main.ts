@@ -1,14 +1,26 @@
 /**
  * The reference upload API for Storybook and local testing: `tsx server/main.ts [--port 8787]
- * [--host 127.0.0.1] [--token dev-token] [--data-dir .data/] [--max-body-bytes N]`. The flags
- * override the environment variables PORT, HOST, UPLOAD_TOKEN, DATA_DIR and MAX_BODY_BYTES.
+ * [--host 127.0.0.1] [--token dev-token] [--data-dir .data/] [--max-body-bytes N]
+ * [--request-timeout-ms N] [--max-concurrent-uploads N]`. The flags override the environment
+ * variables PORT, HOST, UPLOAD_TOKEN, DATA_DIR, MAX_BODY_BYTES, REQUEST_TIMEOUT_MS and
+ * MAX_CONCURRENT_UPLOADS.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_DATA_DIR, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_TOKEN, startServer } from './app';
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_CONCURRENT_UPLOADS,
+  DEFAULT_PORT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_TOKEN,
+  startServer,
+} from './app';
 
-function wholeNumber(name: string, value: string | undefined, fallback: number): number {
+function wholeNumber(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number, not "${value}".`);
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new Error(`${name} must be a whole number${min > 0 ? ` of at least ${min}` : ''}, not "${value}".`);
+  }
   return Number(value);
 }
 
@@ -20,6 +32,8 @@ async function main(): Promise<void> {
       token: { type: 'string' },
       'data-dir': { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
+      'max-concurrent-uploads': { type: 'string' },
     },
   });
   const env = process.env;
@@ -32,6 +46,18 @@ async function main(): Promise<void> {
     token: flags.token ?? env.UPLOAD_TOKEN ?? DEFAULT_TOKEN,
     dataDir: flags['data-dir'] ?? env.DATA_DIR ?? DEFAULT_DATA_DIR,
     maxBodyBytes: wholeNumber('The body limit', flags['max-body-bytes'] ?? env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+    requestTimeoutMs: wholeNumber(
+      'The request timeout',
+      flags['request-timeout-ms'] ?? env.REQUEST_TIMEOUT_MS,
+      DEFAULT_REQUEST_TIMEOUT_MS,
+      1,
+    ),
+    maxConcurrentUploads: wholeNumber(
+      'The upload limit',
+      flags['max-concurrent-uploads'] ?? env.MAX_CONCURRENT_UPLOADS,
+      DEFAULT_MAX_CONCURRENT_UPLOADS,
+      1,
+    ),
   });
   console.log(`Reference upload API listening on ${server.url}  token: ${server.token}  data: ${server.dataDir}`);
 

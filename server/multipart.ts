@@ -33,6 +33,8 @@ export interface ReceiveOptions {
   prefix: string;
   maxFileBytes: number;
   tempFilePath: () => string;
+  /** Aborting it stops the read; the promise rejects with the signal's reason (an HttpError). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -96,6 +98,9 @@ export async function receiveForm(req: IncomingMessage, options: ReceiveOptions)
     req.on('close', () => {
       if (!req.complete) reject(new HttpError(400, 'The request ended before its body was complete.'));
     });
+    const { signal } = options;
+    if (signal?.aborted) reject(signal.reason);
+    signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
     req.pipe(parser);
   });
 
@@ -120,17 +125,25 @@ async function writeFile(stream: Readable, tempPath: string, info: busboy.FileIn
   const hash = createHash('md5');
   let size = 0;
   let head = Buffer.alloc(0);
-  await pipeline(
-    stream,
-    async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) {
-        hash.update(chunk);
-        size += chunk.length;
-        if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
-        yield chunk;
-      }
-    },
-    createWriteStream(tempPath, { flags: 'wx' }),
-  );
+  const file = createWriteStream(tempPath, { flags: 'wx' });
+  try {
+    await pipeline(
+      stream,
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          size += chunk.length;
+          if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+          yield chunk;
+        }
+      },
+      file,
+    );
+  } catch (error) {
+    // pipeline rejects on the first error, possibly before the file is even created; the caller
+    // deletes it once this settles, so settle only when the file is closed.
+    if (!file.closed) await new Promise<void>((closed) => file.once('close', () => closed()));
+    throw error;
+  }
   return { tempPath, size, md5: hash.digest('hex'), head, partName: info.filename ?? '', partType: info.mimeType };
 }

@@ -42,13 +42,22 @@ export class UploadStore {
     this.metaDir = join(dataDir, 'meta');
   }
 
-  /** Creates the folders and deletes temporary files a crashed run left behind. */
+  /**
+   * Creates the folders and deletes what a killed run left behind: temporary files (uploads cut
+   * short) and stored files without a record (killed between the two renames of a commit), so
+   * that every file under `files/` is a complete upload with its record. One server per folder.
+   */
   async open(): Promise<void> {
     for (const dir of [this.filesDir, this.metaDir]) {
       await mkdir(dir, { recursive: true });
       for (const name of await readdir(dir)) {
         if (name.endsWith(TEMP_SUFFIX)) await rm(join(dir, name), { force: true });
       }
+    }
+    const records = new Set(await readdir(this.metaDir));
+    for (const name of await readdir(this.filesDir)) {
+      const uuid = STORED_NAME.exec(name)?.[1];
+      if (uuid !== undefined && !records.has(`${uuid}.json`)) await rm(join(this.filesDir, name), { force: true });
     }
   }
 
@@ -58,6 +67,10 @@ export class UploadStore {
   }
 
   async commit(tempPath: string, record: StoredUpload): Promise<void> {
+    // Names are generated, never the client's; this guard keeps it so if that ever changes.
+    if (!isUuid(record.uuid) || !STORED_NAME.test(record.storedName)) {
+      throw new Error(`Refusing to store under ${JSON.stringify(record.storedName)}: not a generated name.`);
+    }
     await rename(tempPath, join(this.filesDir, record.storedName));
     const tempMeta = join(this.metaDir, `.${record.uuid}${TEMP_SUFFIX}`);
     try {

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
-import { resolve } from 'node:path';
+import { connect, type Socket } from 'node:net';
 
 export type FormValue = string | { bytes: Uint8Array<ArrayBuffer>; type?: string; name?: string };
 
@@ -111,7 +110,6 @@ export function rawRequest(url: string, options: RawRequestOptions = {}): Promis
   });
 }
 
-const TSX = resolve('node_modules/tsx/dist/cli.mjs');
 const READY = /^Reference upload API listening on (http:\/\/\S+) {2}token: (\S+) {2}data: (.+)$/m;
 const started = new Set<ChildProcess>();
 
@@ -123,9 +121,13 @@ export interface CliServer {
   exited: Promise<number | null>;
 }
 
-/** Runs `tsx server/main.ts` as `npm run server` does, and waits for its ready line. */
+/**
+ * Runs server/main.ts as `npm run server` does, and waits for its ready line. Through
+ * `node --import tsx` rather than the tsx CLI: the CLI runs the server in a child process of its
+ * own, which a SIGKILL of the CLI would leave running.
+ */
 export async function startCli(args: string[], env: Record<string, string>): Promise<CliServer> {
-  const proc = spawn(process.execPath, [TSX, 'server/main.ts', ...args], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -154,4 +156,32 @@ export async function killCliServers(): Promise<void> {
     }
   }
   started.clear();
+}
+
+export interface StalledUpload {
+  socket: Socket;
+  /** Everything the server sent, once the connection is closed (by either side). */
+  closed: Promise<string>;
+}
+
+/**
+ * An upload whose body stops coming: the headers (declaring `declaredBytes`), the start of a file
+ * part and 1000 bytes of it, then nothing. The socket is the test's to write more or destroy.
+ */
+export function startStalledUpload(url: string, token: string | null, declaredBytes = 1024 * 1024): StalledUpload {
+  const target = new URL(url);
+  const boundary = 'stalled-boundary';
+  const socket = connect(Number(target.port), target.hostname);
+  socket.on('error', () => undefined); // a reset after the server gives up is expected
+  socket.write(
+    `POST ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\n` +
+      (token === null ? '' : `Authorization: Bearer ${token}\r\n`) +
+      `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${declaredBytes}\r\n\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="qqfile"; filename="slow.bin"\r\n\r\n`,
+  );
+  socket.write(new Uint8Array(1000));
+  let received = '';
+  socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
+  const closed = new Promise<string>((done) => socket.on('close', () => done(received)));
+  return { socket, closed };
 }

@@ -1,21 +1,22 @@
 // @vitest-environment node
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UPLOAD_PATH } from '../../src/core/protocol';
 import { makePng } from '../fixtures';
-import { formOf, killCliServers, startCli } from './helpers';
+import { formOf, killCliServers, startCli, startStalledUpload } from './helpers';
 
 let dataDir: string | undefined;
 
 afterEach(async () => {
   await killCliServers();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  dataDir = undefined;
 });
 
 async function runCli(args: string[], env: Record<string, string>) {
-  dataDir = await mkdtemp(join(tmpdir(), 'upload-cli-'));
+  dataDir ??= await mkdtemp(join(tmpdir(), 'upload-cli-'));
   return startCli(args, { DATA_DIR: dataDir, ...env });
 }
 
@@ -49,7 +50,20 @@ describe('server/main.ts', () => {
     expect(await cli.exited).toBe(0);
   }, 20_000);
 
+  it('takes the request timeout and the upload limit from a flag or the environment', async () => {
+    const cli = await runCli(['--port', '0', '--max-concurrent-uploads', '1'], { REQUEST_TIMEOUT_MS: '300', MAX_CONCURRENT_UPLOADS: '5' });
+    const stalled = startStalledUpload(cli.url + UPLOAD_PATH, cli.token);
+    await expect.poll(async () => (await readdir(join(cli.dataDir, 'files'))).length).toBe(1);
+    expect((await uploadPng(cli.url, cli.token)).status).toBe(429);
+    expect(await stalled.closed).toMatch(/^HTTP\/1\.1 408 .*within 0\.3 s/s);
+    expect((await uploadPng(cli.url, cli.token)).status).toBe(200);
+  }, 20_000);
+
   it('explains a bad setting instead of starting', async () => {
     await expect(runCli(['--port', 'eighty'], {})).rejects.toThrow(/port must be a whole number, not "eighty"/);
+    await expect(runCli([], { PORT: '0', MAX_CONCURRENT_UPLOADS: '0' })).rejects.toThrow(
+      /upload limit must be a whole number of at least 1, not "0"/,
+    );
+    await expect(runCli(['--port', '0', '--request-timeout-ms', '1.5'], {})).rejects.toThrow(/request timeout must be a whole number/);
   }, 20_000);
 });

@@ -275,6 +275,20 @@ describe('refusals', () => {
     await expectError(res, 400, /malformed/);
   });
 
+  it('removes the temp file of a body that breaks before its file is even open', async () => {
+    // The write stream opens asynchronously; a break that beat the open once left its temp file
+    // behind, in about one request in a hundred: many tries make the test fail if it comes back.
+    for (let i = 0; i < 250; i += 1) {
+      const res = await fetch(endpoint, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'multipart/form-data; boundary=b' },
+        body: '--b\r\nContent-Disposition: form-data; name="qqfile"; filename="a.png"\r\n\r\nabc',
+      });
+      expect(res.status).toBe(400);
+    }
+    expect((await storedFiles()).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('answers 501 for the chunked calls, which are not implemented yet', async () => {
     const chunk = { qqpartindex: '0', qqtotalparts: '2', qqfile: { bytes: new Uint8Array([1, 2]) } };
     await expectError(await post(chunk), 501, /in Chunks/);
