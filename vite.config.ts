@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 import { CHROMIUM, CHROMIUM_ARGS } from './test/support/chromium.ts';
 import { LIVE_TEST_PORT } from './test/support/ports.ts';
 
-const peers = [/^react($|\/)/, /^react-dom($|\/)/, /^@tanstack\/react-query($|\/)/, /^react-dropzone($|\/)/, /^hash-wasm($|\/)/];
+const external = [/^react($|\/)/, /^react-dom($|\/)/, /^@tanstack\/react-query($|\/)/, /^react-dropzone($|\/)/, /^hash-wasm($|\/)/];
 
 /** The stylesheet ships beside the code as `styles.css`; no component imports it. */
 const stylesheet: Plugin = {
@@ -29,7 +29,7 @@ export default defineConfig({
       formats: ['es'],
     },
     rollupOptions: {
-      external: peers,
+      external,
       output: {
         // Bundlers drop a module-level "use client"; put it back on the React entry only.
         banner: (chunk) => (chunk.name === 'index' ? "'use client';" : ''),

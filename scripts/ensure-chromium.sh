@@ -10,7 +10,7 @@ if command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian's Chromium for the browser tests…"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
-  exit 0
+  [ -x "$chromium" ] && exit 0
 fi
 echo "The browser tests need Chromium at $chromium. Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary." >&2
 exit 1

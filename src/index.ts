@@ -12,4 +12,13 @@ export {
   type ThumbnailUploaderProps,
   type ThumbnailUploaderLabels,
 } from './components/ThumbnailUploader';
-export { uploadThumbnail, UploadError, isUploadError, type UploadErrorKind, type ThumbnailResult, type UploadProgress } from './core';
+export {
+  uploadThumbnail,
+  UploadError,
+  isUploadError,
+  type UploadErrorKind,
+  type ThumbnailResult,
+  type UploadProgress,
+  type RetryPolicy,
+  type RetryInfo,
+} from './core';

@@ -1,10 +1,8 @@
 import { useLayoutEffect, useRef, type FocusEvent } from 'react';
-import type { ThumbnailResult } from '../core/protocol';
-import { isSafeFileUrl } from '../core/upload';
 import { useThumbnailUploader, type UseThumbnailUploaderOptions } from '../react/useThumbnailUploader';
-import { useUploaderConfig } from '../react/UploaderProvider';
 
 export interface ThumbnailUploaderLabels {
+  region: string;
   hint: string;
   dropHere: string;
   choose: string;
@@ -20,6 +18,7 @@ export interface ThumbnailUploaderLabels {
 }
 
 export const defaultLabels: ThumbnailUploaderLabels = {
+  region: 'Thumbnail upload',
   hint: 'Drag an image here, paste it, or',
   dropHere: 'Drop the image to upload it',
   choose: 'Choose image',
@@ -47,21 +46,30 @@ export interface ThumbnailUploaderProps extends UseThumbnailUploaderOptions {
 export function ThumbnailUploader({ className, labels: labelOverrides, unstyled = false, ...options }: ThumbnailUploaderProps) {
   const labels = { ...defaultLabels, ...labelOverrides };
   const uploader = useThumbnailUploader(options);
-  const { baseUrl } = useUploaderConfig();
-  const { state, file, previewUrl, percent, result, error, disabled } = uploader;
+  const { state, file, previewUrl, percent, resultUrl: shownUrl, retrying, error, disabled } = uploader;
   const cx = (name: string) => (unstyled ? undefined : name);
   const name = shortName(file?.name ?? '');
-  const shownUrl = result ? displayUrl(result, baseUrl) : undefined;
-  const { retrying } = uploader;
-  const status =
-    uploader.announcement ||
-    (retrying ? labels.retrying(retrying.attempt, retrying.attempts) : state === 'uploading' ? labels.uploading(name) : state === 'uploaded' ? labels.uploaded(name) : '');
+  const status = retrying
+    ? labels.retrying(retrying.attempt, retrying.attempts)
+    : uploader.announcement || (state === 'uploading' ? labels.uploading(name) : state === 'uploaded' ? labels.uploaded(name) : '');
   const rootClass = [cx('rtu'), className].filter(Boolean).join(' ') || undefined;
   const keepFocus = useFocusKeeper(state);
 
   return (
-    // After the spread: with noKeyboard, react-dropzone drops the focus handlers given to getRootProps.
-    <div {...uploader.getRootProps({ className: rootClass })} onFocus={keepFocus.onFocus} onBlur={keepFocus.onBlur} data-state={state} data-disabled={disabled || undefined}>
+    // A group that takes focus on click (tabIndex -1, never a tab stop), so that Ctrl+V pastes into it.
+    <div
+      {...uploader.getRootProps({ className: rootClass })}
+      // After the spread: with noKeyboard, react-dropzone drops key and focus handlers given to getRootProps.
+      onKeyDown={uploader.onKeyDown}
+      role="group"
+      aria-label={labels.region}
+      aria-busy={state === 'uploading'}
+      tabIndex={-1}
+      onFocus={keepFocus.onFocus}
+      onBlur={keepFocus.onBlur}
+      data-state={state}
+      data-disabled={disabled || undefined}
+    >
       {/* Reached through the "Choose image" button; hidden from assistive technology so it is not a second one. */}
       <input {...uploader.getInputProps({ 'aria-hidden': true })} />
       {shownUrl ? (
@@ -107,7 +115,7 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
           </button>
         ) : (
           <>
-            {state === 'previewing' && (
+            {uploader.canUpload && (
               <button type="button" className={cx('rtu__button rtu__button--primary')} onClick={uploader.upload} disabled={disabled}>
                 {labels.upload}
               </button>
@@ -162,14 +170,4 @@ export function shortName(name: string, max = 48): string {
   const dot = name.lastIndexOf('.');
   const extension = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';
   return `${name.slice(0, max - extension.length - 1)}…${extension}`;
-}
-
-/** The server's `file_url`, made absolute against the API when it is relative. */
-function displayUrl(result: ThumbnailResult, baseUrl: string): string | undefined {
-  if (!isSafeFileUrl(result.file_url)) return undefined;
-  try {
-    return new URL(result.file_url, new URL(baseUrl, globalThis.location?.href)).href;
-  } catch {
-    return result.file_url;
-  }
 }

@@ -36,7 +36,26 @@ export function isUploadError(value: unknown): value is UploadError {
   return value instanceof UploadError;
 }
 
+export function abortedError(cause?: unknown): UploadError {
+  return new UploadError('aborted', 'The upload was cancelled.', { cause });
+}
+
+/** Whatever went wrong, as an UploadError: a file that can no longer be read, a bad address, a blocked hasher. */
+export function toUploadError(error: unknown, signal?: AbortSignal): UploadError {
+  if (signal?.aborted) return error instanceof UploadError && error.kind === 'aborted' ? error : abortedError(error);
+  if (error instanceof UploadError) return error;
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'NotReadableError' || name === 'NotFoundError') {
+    return new UploadError('invalid-file', 'This file can no longer be read (was it moved or changed?). Choose it again.', { cause: error });
+  }
+  return new UploadError('network', 'The upload could not start. Reload the page and retry.', { cause: error });
+}
+
 /** Turns a non-2xx answer into an error; `detail` is the server's own explanation, if it gave one. */
+export function tooLargeError(what: string, size: number, maxSize: number): UploadError {
+  return new UploadError('too-large', `${what} is ${formatBytes(size)}; the limit is ${formatBytes(maxSize)}. Choose a smaller image.`);
+}
+
 export function errorForStatus(status: number, detail?: string, retryAfterMs?: number): UploadError {
   const because = detail ? ` (${detail})` : '';
   const make = (kind: UploadErrorKind, message: string) => new UploadError(kind, message, { status, retryAfterMs });

@@ -1,5 +1,6 @@
-export { uploadThumbnail, isSafeFileUrl, DEFAULT_MAX_SIZE, type UploadThumbnailOptions } from './upload';
+export { uploadThumbnail, isSafeFileUrl, DEFAULT_MAX_SIZE, type UploadThumbnailOptions, type TokenSource } from './upload';
+export { DEFAULT_RETRY, type RetryPolicy, type RetryInfo } from './retry';
 export { UploadError, isUploadError, type UploadErrorKind } from './errors';
 export { sniffImageType, type ImageType } from './sniff';
-export { UPLOAD_PATH, DEFAULT_FIELD_PREFIX, fieldName, type ThumbnailResult, type MediaResult } from './protocol';
+export { UPLOAD_PATH, DEFAULT_FIELD_PREFIX, fieldName, type ThumbnailResult } from './protocol';
 export type { UploadProgress } from './send';

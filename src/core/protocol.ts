@@ -37,12 +37,6 @@ export interface ThumbnailResult {
   parent_file_uuid: string;
 }
 
-/** What the server answers to a single-request media upload. */
-export interface MediaResult {
-  file_url: string;
-  file_uuid: string;
-}
-
 export interface ThumbnailForm {
   file: Blob;
   fileName: string;

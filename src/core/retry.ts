@@ -1,4 +1,4 @@
-import { UploadError } from './errors';
+import { abortedError, type UploadError } from './errors';
 
 export interface RetryPolicy {
   /** Tries in all, the first included (default 3). */
@@ -41,7 +41,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const aborted = () => {
       clearTimeout(timer);
-      reject(new UploadError('aborted', 'The upload was cancelled.', { cause: signal?.reason }));
+      reject(abortedError(signal?.reason));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', aborted);

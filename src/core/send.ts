@@ -1,4 +1,4 @@
-import { UploadError, errorForStatus } from './errors';
+import { UploadError, abortedError, errorForStatus } from './errors';
 import { parseRetryAfter } from './retry';
 
 export interface UploadProgress {
@@ -18,7 +18,7 @@ export interface SendFormOptions {
   idleTimeoutMs?: number;
 }
 
-export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
 /**
  * Posts one multipart form with XMLHttpRequest (fetch cannot report upload progress)
@@ -73,12 +73,8 @@ export function sendForm(options: SendFormOptions): Promise<Record<string, unkno
   });
 }
 
-function abortedError(cause: unknown): UploadError {
-  return new UploadError('aborted', 'The upload was cancelled.', { cause });
-}
-
 /** Status first, then body: a 2xx must carry a JSON object; an error body may explain itself. */
-export function readAnswer(status: number, text: string, retryAfter?: string | null): Record<string, unknown> {
+function readAnswer(status: number, text: string, retryAfter?: string | null): Record<string, unknown> {
   const json = parseJsonObject(text);
   if (status < 200 || status >= 300) throw errorForStatus(status, serverDetail(json), parseRetryAfter(retryAfter));
   if (!json) {

@@ -1,4 +1,4 @@
-import { UploadError } from './errors';
+import { UploadError, toUploadError } from './errors';
 import { md5Hex } from './md5';
 import { DEFAULT_FIELD_PREFIX, buildThumbnailForm, uploadUrl, type ThumbnailResult } from './protocol';
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryInfo, type RetryPolicy } from './retry';
@@ -7,12 +7,15 @@ import { validateImage } from './validate';
 
 export const DEFAULT_MAX_SIZE = 10 * 1024 * 1024;
 
+/** A token, or a function that gives the current one (called before every try). */
+export type TokenSource = string | undefined | (() => string | undefined | Promise<string | undefined>);
+
 export interface UploadThumbnailOptions {
   /** Origin (and path prefix) of the API; the endpoint is `${baseUrl}/api/v2/pm/upload/`. */
   baseUrl: string;
-  /** Access token sent as `Authorization: Bearer <token>`. */
-  token?: string;
-  /** Asked once after a 401; a token other than the one refused is tried once more. */
+  /** Access token sent as `Authorization: Bearer <token>`, or a function asked before every try. */
+  token?: TokenSource;
+  /** Asked once after a 401 (default: `token` again); a token other than the one refused is tried once more. */
   refreshToken?: () => Promise<string | undefined>;
   /** The image to send. */
   file: File;
@@ -37,6 +40,7 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
   const { baseUrl, file, parentUuid, fieldPrefix = DEFAULT_FIELD_PREFIX, maxSize = DEFAULT_MAX_SIZE, signal } = options;
   if (!parentUuid) throw new UploadError('rejected', 'This thumbnail has no media to belong to. Upload the media first, then its thumbnail.');
   const policy: RetryPolicy = options.retry === false ? { ...DEFAULT_RETRY, attempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
+  const currentToken = () => tokenOf(options.token);
   try {
     const type = await validateImage(file, { maxSize });
     // The bytes are the person's; only the declared type is corrected to what they really are.
@@ -44,9 +48,9 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
     // Hashed once: every retry sends the same bytes with the same MD5.
     const md5 = await md5Hex(sent, signal);
     const body = buildThumbnailForm({ file: sent, fileName: file.name || 'thumbnail', parentUuid, md5 }, fieldPrefix);
-    let token = options.token;
-    let refreshed = false;
+    let refreshed: string | undefined;
     for (let attempt = 1; ; attempt += 1) {
+      const token = refreshed ?? (await currentToken());
       try {
         const headers: Record<string, string> = { Accept: 'application/json' };
         if (token) headers.Authorization = `Bearer ${token}`;
@@ -54,12 +58,11 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
         return readThumbnailResult(answer, parentUuid);
       } catch (error) {
         if (!(error instanceof UploadError)) throw error;
-        if (error.kind === 'auth' && options.refreshToken && !refreshed) {
-          refreshed = true;
-          const fresh = await options.refreshToken();
-          if (fresh && fresh !== token) {
-            token = fresh;
-            attempt -= 1; // a new sign-in is not one of the tries a failing server gets
+        if (error.kind === 'auth' && refreshed === undefined) {
+          refreshed = (await (options.refreshToken ?? currentToken)()) ?? '';
+          // A new sign-in is not one of the tries a failing server gets.
+          if (refreshed && refreshed !== token) {
+            attempt -= 1;
             continue;
           }
         }
@@ -70,14 +73,19 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
       }
     }
   } catch (error) {
-    if (signal?.aborted && !(error instanceof UploadError && error.kind === 'aborted')) {
-      throw new UploadError('aborted', 'The upload was cancelled.', { cause: error });
-    }
-    throw error;
+    throw toUploadError(error, signal);
   }
 }
 
-export function readThumbnailResult(answer: Record<string, unknown>, parentUuid: string): ThumbnailResult {
+async function tokenOf(source: TokenSource): Promise<string | undefined> {
+  try {
+    return typeof source === 'function' ? await source() : source;
+  } catch (cause) {
+    throw new UploadError('auth', 'Your sign-in could not be refreshed. Sign in again, then retry.', { cause });
+  }
+}
+
+function readThumbnailResult(answer: Record<string, unknown>, parentUuid: string): ThumbnailResult {
   const { file_url, file_uuid, parent_file_uuid } = answer;
   const bad = (what: string) =>
     new UploadError('bad-response', `The server's answer ${what}, so the upload cannot be trusted. Retry, or contact support if it keeps happening.`);

@@ -1,4 +1,4 @@
-import { IMAGE_TYPES_SENTENCE, UploadError, formatBytes } from './errors';
+import { IMAGE_TYPES_SENTENCE, UploadError, tooLargeError } from './errors';
 import { SNIFF_BYTES, sniffImageType, type ImageType } from './sniff';
 
 /** The image type a blob's first bytes say it is, whatever its name or declared type claims. */
@@ -14,9 +14,7 @@ export interface FileRules {
 /** Checks a file before any byte is sent; resolves with its real type or rejects with an UploadError. */
 export async function validateImage(file: Blob, rules: FileRules): Promise<ImageType> {
   if (file.size === 0) throw new UploadError('invalid-file', 'This file is empty. Choose an image that has content.');
-  if (file.size > rules.maxSize) {
-    throw new UploadError('too-large', `This image is ${formatBytes(file.size)}; the limit is ${formatBytes(rules.maxSize)}. Choose a smaller image.`);
-  }
+  if (file.size > rules.maxSize) throw tooLargeError('This image', file.size, rules.maxSize);
   const type = await sniffBlobType(file);
   if (!type) throw new UploadError('invalid-file', `This file is not an image we can use. ${IMAGE_TYPES_SENTENCE}`);
   if (!(await decodes(file))) throw new UploadError('invalid-file', 'This image is damaged or incomplete and cannot be shown. Choose another copy of it.');

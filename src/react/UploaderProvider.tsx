@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientContext } from '@tanstack/react-query';
-import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { DEFAULT_FIELD_PREFIX } from '../core/protocol';
 
 export interface UploaderProviderProps {
@@ -20,6 +20,7 @@ export interface UploaderConfig {
   baseUrl: string;
   fieldPrefix: string;
   queryClient: QueryClient;
+  /** The token for the next request: `getToken()` if given, else `token`. */
   resolveToken: () => Promise<string | undefined>;
   /** After a 401: a fresh token, or undefined. Uploads refused at the same time share one call. */
   refreshToken: () => Promise<string | undefined>;
@@ -33,8 +34,17 @@ export function UploaderProvider({ baseUrl, token, getToken, fieldPrefix = DEFAU
   // A client is a few empty maps: cheaper to keep one than to track when the host's goes away.
   const [ownClient] = useState(() => new QueryClient());
   const client = queryClient ?? hostClient ?? ownClient;
+  // An inline `getToken={() => auth.token}` is a new function every render: read it when needed,
+  // so that the uploaders below do not re-render, and a refresh under way stays shared.
+  const credentials = useRef({ token, getToken });
+  useEffect(() => {
+    credentials.current = { token, getToken };
+  });
   const value = useMemo<UploaderConfig>(() => {
-    const resolveToken = async () => (getToken ? getToken() : token);
+    const resolveToken = async () => {
+      const current = credentials.current;
+      return current.getToken ? current.getToken() : current.token;
+    };
     let refreshing: Promise<string | undefined> | undefined;
     const refreshToken = () => {
       refreshing ??= resolveToken()
@@ -45,7 +55,7 @@ export function UploaderProvider({ baseUrl, token, getToken, fieldPrefix = DEFAU
       return refreshing;
     };
     return { baseUrl, fieldPrefix, queryClient: client, resolveToken, refreshToken };
-  }, [baseUrl, fieldPrefix, client, getToken, token]);
+  }, [baseUrl, fieldPrefix, client]);
   return <UploaderContext.Provider value={value}>{children}</UploaderContext.Provider>;
 }
 

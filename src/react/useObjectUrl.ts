@@ -1,13 +1,19 @@
-import { useEffect, useState } from 'react';
+import { useLayoutEffect, useState } from 'react';
 
-/** An object URL for a blob, created after render and always revoked when the blob changes or the component goes. */
+/**
+ * An object URL for a blob, made before the browser paints (so the preview shows at once) and always
+ * revoked when the blob changes or the component goes.
+ */
 export function useObjectUrl(blob: Blob | null | undefined): string | undefined {
   const [current, setCurrent] = useState<{ blob: Blob; url: string }>();
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!blob) return undefined;
     const url = URL.createObjectURL(blob);
     setCurrent({ blob, url });
-    return () => URL.revokeObjectURL(url);
+    return () => {
+      URL.revokeObjectURL(url);
+      setCurrent(undefined);
+    };
   }, [blob]);
   // Never hand out the previous blob's (already revoked) URL during the render before the effect.
   return current && current.blob === blob ? current.url : undefined;

@@ -1,5 +1,5 @@
 import { useMutation, type UseMutationOptions } from '@tanstack/react-query';
-import { UploadError } from '../core/errors';
+import type { UploadError } from '../core/errors';
 import type { ThumbnailResult } from '../core/protocol';
 import type { RetryInfo, RetryPolicy } from '../core/retry';
 import type { UploadProgress } from '../core/send';
@@ -31,17 +31,12 @@ export function useThumbnailUpload(options: ThumbnailUploadOptions = {}) {
       mutationKey: ['react-thumbnail-uploader', 'thumbnail'],
       // Offline is reported as a network error the person can retry, not a silently paused upload.
       networkMode: 'always',
+      // The core retries what can be retried; a host's default `retry` or `throwOnError` must not add to it.
+      retry: false,
+      throwOnError: false,
       ...options,
-      mutationFn: async (variables) => uploadThumbnail({ baseUrl, fieldPrefix, token: await tokenFrom(resolveToken), refreshToken, ...variables }),
+      mutationFn: (variables) => uploadThumbnail({ baseUrl, fieldPrefix, token: resolveToken, refreshToken, ...variables }),
     },
     queryClient,
   );
-}
-
-async function tokenFrom(resolveToken: () => Promise<string | undefined>): Promise<string | undefined> {
-  try {
-    return await resolveToken();
-  } catch (cause) {
-    throw new UploadError('auth', 'Your sign-in could not be refreshed. Sign in again, then retry.', { cause });
-  }
 }

@@ -1,12 +1,13 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useDropzone, type Accept, type FileRejection } from 'react-dropzone';
-import { IMAGE_TYPES_SENTENCE, UploadError, formatBytes, type UploadErrorKind } from '../core/errors';
+import { IMAGE_TYPES_SENTENCE, UploadError, tooLargeError, type UploadErrorKind } from '../core/errors';
 import type { ThumbnailResult } from '../core/protocol';
 import type { RetryInfo, RetryPolicy } from '../core/retry';
 import type { UploadProgress } from '../core/send';
-import { DEFAULT_MAX_SIZE } from '../core/upload';
+import { DEFAULT_MAX_SIZE, isSafeFileUrl } from '../core/upload';
 import { useObjectUrl } from './useObjectUrl';
 import { useThumbnailUpload } from './useThumbnailUpload';
+import { useUploaderConfig } from './UploaderProvider';
 
 export type UploaderState = 'idle' | 'dragging' | 'previewing' | 'uploading' | 'uploaded' | 'error';
 
@@ -31,7 +32,7 @@ export interface UseThumbnailUploaderOptions {
 /** Besides retryable failures: a refreshed sign-in, or a server that answers properly next time. */
 const RETRY_HELPS: ReadonlySet<UploadErrorKind> = new Set(['auth', 'bad-response']);
 
-export const DEFAULT_ACCEPT: Accept = { 'image/*': [] };
+const DEFAULT_ACCEPT: Accept = { 'image/*': [] };
 
 /** Headless thumbnail uploader: dropzone, preview, upload, progress, cancel and retry; the markup is yours. */
 export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
@@ -41,6 +42,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     callbacks.current = options;
   });
 
+  const { baseUrl } = useUploaderConfig();
   const mutation = useThumbnailUpload();
   const { mutate, reset: resetMutation } = mutation;
   const [file, setFile] = useState<File | null>(null);
@@ -66,6 +68,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
       setRejection(null);
       setProgress(null);
       setRetrying(null);
+      setAnnouncement('');
       const onRetry = (info: RetryInfo) => {
         setProgress(null);
         setRetrying(info);
@@ -73,7 +76,10 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
       mutate(
         { file: chosen, parentUuid, maxSize, retry, signal: current.signal, onProgress: setProgress, onRetry },
         {
-          onSuccess: (result) => callbacks.current.onUploaded?.(result),
+          onSuccess: (result) => {
+            setAnnouncement('');
+            callbacks.current.onUploaded?.(result);
+          },
           onError: (error) => {
             if (error.kind !== 'aborted') callbacks.current.onError?.(error);
           },
@@ -86,58 +92,50 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     [abort, mutate, parentUuid, maxSize, retry],
   );
 
-  const choose = useCallback(
-    (chosen: File) => {
-      setFile(chosen);
-      if (autoUpload) upload(chosen);
-      else {
-        resetMutation();
-        setRejection(null);
-      }
+  const reset = useCallback(
+    (message = '') => {
+      abort();
+      resetMutation();
+      setFile(null);
+      setRejection(null);
+      setProgress(null);
+      setAnnouncement(message);
     },
-    [autoUpload, upload, resetMutation],
+    [abort, resetMutation],
   );
+  const cancel = useCallback(() => reset('Upload cancelled.'), [reset]);
 
   const refuse = useCallback((error: UploadError) => {
     setRejection(error);
     callbacks.current.onError?.(error);
   }, []);
 
-  const busy = mutation.isPending;
   const onDrop = useCallback(
     (accepted: File[], rejected: FileRejection[]) => {
-      setAnnouncement('');
-      if (busy) {
+      // Read from the ref, not from a render: a drop may land before the pending state is drawn.
+      if (controller.current) {
         setAnnouncement('Cancel the current upload before choosing another image.');
         return;
       }
       const [first] = accepted;
-      if (first) {
-        choose(first);
-        if (rejected.length) setAnnouncement(`Only ${first.name} was taken: drop one image at a time.`);
-      } else if (rejected[0]) refuse(rejectionError(rejected[0].file, rejected[0].errors[0]?.code, maxSize));
+      const refusal = rejected[0] && rejectionError(rejected[0], maxSize, accept !== DEFAULT_ACCEPT);
+      if (!first) {
+        if (refusal) refuse(refusal);
+        return;
+      }
+      setFile(first);
+      if (autoUpload) upload(first);
+      else {
+        resetMutation();
+        setRejection(null);
+        setAnnouncement('');
+      }
+      if (refusal) setAnnouncement(`Only ${first.name} was taken. ${refusal.message}`);
     },
-    [busy, choose, refuse, maxSize],
+    [accept, autoUpload, maxSize, refuse, resetMutation, upload],
   );
 
   const dropzone = useDropzone({ onDrop, accept, maxSize, multiple: false, disabled, noClick: true, noKeyboard: true });
-
-  const cancel = useCallback(() => {
-    abort();
-    resetMutation();
-    setFile(null);
-    setProgress(null);
-    setAnnouncement('Upload cancelled.');
-  }, [abort, resetMutation]);
-
-  const reset = useCallback(() => {
-    abort();
-    resetMutation();
-    setFile(null);
-    setRejection(null);
-    setProgress(null);
-    setAnnouncement('');
-  }, [abort, resetMutation]);
 
   // A second click before the first has re-rendered must not send twice.
   const send = () => {
@@ -150,35 +148,28 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     if (parentOfWork.current === parentUuid) return;
     parentOfWork.current = parentUuid;
     const wasUploading = controller.current !== null;
-    reset();
-    if (wasUploading) setAnnouncement('The upload was cancelled because the message it belonged to changed. Choose the image again.');
+    reset(wasUploading ? 'The upload was cancelled because the message it belonged to changed. Choose the image again.' : '');
   }, [parentUuid, reset]);
 
+  const busy = mutation.isPending;
   const error = rejection ?? (mutation.error?.kind === 'aborted' ? null : mutation.error);
-  const state: UploaderState = dropzone.isDragActive
-    ? 'dragging'
-    : error
-      ? 'error'
-      : busy
-        ? 'uploading'
-        : mutation.isSuccess
-          ? 'uploaded'
-          : file
-            ? 'previewing'
-            : 'idle';
-
+  const result = mutation.data ?? null;
   return {
-    state,
+    state: stateOf({ dragging: dropzone.isDragActive, busy, error, uploaded: mutation.isSuccess, chosen: file !== null }),
     file,
     previewUrl,
     /** Percent sent, or `null` before the first progress event. */
     percent: progress && progress.total > 0 ? Math.round((progress.loaded / progress.total) * 100) : null,
-    result: mutation.data ?? null,
+    result,
+    /** The uploaded image's address, made absolute against the API when the server answered a relative one. */
+    resultUrl: result ? absoluteUrl(result.file_url, baseUrl) : undefined,
     /** The automatic retry under way, if any: which try of how many. */
     retrying: busy ? retrying : null,
     error,
     /** A polite message that is no error: a cancellation, files left out of a drop, a drop while busy. */
     announcement,
+    /** Whether `upload()` has something to send: a chosen file not yet sent (with `autoUpload: false`). */
+    canUpload: !autoUpload && file !== null && mutation.isIdle,
     /** Whether Retry can help: the request failed in a way that sending again may cure. */
     canRetry: Boolean(file && error && error !== rejection && (error.retryable || RETRY_HELPS.has(error.kind))),
     disabled,
@@ -187,7 +178,11 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     upload: send,
     retry: send,
     cancel,
-    reset,
+    reset: () => reset(),
+    /** Escape cancels an upload under way; give it to the root's onKeyDown. */
+    onKeyDown: (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && busy) cancel();
+    },
     getRootProps: dropzone.getRootProps,
     getInputProps: dropzone.getInputProps,
   };
@@ -195,10 +190,29 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
 
 export type ThumbnailUploaderApi = ReturnType<typeof useThumbnailUploader>;
 
-function rejectionError(file: File, code: string | undefined, maxSize: number): UploadError {
-  if (code === 'file-too-large') {
-    return new UploadError('too-large', `${file.name} is ${formatBytes(file.size)}; the limit is ${formatBytes(maxSize)}. Choose a smaller image.`);
-  }
+function stateOf(s: { dragging: boolean; busy: boolean; error: UploadError | null; uploaded: boolean; chosen: boolean }): UploaderState {
+  // An upload under way stays on screen, with its Cancel button, even when a file is dragged over it.
+  if (s.busy) return 'uploading';
+  if (s.dragging) return 'dragging';
+  if (s.error) return 'error';
+  if (s.uploaded) return 'uploaded';
+  return s.chosen ? 'previewing' : 'idle';
+}
+
+function rejectionError({ file, errors }: FileRejection, maxSize: number, customAccept: boolean): UploadError {
+  const code = errors[0]?.code;
+  if (code === 'file-too-large') return tooLargeError(file.name, file.size, maxSize);
   if (code === 'too-many-files') return new UploadError('invalid-file', 'Drop one image at a time.');
+  if (code === 'file-invalid-type' && customAccept) return new UploadError('invalid-file', `${file.name} is not one of the types this page accepts.`);
   return new UploadError('invalid-file', `${file.name} is not an image. ${IMAGE_TYPES_SENTENCE}`);
+}
+
+/** The server's `file_url`, made absolute against the API when relative; nothing that is not http(s). */
+function absoluteUrl(fileUrl: string, baseUrl: string): string | undefined {
+  if (!isSafeFileUrl(fileUrl)) return undefined;
+  try {
+    return new URL(fileUrl, new URL(baseUrl, globalThis.location?.href)).href;
+  } catch {
+    return fileUrl;
+  }
 }

@@ -163,9 +163,11 @@ describe('ThumbnailUploader against the reference server', () => {
     const onUploaded = vi.fn();
     const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onUploaded={onUploaded} />);
     dropFiles(root, [pngFile('a.png'), pngFile('b.png')]);
-    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Only a.png was taken: drop one image at a time.'));
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Only a.png was taken. Drop one image at a time.'));
     await screen.findByRole('img', { name: 'Uploaded thumbnail of a.png' });
     expect(onUploaded).toHaveBeenCalledTimes(1);
+    // The note was for the drop; the outcome replaces it.
+    expect(screen.getByRole('status')).toHaveTextContent('a.png uploaded');
   });
 
   it('sends exactly one request per drop under StrictMode', async () => {

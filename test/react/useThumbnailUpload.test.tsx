@@ -56,6 +56,16 @@ describe('useThumbnailUpload', () => {
     expect(host.getMutationCache().getAll()).toHaveLength(1);
   });
 
+  it("ignores the host's default retry and throwOnError: the core alone decides what to retry", async () => {
+    const host = new QueryClient({ defaultOptions: { mutations: { retry: 3, retryDelay: 0, throwOnError: true } } });
+    const send = vi.spyOn(XMLHttpRequest.prototype, 'send');
+    const { result } = renderHook(() => useThumbnailUpload(), { wrapper: wrapper({ token: 'wrong' }, host) });
+    act(() => result.current.mutate({ file: pngFile(), parentUuid }));
+    await waitFor(() => expect(result.current.isError).toBe(true));
+    expect(result.current.error).toMatchObject({ kind: 'auth' });
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
   it('prefers the queryClient prop over the host one', async () => {
     const host = new QueryClient();
     const own = new QueryClient();
