@@ -119,7 +119,7 @@ export const TooLargePicked = errorStory({
 /** A text file named `.png` (so the browser calls it image/png): its bytes give it away before any request. */
 export const InvalidFile = errorStory({
   file: () => makeTextFile('notes.png', 'These are notes, not a picture.\n', 'image/png'),
-  says: 'This file is not an image we can use.',
+  says: 'notes.png is not an image we can use.',
   kind: 'invalid-file',
   retry: false,
   sent: false,
@@ -137,11 +137,11 @@ export const DamagedImage = errorStory({
   sent: false,
 });
 
-/** A PDF dropped on the widget: not an image by its type, refused without a request. */
+/** A PDF dropped on the widget: not an image by its bytes, refused without a preview or a request. */
 export const NotAnImageDropped = errorStory({
   file: () => makeTextFile('report.pdf', '%PDF-1.7\n', 'application/pdf'),
   drop: true,
-  says: 'report.pdf is not an image.',
+  says: 'report.pdf is not an image we can use.',
   kind: 'invalid-file',
   retry: false,
   sent: false,

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { useDropzone, type Accept, type FileRejection } from 'react-dropzone';
-import { IMAGE_TYPES_SENTENCE, UploadError, tooLargeError, type UploadErrorKind } from '../core/errors';
+import { useDropzone, type Accept, type DropzoneInputProps as InputProps, type FileRejection } from 'react-dropzone';
+import { UploadError, tooLargeError, type UploadErrorKind } from '../core/errors';
 import type { ThumbnailResult } from '../core/protocol';
 import type { RetryInfo, RetryPolicy } from '../core/retry';
 import type { UploadProgress } from '../core/send';
 import { DEFAULT_MAX_SIZE, isSafeFileUrl } from '../core/upload';
+import { notAnImageError, sniffBlobType } from '../core/validate';
 import { useObjectUrl } from './useObjectUrl';
 import { useThumbnailUpload } from './useThumbnailUpload';
 import { useUploaderConfig } from './UploaderProvider';
@@ -33,6 +34,7 @@ export interface UseThumbnailUploaderOptions {
 const RETRY_HELPS: ReadonlySet<UploadErrorKind> = new Set(['auth', 'bad-response']);
 
 const DEFAULT_ACCEPT: Accept = { 'image/*': [] };
+const DEFAULT_PICKER_ACCEPT = 'image/*';
 
 /** Headless thumbnail uploader: dropzone, preview, upload, progress, cancel and retry; the markup is yours. */
 export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
@@ -110,17 +112,24 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     callbacks.current.onError?.(error);
   }, []);
 
+  const customAccept = accept !== DEFAULT_ACCEPT;
   const onDrop = useCallback(
-    (accepted: File[], rejected: FileRejection[]) => {
+    async (accepted: File[], rejected: FileRejection[]) => {
       // Read from the ref, not from a render: a drop may land before the pending state is drawn.
       if (controller.current) {
         setAnnouncement('Cancel the current upload before choosing another image.');
         return;
       }
       const [first] = accepted;
-      const refusal = rejected[0] && rejectionError(rejected[0], maxSize, accept !== DEFAULT_ACCEPT);
+      const refusal = rejected[0] && rejectionError(rejected[0], maxSize, customAccept);
       if (!first) {
         if (refusal) refuse(refusal);
+        return;
+      }
+      // An image is known by its bytes, not by the name or type the browser gives it; and nothing
+      // that is not one is ever previewed.
+      if (!customAccept && !(await sniffBlobType(first))) {
+        refuse(notAnImageError(first.name));
         return;
       }
       setFile(first);
@@ -132,10 +141,11 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
       }
       if (refusal) setAnnouncement(`Only ${first.name} was taken. ${refusal.message}`);
     },
-    [accept, autoUpload, maxSize, refuse, resetMutation, upload],
+    [customAccept, autoUpload, maxSize, refuse, resetMutation, upload],
   );
 
-  const dropzone = useDropzone({ onDrop, accept, maxSize, multiple: false, disabled, noClick: true, noKeyboard: true });
+  // By default the browser's idea of the type decides nothing (the bytes do); a page's own `accept` is applied as given.
+  const dropzone = useDropzone({ onDrop, accept: customAccept ? accept : undefined, maxSize, multiple: false, disabled, noClick: true, noKeyboard: true });
 
   // A second click before the first has re-rendered must not send twice.
   const send = () => {
@@ -184,7 +194,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
       if (event.key === 'Escape' && busy) cancel();
     },
     getRootProps: dropzone.getRootProps,
-    getInputProps: dropzone.getInputProps,
+    getInputProps: <T extends InputProps>(props?: T) => dropzone.getInputProps({ accept: customAccept ? undefined : DEFAULT_PICKER_ACCEPT, ...props }),
   };
 }
 
@@ -204,7 +214,7 @@ function rejectionError({ file, errors }: FileRejection, maxSize: number, custom
   if (code === 'file-too-large') return tooLargeError(file.name, file.size, maxSize);
   if (code === 'too-many-files') return new UploadError('invalid-file', 'Drop one image at a time.');
   if (code === 'file-invalid-type' && customAccept) return new UploadError('invalid-file', `${file.name} is not one of the types this page accepts.`);
-  return new UploadError('invalid-file', `${file.name} is not an image. ${IMAGE_TYPES_SENTENCE}`);
+  return notAnImageError(file.name);
 }
 
 /** The server's `file_url`, made absolute against the API when relative; nothing that is not http(s). */

@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event';
 import { StrictMode, type ReactNode } from 'react';
 import { ThumbnailUploader, UploaderProvider, type ThumbnailResult, type UploaderProviderProps } from '../../src';
-import { pngFile } from '../fixtures';
+import { makePng, md5Of, pngFile } from '../fixtures';
 import { startHangingServer } from '../support/faultServer';
 import { liveObjectUrls } from '../support/objectUrls';
 import { startReferenceServer, type ReferenceServer } from '../support/referenceServer';
@@ -129,7 +129,7 @@ describe('ThumbnailUploader against the reference server', () => {
     const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onError={onError} />);
 
     dropFiles(root, [new File(['just some notes'], 'notes.txt', { type: 'text/plain' })]);
-    expect(await screen.findByRole('alert')).toHaveTextContent('notes.txt is not an image');
+    expect(await screen.findByRole('alert')).toHaveTextContent('notes.txt is not an image we can use');
 
     // Named and typed like a PNG, but the bytes are text: caught by its magic bytes.
     dropFiles(root, [new File(['<html>not a picture</html>'], 'fake.png', { type: 'image/png' })]);
@@ -141,6 +141,24 @@ describe('ThumbnailUploader against the reference server', () => {
 
     dropFiles(root, [pngFile('good.png')]);
     await screen.findByRole('img', { name: 'Uploaded thumbnail of good.png' });
+  });
+
+  it('takes an image by its bytes, whatever name and type the browser gives it', async () => {
+    const onUploaded = vi.fn();
+    const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onUploaded={onUploaded} />);
+    const disguised = new File([makePng(6, 4)], 'scan.txt', { type: 'text/plain' });
+    dropFiles(root, [disguised]);
+    await screen.findByRole('img', { name: 'Uploaded thumbnail of scan.txt' });
+    const stored = (await server.thumbnails()).find((record) => record.uuid === onUploaded.mock.calls[0]![0].file_uuid);
+    expect(stored).toMatchObject({ type: 'image/png', md5: md5Of(makePng(6, 4)) });
+  });
+
+  it('never previews what is not an image', async () => {
+    const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} />);
+    dropFiles(root, [new File(['%PDF-1.7\n'], 'report.pdf', { type: 'application/pdf' })]);
+    expect(await screen.findByRole('alert')).toHaveTextContent('report.pdf is not an image we can use');
+    expect(screen.queryByRole('img')).toBeNull();
+    expect(root).toHaveAttribute('data-state', 'error');
   });
 
   it('refuses a file over maxSize before sending it', async () => {
