@@ -8,6 +8,8 @@ import { startReferenceServer } from '../support/referenceServer';
 
 const serverError = { status: 500, body: '<html><h1>Internal Server Error</h1></html>', headers: { 'Content-Type': 'text/html' } };
 
+const boundaryOf = (body: string) => body.slice(0, body.indexOf('\r\n'));
+
 function drop(root: Element, file: File) {
   fireEvent.drop(root, { dataTransfer: { files: [file], types: ['Files'], items: [{ kind: 'file', type: file.type, getAsFile: () => file }] } });
 }
@@ -51,6 +53,10 @@ describe('ThumbnailUploader when the server fails', () => {
       await user.dblClick(retry);
       await screen.findByRole('img', { name: 'Uploaded thumbnail of again.png' });
       expect(server.counts().started).toBe(2);
+      // Retry sends the same bytes with the same MD5.
+      const [first, second] = server.bodies().map((body) => body.replaceAll(boundaryOf(body), '--boundary'));
+      expect(second).toBe(first);
+      expect(new Set(server.fieldValues('qqmd5'))).toHaveProperty('size', 1);
     } finally {
       await server.close();
     }

@@ -6,7 +6,7 @@ import { startHangingServer, startScriptedServer, thumbnailAnswer } from '../sup
 const fast = { baseDelayMs: 10, maxDelayMs: 2000 };
 const failing = (status: number, headers?: Record<string, string>) => ({ status, body: JSON.stringify({ error: `status ${status}` }), headers });
 
-async function withServer<T>(server: Awaited<ReturnType<typeof startScriptedServer>>, run: (url: string) => Promise<T>): Promise<T> {
+async function withServer<T>(server: { url: string; close: () => Promise<void> }, run: (url: string) => Promise<T>): Promise<T> {
   try {
     return await run(server.url);
   } finally {

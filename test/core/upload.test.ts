@@ -106,6 +106,8 @@ describe('uploadThumbnail answers the reference server cannot give', () => {
     ['a 500 with an HTML page', 500, '<html><body><h1>Internal Server Error</h1></body></html>', 'text/html', { kind: 'server', status: 500, retryable: true }],
     ['a 200 that is not JSON', 200, '<html>maintenance</html>', 'text/html', { kind: 'bad-response', status: 200 }],
     ['a 200 without file_url', 200, JSON.stringify({ file_uuid: 'u', parent_file_uuid: 'p' }), 'application/json', { kind: 'bad-response' }],
+    ['an empty 200', 200, '', 'application/json', { kind: 'bad-response', status: 200 }],
+    ['a data: file_url', 200, JSON.stringify({ file_url: 'data:image/png;base64,AAAA', file_uuid: 'u', parent_file_uuid: 'p' }), 'application/json', { kind: 'bad-response' }],
     ['a javascript: file_url', 200, JSON.stringify({ file_url: 'javascript:alert(1)', file_uuid: 'u', parent_file_uuid: 'p' }), 'application/json', { kind: 'bad-response' }],
     ['another parent', 200, JSON.stringify({ file_url: '/f.png', file_uuid: 'u', parent_file_uuid: 'other' }), 'application/json', { kind: 'bad-response' }],
     ['a 429', 429, JSON.stringify({ error: 'slow down' }), 'application/json', { kind: 'server', status: 429, retryable: true }],

@@ -44,14 +44,26 @@ export interface CannedAnswer {
 }
 
 /** Reads each upload, then gives the next canned answer; the last one repeats. */
-export const startScriptedServer = (...answers: CannedAnswer[]) => {
+export const startScriptedServer = async (...answers: CannedAnswer[]) => {
   let next = 0;
-  return startFaultServer((req, res) => {
+  const bodies: string[] = [];
+  const server = await startFaultServer((req, res) => {
     const answer = answers[Math.min(next, answers.length - 1)]!;
     next += 1;
-    req.resume();
-    req.on('end', () => res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers }).end(answer.body));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      bodies.push(Buffer.concat(chunks).toString('latin1'));
+      res.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers }).end(answer.body);
+    });
   });
+  return {
+    ...server,
+    /** The value of a text field in each request received, in order. */
+    fieldValues: (name: string) => bodies.map((body) => new RegExp(`name="${name}"\r\n\r\n([^\r]*)`).exec(body)?.[1]),
+    /** The raw multipart body of each request received. */
+    bodies: () => [...bodies],
+  };
 };
 
 /** Reads the upload, then answers with this status and body. */
