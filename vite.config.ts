@@ -23,7 +23,6 @@ export default defineConfig({
   publicDir: 'public',
   build: {
     copyPublicDir: false,
-    sourcemap: true,
     lib: {
       entry: { index: 'src/index.ts', core: 'src/core/index.ts' },
       formats: ['es'],

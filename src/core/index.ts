@@ -1,6 +1,8 @@
 export { uploadThumbnail, isSafeFileUrl, DEFAULT_MAX_SIZE, type UploadThumbnailOptions, type TokenSource } from './upload';
+export { prepareImage, DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, type PrepareImageOptions } from './image';
 export { DEFAULT_RETRY, type RetryPolicy, type RetryInfo } from './retry';
 export { UploadError, isUploadError, type UploadErrorKind } from './errors';
 export { sniffImageType, type ImageType } from './sniff';
+export { md5Hex } from './md5';
 export { UPLOAD_PATH, DEFAULT_FIELD_PREFIX, fieldName, type ThumbnailResult } from './protocol';
 export type { UploadProgress } from './send';

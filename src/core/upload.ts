@@ -1,4 +1,5 @@
 import { UploadError, toUploadError } from './errors';
+import { prepareImage } from './image';
 import { md5Hex } from './md5';
 import { DEFAULT_FIELD_PREFIX, buildThumbnailForm, uploadUrl, type ThumbnailResult } from './protocol';
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryInfo, type RetryPolicy } from './retry';
@@ -25,6 +26,10 @@ export interface UploadThumbnailOptions {
   fieldPrefix?: string;
   /** Largest file accepted, in bytes (default 10 MiB). */
   maxSize?: number;
+  /** Longest side sent, in pixels (default 1024): larger images are scaled down; smaller ones and GIFs go as they are. */
+  maxDimension?: number;
+  /** JPEG and WebP quality of a scaled-down image, 0 to 1 (default 0.85). */
+  quality?: number;
   /** Automatic retries of network errors, 408, 429 and 5xx; `false` for none. */
   retry?: Partial<RetryPolicy> | false;
   /** A request during which nothing moves for this long fails as a network error (default 60 s). */
@@ -35,7 +40,7 @@ export interface UploadThumbnailOptions {
   onRetry?: (info: RetryInfo) => void;
 }
 
-/** Checks, hashes and posts one thumbnail, retrying what may pass next time; resolves with the server's checked answer. */
+/** Checks, prepares, hashes and posts one thumbnail, retrying what may pass next time; resolves with the server's checked answer. */
 export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<ThumbnailResult> {
   const { baseUrl, file, parentUuid, fieldPrefix = DEFAULT_FIELD_PREFIX, maxSize = DEFAULT_MAX_SIZE, signal } = options;
   if (!parentUuid) throw new UploadError('rejected', 'This thumbnail has no media to belong to. Upload the media first, then its thumbnail.');
@@ -43,11 +48,14 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
   const currentToken = () => tokenOf(options.token);
   try {
     const type = await validateImage(file, { maxSize });
-    // The bytes are the person's; only the declared type is corrected to what they really are.
-    const sent = type === file.type ? file : new File([file], file.name, { type, lastModified: file.lastModified });
+    // The declared type is corrected to what the bytes really are.
+    const typed = type === file.type ? file : new File([file], file.name, { type, lastModified: file.lastModified });
+    // Decoded (a damaged image stops here), turned upright and scaled down before hashing: the MD5, size,
+    // type and name sent all describe these bytes.
+    const sent = await prepareImage(typed, { maxDimension: options.maxDimension, quality: options.quality, signal });
     // Hashed once: every retry sends the same bytes with the same MD5.
     const md5 = await md5Hex(sent, signal);
-    const body = buildThumbnailForm({ file: sent, fileName: file.name || 'thumbnail', parentUuid, md5 }, fieldPrefix);
+    const body = buildThumbnailForm({ file: sent, fileName: sent.name || 'thumbnail', parentUuid, md5 }, fieldPrefix);
     let refreshed: string | undefined;
     for (let attempt = 1; ; attempt += 1) {
       const token = refreshed ?? (await currentToken());

@@ -21,17 +21,6 @@ export async function validateImage(file: File, rules: FileRules): Promise<Image
   if (file.size > rules.maxSize) throw tooLargeError('This image', file.size, rules.maxSize);
   const type = await sniffBlobType(file);
   if (!type) throw notAnImageError(file.name);
-  if (!(await decodes(file))) throw new UploadError('invalid-file', 'This image is damaged or incomplete and cannot be shown. Choose another copy of it.');
+  // Right bytes at the start prove little: prepareImage (image.ts) decodes the image, once, and refuses a truncated one.
   return type;
-}
-
-/** Right bytes at the start prove little: a truncated download must also decode. Browsers only; elsewhere it passes. */
-async function decodes(file: Blob): Promise<boolean> {
-  if (typeof createImageBitmap !== 'function') return true;
-  try {
-    (await createImageBitmap(file)).close();
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -12,6 +12,10 @@ export interface ThumbnailUploadVariables {
   parentUuid: string;
   /** Largest file accepted, in bytes (default 10 MiB). */
   maxSize?: number;
+  /** Longest side sent, in pixels (default 1024); smaller images and GIFs go as they are. */
+  maxDimension?: number;
+  /** JPEG and WebP quality of a scaled-down image, 0 to 1 (default 0.85). */
+  quality?: number;
   /** Aborting it cancels the upload; the mutation then fails with kind `'aborted'`. */
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useDropzone, type Accept, type DropzoneInputProps as InputProps, type FileRejection } from 'react-dropzone';
 import { UploadError, tooLargeError, type UploadErrorKind } from '../core/errors';
+import { DEFAULT_MAX_DIMENSION } from '../core/image';
 import type { ThumbnailResult } from '../core/protocol';
 import type { RetryInfo, RetryPolicy } from '../core/retry';
 import type { UploadProgress } from '../core/send';
@@ -23,6 +24,10 @@ export interface UseThumbnailUploaderOptions {
   accept?: Accept;
   /** Largest file accepted, in bytes (default 10 MiB). */
   maxSize?: number;
+  /** Longest side sent, in pixels (default 1024); smaller images and GIFs go as they are. The preview shows the original. */
+  maxDimension?: number;
+  /** JPEG and WebP quality of a scaled-down image, 0 to 1 (default 0.85). */
+  quality?: number;
   disabled?: boolean;
   /** Upload as soon as a file is chosen (default), or wait for `upload()`. */
   autoUpload?: boolean;
@@ -39,6 +44,7 @@ const DEFAULT_PICKER_ACCEPT = 'image/*';
 /** Headless thumbnail uploader: dropzone, preview, upload, progress, cancel and retry; the markup is yours. */
 export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
   const { parentUuid, accept = DEFAULT_ACCEPT, maxSize = DEFAULT_MAX_SIZE, disabled = false, autoUpload = true, retry } = options;
+  const { maxDimension = DEFAULT_MAX_DIMENSION, quality } = options;
   const callbacks = useRef(options);
   useEffect(() => {
     callbacks.current = options;
@@ -76,7 +82,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
         setRetrying(info);
       };
       mutate(
-        { file: chosen, parentUuid, maxSize, retry, signal: current.signal, onProgress: setProgress, onRetry },
+        { file: chosen, parentUuid, maxSize, maxDimension, quality, retry, signal: current.signal, onProgress: setProgress, onRetry },
         {
           onSuccess: (result) => {
             setAnnouncement('');
@@ -91,7 +97,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
         },
       );
     },
-    [abort, mutate, parentUuid, maxSize, retry],
+    [abort, mutate, parentUuid, maxSize, maxDimension, quality, retry],
   );
 
   const reset = useCallback(

@@ -92,6 +92,7 @@ describe('ThumbnailUploader when the server fails', () => {
       const root = container.firstElementChild!;
       drop(root, pngFile('busy.png'));
       await screen.findByRole('button', { name: 'Cancel' });
+      await waitFor(() => expect(hanging.counts().started).toBe(1));
       fireEvent.dragEnter(root, { dataTransfer: { files: [pngFile('other.png')], types: ['Files'], items: [{ kind: 'file', type: 'image/png' }] } });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(root).toHaveAttribute('data-state', 'uploading');

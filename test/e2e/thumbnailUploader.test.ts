@@ -19,8 +19,10 @@ const APP_SOURCE = join(REPO, 'test/e2e/app');
 const TOKEN = 'e2e-token';
 /** The widget's default `maxSize`: a fixture above it would be refused before upload. */
 const DEFAULT_MAX_SIZE = 10 * 1024 * 1024;
-/** A decodable gradient, made once: about 190 KB. */
+/** A decodable gradient, made once: about 190 KB; the widget scales it down to 1024x768. */
 const PNG_2000X1500 = Buffer.from(makePng(2000, 1500));
+/** At the default maxDimension already: the widget sends these very bytes. */
+const PNG_1024X768 = Buffer.from(makePng(1024, 768));
 
 /** What the app page (test/e2e/app/main.jsx) exposes as `window.e2e`, and what the init script records. */
 interface PageProbe {
@@ -73,28 +75,41 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
     expect(bundledModules.filter((id) => id.startsWith(join(REPO, 'src') + sep))).toEqual([]);
   });
 
-  it('uploads a 2000x1500 PNG as the thumbnail of a media, and shows the stored image', async () => {
+  it('uploads a 2000x1500 PNG scaled down to 1024x768 in a worker, with the MD5 of the bytes sent, and shows the stored image', async () => {
     const png = PNG_2000X1500;
     expect(png.length).toBeLessThan(DEFAULT_MAX_SIZE);
     const media = await createMedia();
 
     await withPage(media, TOKEN, async (page) => {
+      const workers: string[] = [];
+      page.on('worker', (worker) => workers.push(worker.url()));
       await page.locator('input[type=file]').setInputFiles({ name: 'gradient.png', mimeType: 'image/png', buffer: png });
       const shown = await uploadedImage(page, 'gradient.png');
 
       const { uploaded, errors, hostMutations } = await readProbe(page);
       expect(errors).toEqual([]);
       expect(uploaded).toEqual([{ file_url: shown.src, file_uuid: expect.any(String), parent_file_uuid: media }]);
-      expect(shown).toMatchObject({ naturalWidth: 2000, naturalHeight: 1500 });
+      // The default maxDimension: the longest side is 1024 and the aspect is kept.
+      expect(shown).toMatchObject({ naturalWidth: 1024, naturalHeight: 768 });
+      // The built package's inline worker did the scaling (from a blob: URL, whatever the app's bundler).
+      expect(workers).toEqual([expect.stringMatching(/^blob:/)]);
+      const served = Buffer.from(await (await fetch(shown.src)).arrayBuffer());
       const stored = await record(uploaded[0]!.file_uuid);
-      expect(stored).toMatchObject({ kind: 'thumbnail', parentUuid: media, md5: md5Of(png), size: png.length });
-      expect(stored.fields).toMatchObject({ qqparentuuid: media, qqmd5: md5Of(png), qqfilename: 'gradient.png', qqfiletype: 'image/png' });
+      expect(stored).toMatchObject({ kind: 'thumbnail', parentUuid: media, md5: md5Of(served), size: served.length });
+      expect(stored.fields).toMatchObject({
+        qqparentuuid: media,
+        qqmd5: md5Of(served),
+        qqfilename: 'gradient.png',
+        qqfiletype: 'image/png',
+        qqtotalfilesize: String(served.length),
+      });
+      expect(served.length).not.toBe(png.length);
       // The widget ran in the host's QueryClientProvider: the app and the package share one react-query.
       expect(hostMutations).toBe(1);
     });
   });
 
-  it('uploads a JPEG drawn on a canvas in the page, with the MD5 it declared', async () => {
+  it('uploads a 2000x1500 JPEG drawn on a canvas in the page as a 1024x768 JPEG, with the MD5 it declared', async () => {
     const media = await createMedia();
 
     await withPage(media, TOKEN, async (page) => {
@@ -128,13 +143,14 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
 
       const { uploaded } = await readProbe(page);
       expect(uploaded).toEqual([expect.objectContaining({ file_url: shown.src, parent_file_uuid: media })]);
-      expect(shown).toMatchObject({ naturalWidth: 2000, naturalHeight: 1500 });
+      expect(shown).toMatchObject({ naturalWidth: 1024, naturalHeight: 768 });
       const served = Buffer.from(await (await fetch(shown.src)).arrayBuffer());
+      expect([...served.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
       const stored = await record(uploaded[0]!.file_uuid);
-      expect(stored).toMatchObject({ kind: 'thumbnail', parentUuid: media, size: jpeg.length, md5: md5Of(jpeg) });
-      expect(md5Of(served)).toBe(stored.md5);
-      expect(stored.fields.qqmd5).toBe(stored.md5);
-      expect(stored.fields.qqfiletype).toBe('image/jpeg');
+      // Re-encoded smaller: what the client declared (MD5, size, type) describes the bytes it sent, not the canvas's.
+      expect(stored).toMatchObject({ kind: 'thumbnail', parentUuid: media, size: served.length, md5: md5Of(served) });
+      expect(stored.md5).not.toBe(md5Of(jpeg));
+      expect(stored.fields).toMatchObject({ qqmd5: stored.md5, qqfilename: 'canvas.jpg', qqfiletype: 'image/jpeg', qqtotalfilesize: String(served.length) });
     });
   });
 
@@ -155,7 +171,7 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
   });
 
   it('moves the progress bar through intermediate values on a throttled upload', async () => {
-    const png = PNG_2000X1500;
+    const png = PNG_1024X768;
     const media = await createMedia();
 
     await withPage(media, TOKEN, async (page) => {
@@ -313,7 +329,8 @@ async function serveStatic(dir: string): Promise<{ url: string; close: () => Pro
 /** Runs a command in the repository quietly; its output is shown only if it fails. */
 async function run(command: string, args: string[]): Promise<void> {
   try {
-    await promisify(execFile)(command, args, { cwd: REPO, env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 16 * 1024 * 1024 });
+    // Vitest sets NODE_ENV=test; an app ships the production build.
+    await promisify(execFile)(command, args, { cwd: REPO, env: { ...process.env, NODE_ENV: 'production', FORCE_COLOR: '0' }, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`${command} ${args.join(' ')} failed:\n${stdout}\n${stderr}`, { cause: error });

@@ -1,0 +1,292 @@
+/**
+ * The page `npm run bench` drives in Chromium: every measurement that must run in a browser, exposed
+ * as `window.bench`. Ours comes from the built package (`./builtCore.js`); the baseline from
+ * `./baseline.ts`. Times are taken here with `performance.now()`, never across the CDP round trip.
+ */
+import { md5Hex as md5HexFromSource } from '../../src/core/md5';
+import { prepareWithCanvas, postThumbnail, sparkMd5Hex } from './baseline';
+import { core } from './builtCore.js';
+
+export type Method = 'ours' | 'baseline';
+
+export interface UploadTarget {
+  baseUrl: string;
+  token: string;
+  parentUuid: string;
+}
+
+export interface ImageSpec {
+  name: string;
+  width: number;
+  height: number;
+  type: 'image/jpeg' | 'image/png';
+  /** Transparent areas (PNG only). */
+  alpha: boolean;
+  quality: number;
+}
+
+export interface PreparedFigure {
+  ms: number;
+  /** Of the output as a browser shows it (EXIF orientation applied). */
+  width: number;
+  height: number;
+  bytes: number;
+  type: string;
+}
+
+export interface BlockingFigure {
+  longestTaskMs: number;
+  /** Sum over long tasks of their time beyond 50 ms. */
+  totalBlockingMs: number;
+  longTasks: number;
+  wallMs: number;
+  /** Of the upload the server stored, to read back how many bytes were sent. */
+  fileUuid: string;
+}
+
+export interface UploadFigure {
+  /** From `xhr.send()` to the resolved answer: the transfer and the server's work. */
+  sendToAnswerMs: number;
+  /** The whole `uploadThumbnail` call: checks, MD5 and transfer. */
+  wholeMs: number;
+  progressEvents: number;
+  fileUuid: string;
+}
+
+type PrepareImage = (file: File, options: { maxDimension: number; quality?: number; signal?: AbortSignal }) => Promise<unknown>;
+
+/** Slices of 4 MiB, as src/core/md5.ts reads them. */
+const SLICE_BYTES = 4 * 1024 * 1024;
+const LONG_TASK_MS = 50;
+const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/avif': 'avif' };
+
+// Every `send()` is stamped, so an upload is timed from the moment its bytes start to leave.
+const sendTimes: number[] = [];
+const originalSend = XMLHttpRequest.prototype.send;
+XMLHttpRequest.prototype.send = function send(this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
+  sendTimes.push(performance.now());
+  return originalSend.call(this, body);
+};
+
+const fixtures = new Map<string, File>();
+
+async function fixture(name: string): Promise<File> {
+  const known = fixtures.get(name);
+  if (known) return known;
+  const answer = await fetch(`/fixtures/${encodeURIComponent(name)}`, { cache: 'no-store' });
+  if (!answer.ok) throw new Error(`No fixture ${name}: HTTP ${answer.status}`);
+  const blob = await answer.blob();
+  const file = new File([blob], name, { type: answer.headers.get('Content-Type') ?? '' });
+  fixtures.set(name, file);
+  return file;
+}
+
+function ourPrepareImage(): PrepareImage | undefined {
+  const candidate = core.prepareImage;
+  return typeof candidate === 'function' ? (candidate as PrepareImage) : undefined;
+}
+
+/** The built package's MD5 when `core` exports it; until then the same module from src/. */
+function ourMd5(): { md5Hex: (blob: Blob) => Promise<string>; source: string } {
+  const candidate = core.md5Hex;
+  return typeof candidate === 'function'
+    ? { md5Hex: candidate as (blob: Blob) => Promise<string>, source: 'dist core md5Hex' }
+    : { md5Hex: md5HexFromSource, source: 'src/core/md5.ts md5Hex (not exported from core)' };
+}
+
+/** Whatever `prepareImage` resolves with: a Blob (or File), or an object carrying one. */
+function preparedBlob(result: unknown): Blob {
+  if (result instanceof Blob) return result;
+  if (typeof result === 'object' && result !== null) {
+    for (const key of ['blob', 'file']) {
+      const value = (result as Record<string, unknown>)[key];
+      if (value instanceof Blob) return value;
+    }
+  }
+  throw new Error('prepareImage resolved with neither a Blob nor an object with a `blob` or `file`');
+}
+
+async function prepare(method: Method, file: File, maxDimension: number, quality: number): Promise<Blob> {
+  if (method === 'baseline') return prepareWithCanvas(file, maxDimension, quality);
+  const prepareImage = ourPrepareImage();
+  if (!prepareImage) throw new Error('prepareImage is not exported from the core entry');
+  return preparedBlob(await prepareImage(file, { maxDimension, quality, signal: new AbortController().signal }));
+}
+
+async function shownSize(blob: Blob): Promise<{ width: number; height: number }> {
+  const bitmap = await createImageBitmap(blob);
+  const size = { width: bitmap.width, height: bitmap.height };
+  bitmap.close();
+  return size;
+}
+
+const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A photo-like picture: smooth colour fields, fine grain and a caption; about 0.39 bytes a pixel as JPEG q0.9. */
+function paint(spec: ImageSpec): HTMLCanvasElement {
+  const { width, height } = spec;
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('No 2D canvas context');
+  let seed = 12345;
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+  const low = new OffscreenCanvas(Math.ceil(width / 16), Math.ceil(height / 16));
+  const lowPixels = new ImageData(low.width, low.height);
+  for (let i = 0; i < lowPixels.data.length; i += 4) {
+    lowPixels.data.set([40 + random() * 180, 40 + random() * 180, 40 + random() * 180, 255], i);
+  }
+  low.getContext('2d')!.putImageData(lowPixels, 0, 0);
+  context.imageSmoothingQuality = 'high';
+  context.drawImage(low, 0, 0, width, height);
+  const grain = new OffscreenCanvas(256, 256);
+  const grainPixels = new ImageData(256, 256);
+  for (let i = 0; i < grainPixels.data.length; i += 4) {
+    const value = random() * 255;
+    grainPixels.data.set([value, value, value, 255], i);
+  }
+  grain.getContext('2d')!.putImageData(grainPixels, 0, 0);
+  context.globalAlpha = 0.12;
+  context.fillStyle = context.createPattern(grain, 'repeat')!;
+  context.fillRect(0, 0, width, height);
+  context.globalAlpha = 1;
+  context.fillStyle = '#fff';
+  context.font = `bold ${Math.round(height / 6)}px sans-serif`;
+  context.fillText(`${width}×${height}`, width / 10, height / 2);
+  if (spec.alpha) {
+    context.clearRect(0, 0, width / 4, height / 4);
+    context.globalCompositeOperation = 'destination-out';
+    const fade = context.createLinearGradient(0, 0, width, 0);
+    fade.addColorStop(0, 'rgba(0,0,0,0)');
+    fade.addColorStop(1, 'rgba(0,0,0,0.7)');
+    context.fillStyle = fade;
+    context.fillRect(0, height / 2, width, height / 2);
+    context.globalCompositeOperation = 'source-over';
+  }
+  return canvas;
+}
+
+export const bench = {
+  /** Paints and encodes an image, and stores it on the bench server as `raw/<name>` (Node adds EXIF). */
+  async generateImage(spec: ImageSpec): Promise<number> {
+    const canvas = paint(spec);
+    const blob = await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((made) => (made ? resolve(made) : reject(new Error(`Could not encode ${spec.name}`))), spec.type, spec.quality),
+    );
+    canvas.width = 0;
+    const stored = await fetch(`/fixtures/raw/${encodeURIComponent(spec.name)}`, { method: 'PUT', body: blob });
+    if (!stored.ok) throw new Error(`Could not store ${spec.name}: HTTP ${stored.status}`);
+    return blob.size;
+  },
+
+  /** Fetches a fixture into memory beforehand, so that no measurement includes it. */
+  async loadFixture(name: string): Promise<number> {
+    return (await fixture(name)).size;
+  },
+
+  ourPrepareAvailable(): boolean {
+    return ourPrepareImage() !== undefined;
+  },
+
+  ourMd5Source(): string {
+    return ourMd5().source;
+  },
+
+  /** One resize of a fixture to `maxDimension`, timed from the call to the encoded blob. */
+  async prepare(method: Method, name: string, maxDimension: number, quality: number): Promise<PreparedFigure> {
+    const file = await fixture(name);
+    await nextFrame();
+    const start = performance.now();
+    const blob = await prepare(method, file, maxDimension, quality);
+    const ms = performance.now() - start;
+    return { ms, ...(await shownSize(blob)), bytes: blob.size, type: blob.type };
+  },
+
+  /**
+   * Prepares and uploads a fixture while long tasks of this page's main thread are recorded: ours is
+   * the built `uploadThumbnail` given the original (it checks, prepares, hashes and sends, as the
+   * widget does); the baseline is the canvas, spark-md5 and a plain XHR.
+   */
+  async prepareAndUpload(method: Method, name: string, target: UploadTarget, maxDimension: number, quality: number): Promise<BlockingFigure> {
+    if (method === 'ours' && !ourPrepareImage()) throw new Error('prepareImage is not exported from the core entry');
+    const file = await fixture(name);
+    const tasks: PerformanceEntry[] = [];
+    const observer = new PerformanceObserver((list) => tasks.push(...list.getEntries()));
+    observer.observe({ type: 'longtask' });
+    await nextFrame();
+    const start = performance.now();
+    let fileUuid: string;
+    if (method === 'ours') {
+      const { parentUuid, baseUrl, token } = target;
+      ({ file_uuid: fileUuid } = await core.uploadThumbnail({ baseUrl, token, parentUuid, file, maxSize: file.size, maxDimension, quality, retry: false }));
+    } else {
+      const blob = await prepareWithCanvas(file, maxDimension, quality);
+      const fileName = `${name.replace(/\.\w+$/, '')}.${EXTENSIONS[blob.type] ?? 'bin'}`;
+      const md5 = await sparkMd5Hex(blob, SLICE_BYTES);
+      const fields = { qqparentuuid: target.parentUuid, qqfilename: fileName, qqfiletype: blob.type, qqtotalfilesize: String(blob.size), qqmd5: md5 };
+      ({ file_uuid: fileUuid } = (await postThumbnail(`${target.baseUrl}/api/v2/pm/upload/`, target.token, fields, blob, fileName)) as { file_uuid: string });
+    }
+    const wallMs = performance.now() - start;
+    // Long-task entries arrive after their task; give the last ones time to be delivered.
+    await nextFrame();
+    await pause(250);
+    tasks.push(...observer.takeRecords());
+    observer.disconnect();
+    const durations = tasks.filter((task) => task.startTime + task.duration >= start).map((task) => task.duration);
+    return {
+      longestTaskMs: Math.max(0, ...durations),
+      totalBlockingMs: durations.reduce((sum, duration) => sum + Math.max(0, duration - LONG_TASK_MS), 0),
+      longTasks: durations.length,
+      wallMs,
+      fileUuid,
+    };
+  },
+
+  /**
+   * Hex MD5 of a fixture, ours or spark-md5's, both reading 4 MiB slices of the Blob; `read-only`
+   * reads the slices and hashes nothing, to tell reading from hashing.
+   */
+  async md5(method: 'ours' | 'spark-md5' | 'read-only', name: string): Promise<{ ms: number; hex: string }> {
+    const file = await fixture(name);
+    await nextFrame();
+    const start = performance.now();
+    let hex = '';
+    if (method === 'ours') hex = await ourMd5().md5Hex(file);
+    else if (method === 'spark-md5') hex = await sparkMd5Hex(file, SLICE_BYTES);
+    else for (let offset = 0; offset < file.size; offset += SLICE_BYTES) await file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
+    return { ms: performance.now() - start, hex };
+  },
+
+  /** The built `uploadThumbnail` (checks, MD5, one XHR with progress) of a fixture. */
+  async upload(name: string, target: UploadTarget, maxSize: number): Promise<UploadFigure> {
+    const file = await fixture(name);
+    await nextFrame();
+    let progressEvents = 0;
+    const start = performance.now();
+    const result = await core.uploadThumbnail({
+      baseUrl: target.baseUrl,
+      token: target.token,
+      parentUuid: target.parentUuid,
+      file,
+      maxSize,
+      retry: false,
+      onProgress: () => (progressEvents += 1),
+    });
+    const end = performance.now();
+    const sentAt = sendTimes.filter((time) => time >= start).at(-1);
+    if (sentAt === undefined) throw new Error('uploadThumbnail resolved without an XMLHttpRequest being sent');
+    return { sendToAnswerMs: end - sentAt, wholeMs: end - start, progressEvents, fileUuid: result.file_uuid };
+  },
+};
+
+export type BenchPage = typeof bench;
+
+declare global {
+  interface Window {
+    bench: BenchPage;
+  }
+}
+
+window.bench = bench;

@@ -1,0 +1,198 @@
+/// <reference types="vite/client" />
+import { UploadError, abortedError } from './errors';
+import { IMAGE_WORKER_NAME, drawScaled, encodeOffscreen, type EncodeAnswer, type EncodeJob } from './image.worker';
+// Vite bundles the worker and inlines it in the library as a string started from a blob: URL. Unlike a
+// `new URL('./image.worker.ts', import.meta.url)` worker, whose file an app's bundler or dev server
+// does not follow into a dependency, it works wherever the package is installed.
+import ImageWorker from './image.worker?worker&inline';
+import { sniffImageType, type ImageType } from './sniff';
+
+export const DEFAULT_MAX_DIMENSION = 1024;
+export const DEFAULT_QUALITY = 0.85;
+
+export interface PrepareImageOptions {
+  /** Longest side sent, in pixels (default 1024); smaller images are never enlarged. */
+  maxDimension?: number;
+  /** JPEG and WebP quality, 0 to 1 (default 0.85). */
+  quality?: number;
+  signal?: AbortSignal;
+}
+
+const DAMAGED_IMAGE_MESSAGE = 'This image is damaged or incomplete and cannot be shown. Choose another copy of it.';
+
+/** Types that go as they are when small enough and upright: every browser shows them. */
+const SENT_AS_IS: ReadonlySet<ImageType> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/** BMP and AVIF become PNG: lossless, and it keeps any transparency. */
+const ENCODED_AS: Record<ImageType, string> = {
+  'image/png': 'image/png',
+  'image/jpeg': 'image/jpeg',
+  'image/webp': 'image/webp',
+  'image/bmp': 'image/png',
+  'image/avif': 'image/png',
+  'image/gif': 'image/gif', // never encoded: GIFs go as they are
+};
+
+/** Extensions a name may already have for a type; the first is given when it has none of them. */
+const EXTENSIONS: Record<string, readonly string[]> = {
+  'image/png': ['png'],
+  'image/jpeg': ['jpg', 'jpeg', 'jpe', 'jfif'],
+  'image/webp': ['webp'],
+};
+
+/** Enough of the file for its type and a JPEG's EXIF segment, which is at most 64 KiB. */
+const HEAD_BYTES = 66 * 1024;
+
+/**
+ * The image as it should be sent: decoded once (which proves it is whole), turned upright by its EXIF
+ * orientation, scaled down so that its longest side is at most `maxDimension`, and encoded again;
+ * or the very same File when none of that is needed. GIFs always go as they are (they may be animated).
+ * Without createImageBitmap (jsdom, Node) the file goes as it is, unchecked.
+ */
+export async function prepareImage(file: File, options: PrepareImageOptions = {}): Promise<File> {
+  const { maxDimension = DEFAULT_MAX_DIMENSION, quality = DEFAULT_QUALITY, signal } = options;
+  throwIfAborted(signal);
+  if (typeof createImageBitmap !== 'function') return file;
+  const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
+  const type = sniffImageType(head);
+  const bitmap = await decode(file);
+  const longest = Math.max(bitmap.width, bitmap.height);
+  const upright = type !== 'image/jpeg' || jpegOrientation(head) === 1;
+  const canEncode = typeof OffscreenCanvas === 'function' || typeof document !== 'undefined';
+  // A type sniffing does not know is left alone: uploadThumbnail has refused it before, in validate.
+  const asIs = !type || type === 'image/gif' || !canEncode || (SENT_AS_IS.has(type) && upright && longest <= maxDimension);
+  if (asIs || signal?.aborted) {
+    bitmap.close();
+    throwIfAborted(signal);
+    return file;
+  }
+  const scale = Math.min(1, maxDimension / longest);
+  const job: EncodeJob = {
+    bitmap,
+    width: Math.max(1, Math.round(bitmap.width * scale)),
+    height: Math.max(1, Math.round(bitmap.height * scale)),
+    type: ENCODED_AS[type],
+    quality,
+  };
+  const blob = await encode(job, file, signal);
+  return new File([blob], nameFor(file.name, blob.type), { type: blob.type, lastModified: file.lastModified });
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortedError(signal.reason);
+}
+
+/** `from-image` applies the EXIF orientation here, once: what is encoded from the bitmap carries none. */
+async function decode(file: Blob): Promise<ImageBitmap> {
+  try {
+    return await createImageBitmap(file, { imageOrientation: 'from-image' });
+  } catch (cause) {
+    throw new UploadError('invalid-file', DAMAGED_IMAGE_MESSAGE, { cause });
+  }
+}
+
+async function encode(job: EncodeJob, file: File, signal: AbortSignal | undefined): Promise<Blob> {
+  let pageJob = job;
+  if (typeof Worker === 'function' && typeof OffscreenCanvas === 'function') {
+    try {
+      return await encodeInWorker(job, signal);
+    } catch {
+      if (signal?.aborted) throw abortedError(signal.reason);
+      // A page whose CSP forbids blob: workers, or a worker without a 2D OffscreenCanvas: the page does
+      // the work. The bitmap may have gone to the worker, so this rare path decodes a second time.
+      job.bitmap.close();
+      pageJob = { ...job, bitmap: await decode(file) };
+    }
+  }
+  try {
+    return await encodeOnPage(pageJob);
+  } catch (cause) {
+    throw new UploadError('invalid-file', 'This image could not be prepared for upload. Choose another image, or save it as a JPEG or PNG first.', { cause });
+  }
+}
+
+/** One worker per image, ended as soon as it answers or the upload is cancelled. */
+function encodeInWorker(job: EncodeJob, signal: AbortSignal | undefined): Promise<Blob> {
+  return new Promise((resolve, reject) => {
+    const worker = new ImageWorker({ name: IMAGE_WORKER_NAME });
+    const stop = () => {
+      worker.terminate();
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      stop();
+      reject(abortedError(signal?.reason));
+    };
+    signal?.addEventListener('abort', onAbort);
+    worker.onmessage = ({ data }: MessageEvent<EncodeAnswer>) => {
+      stop();
+      if ('blob' in data) resolve(data.blob);
+      else reject(new Error(data.error));
+    };
+    worker.onerror = (event) => {
+      stop();
+      reject(new Error(event.message || 'The image worker did not start.'));
+    };
+    worker.postMessage(job, [job.bitmap]);
+  });
+}
+
+function encodeOnPage(job: EncodeJob): Promise<Blob> {
+  if (typeof OffscreenCanvas === 'function') return encodeOffscreen(job);
+  const canvas = document.createElement('canvas');
+  canvas.width = job.width;
+  canvas.height = job.height;
+  const context = canvas.getContext('2d');
+  if (!context) return Promise.reject(new Error('This browser has no 2D canvas.'));
+  drawScaled(context, job);
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The canvas could not encode the image.'))), job.type, job.quality),
+  );
+}
+
+/** The name with the extension of the type actually encoded: `photo.bmp` becomes `photo.png`. */
+function nameFor(name: string, type: string): string {
+  const dot = name.lastIndexOf('.');
+  const base = dot > 0 ? name.slice(0, dot) : name;
+  const extension = dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+  const extensions = EXTENSIONS[type] ?? [type.replace(/^image\//, '')];
+  return extensions.includes(extension) ? name : `${base || 'thumbnail'}.${extensions[0]}`;
+}
+
+/**
+ * The EXIF orientation (1 to 8) of a JPEG, from the TIFF header in its APP1 segment; 1 when there is
+ * none. Only JPEG is read: it is what cameras and phones write orientation into.
+ */
+function jpegOrientation(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const exif = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
+  for (let at = 2; at + 4 <= bytes.length && bytes[at] === 0xff; ) {
+    const marker = bytes[at + 1]!;
+    // Metadata comes before the image data (start of scan) or the end of the image.
+    if (marker === 0xda || marker === 0xd9) break;
+    const length = view.getUint16(at + 2);
+    if (marker === 0xe1 && exif.every((byte, i) => bytes[at + 4 + i] === byte)) {
+      return tiffOrientation(view, at + 10, Math.min(at + 2 + length, bytes.length));
+    }
+    at += 2 + length;
+  }
+  return 1;
+}
+
+function tiffOrientation(view: DataView, tiff: number, end: number): number {
+  if (tiff + 8 > end) return 1;
+  const little = view.getUint16(tiff) === 0x4949; // "II": Intel byte order; "MM" is Motorola
+  const ifd = tiff + view.getUint32(tiff + 4, little);
+  if (ifd + 2 > end) return 1;
+  const entries = view.getUint16(ifd, little);
+  for (let i = 0; i < entries; i += 1) {
+    const entry = ifd + 2 + i * 12;
+    if (entry + 12 > end) break;
+    // Tag 0x0112 is Orientation, a SHORT whose value sits in the entry itself.
+    if (view.getUint16(entry, little) !== 0x0112) continue;
+    const orientation = view.getUint16(entry + 8, little);
+    // Browsers ignore a value out of range, and so does this.
+    return orientation >= 1 && orientation <= 8 ? orientation : 1;
+  }
+  return 1;
+}
