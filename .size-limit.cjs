@@ -2,7 +2,7 @@
 // @size-limit/file. What is measured is what an app adds, as `npm run bench` measures it: a tiny entry
 // importing what an app uses from dist/ (through package.json's `exports`), bundled and minified by
 // esbuild with React, react-dom and react-query left out; then gzip -9 per output file. Code behind
-// `import()` (hash-wasm) is emitted in its own chunk and counted apart. The bundles are written to a
+// `import()` (hash-wasm, the image pipeline) is emitted in its own chunks and counted apart. The bundles are written to a
 // fixed folder under the system temp dir, replaced on every run.
 const { buildSync } = require('esbuild');
 const { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
@@ -73,11 +73,11 @@ const uploady = bundle(
 // the figures. They are not met yet (issue 6): until they are, these limits sit just above today's
 // sizes, so that nothing grows unnoticed. Lower them as the code shrinks.
 const GOAL_ALL_IN = Math.min(10_000, Math.floor(0.66 * gzip(uploady.static)));
-const allInLimit = Math.max(GOAL_ALL_IN, 15_000);
+const allInLimit = Math.max(GOAL_ALL_IN, 13_500);
 
 module.exports = [
   { name: 'widget all-in: dist/index.js + chunks + react-dropzone (min + gzip)', path: widget.static, limit: `${allInLimit} B`, gzip: true },
-  { name: 'widget, our own code: dist/index.js + chunks (min + gzip)', path: own.static, limit: '8.5 kB', gzip: true },
-  { name: 'core entry: dist/core.js + chunks (min + gzip)', path: core.static, limit: '5.7 kB', gzip: true },
-  { name: 'hash-wasm, loaded lazily by the MD5 (min + gzip, counted apart, no limit)', path: core.lazy, gzip: true },
+  { name: 'widget, our own code: dist/index.js + chunks (min + gzip)', path: own.static, limit: '7.2 kB', gzip: true },
+  { name: 'core entry: dist/core.js + chunks (min + gzip)', path: core.static, limit: '4.1 kB', gzip: true },
+  { name: 'loaded lazily: the MD5 (hash-wasm) and the image pipeline with its worker (min + gzip, counted apart, no limit)', path: core.lazy, gzip: true },
 ];

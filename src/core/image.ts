@@ -5,18 +5,8 @@ import { IMAGE_WORKER_NAME, drawScaled, encodeOffscreen, type EncodeAnswer, type
 // `new URL('./image.worker.ts', import.meta.url)` worker, whose file an app's bundler or dev server
 // does not follow into a dependency, it works wherever the package is installed.
 import ImageWorker from './image.worker?worker&inline';
+import { DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, type PrepareImageOptions } from './prepare';
 import { sniffImageType, type ImageType } from './sniff';
-
-export const DEFAULT_MAX_DIMENSION = 1024;
-export const DEFAULT_QUALITY = 0.85;
-
-export interface PrepareImageOptions {
-  /** Longest side sent, in pixels (default 1024); smaller images are never enlarged. */
-  maxDimension?: number;
-  /** JPEG and WebP quality, 0 to 1 (default 0.85). */
-  quality?: number;
-  signal?: AbortSignal;
-}
 
 const DAMAGED_IMAGE_MESSAGE = 'This image is damaged or incomplete and cannot be shown. Choose another copy of it.';
 

@@ -1,5 +1,5 @@
 import { UploadError, toUploadError } from './errors';
-import { prepareImage } from './image';
+import { prepareImage } from './prepare';
 import { md5Hex } from './md5';
 import { DEFAULT_FIELD_PREFIX, buildThumbnailForm, uploadUrl, type ThumbnailResult } from './protocol';
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryInfo, type RetryPolicy } from './retry';

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useDropzone, type Accept, type DropzoneInputProps as InputProps, type FileRejection } from 'react-dropzone';
 import { UploadError, tooLargeError, type UploadErrorKind } from '../core/errors';
-import { DEFAULT_MAX_DIMENSION } from '../core/image';
+import { DEFAULT_MAX_DIMENSION } from '../core/prepare';
 import type { ThumbnailResult } from '../core/protocol';
 import type { RetryInfo, RetryPolicy } from '../core/retry';
 import type { UploadProgress } from '../core/send';
