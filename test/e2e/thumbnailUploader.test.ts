@@ -75,6 +75,15 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
     expect(bundledModules.filter((id) => id.startsWith(join(REPO, 'src') + sep))).toEqual([]);
   });
 
+  it('packs only the built library: no source, tests, stories, server or benchmark', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO });
+    const [packed] = JSON.parse(stdout) as [{ files: Array<{ path: string }> }];
+    const paths = packed.files.map((file) => file.path);
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/core.js', 'dist/core/index.d.ts', 'dist/styles.css']));
+    expect(paths.filter((path) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(path))).toEqual([]);
+    expect(paths.filter((path) => /\.(test|stories)\.|\.map$/.test(path))).toEqual([]);
+  });
+
   it('uploads a 2000x1500 PNG scaled down to 1024x768 in a worker, with the MD5 of the bytes sent, and shows the stored image', async () => {
     const png = PNG_2000X1500;
     expect(png.length).toBeLessThan(DEFAULT_MAX_SIZE);
