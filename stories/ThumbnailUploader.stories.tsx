@@ -124,6 +124,25 @@ export const Uploaded: Story = {
   },
 };
 
+/**
+ * A big photo, larger than `maxSize` (here 2 MB): it is scaled down to 1024 px in a worker, and what
+ * is sent fits the limit.
+ */
+export const LargePhotoScaledDown: Story = {
+  args: { maxSize: 2 * 1024 * 1024 },
+  play: async ({ canvasElement }) => {
+    const photo = await makeImageFile('camera.jpg', { width: 2000, height: 1500, noise: true, hue: 200 });
+    await expect(photo.size).toBeGreaterThan(2 * 1024 * 1024);
+    await chooseFile(canvasElement, photo);
+    await within(canvasElement).findByRole('img', { name: 'Uploaded thumbnail of camera.jpg' }, { timeout: 10000 });
+    const sent = api.received.at(-1);
+    await expect(sent?.file?.size).toBeLessThanOrEqual(2 * 1024 * 1024);
+    await expect(sent?.fields.qqtotalfilesize).toBe(String(sent?.file?.size));
+    const bitmap = await createImageBitmap(sent!.file!);
+    await expect([bitmap.width, bitmap.height]).toEqual([1024, 768]);
+  },
+};
+
 /** Dropping works like choosing: the image is uploaded at once. */
 export const UploadedByDrop: Story = {
   play: async ({ canvasElement }) => {

@@ -1,4 +1,4 @@
-import { UploadError, toUploadError } from './errors';
+import { UploadError, toUploadError, tooLargeError } from './errors';
 import { prepareImage } from './prepare';
 import { md5Hex } from './md5';
 import { DEFAULT_FIELD_PREFIX, buildThumbnailForm, uploadUrl, type ThumbnailResult } from './protocol';
@@ -24,7 +24,7 @@ export interface UploadThumbnailOptions {
   parentUuid: string;
   /** Prefix of the form's field names: `'qq'` (default) or `''` for the newer API. */
   fieldPrefix?: string;
-  /** Largest file accepted, in bytes (default 10 MiB). */
+  /** Largest image sent, in bytes (default 10 MiB): a larger photo is taken if scaling it down brings it under. */
   maxSize?: number;
   /** Longest side sent, in pixels (default 1024): larger images are scaled down; smaller ones and GIFs go as they are. */
   maxDimension?: number;
@@ -53,6 +53,7 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
     // Decoded (a damaged image stops here), turned upright and scaled down before hashing: the MD5, size,
     // type and name sent all describe these bytes.
     const sent = await prepareImage(typed, { maxDimension: options.maxDimension, quality: options.quality, signal });
+    if (sent.size > maxSize) throw tooLargeError(file.name || 'This image', sent.size, maxSize);
     // Hashed once: every retry sends the same bytes with the same MD5.
     const md5 = await md5Hex(sent, signal);
     const body = buildThumbnailForm({ file: sent, fileName: sent.name || 'thumbnail', parentUuid, md5 }, fieldPrefix);

@@ -7,20 +7,31 @@ export async function sniffBlobType(blob: Blob): Promise<ImageType | undefined> 
 }
 
 export interface FileRules {
-  /** Largest file accepted, in bytes. */
+  /** Largest image sent, in bytes: a larger photo is welcome if scaling it down brings it under. */
   maxSize: number;
 }
 
-/** Checks a file before any byte is sent; resolves with its real type or rejects with an UploadError. */
+/** Phone photos far above maxSize are welcome, since they are scaled down; past this, decoding them is not. */
+const MAX_INPUT_SIZE = 200 * 1024 * 1024;
+
+/** The largest file a person may choose when at most `maxSize` bytes may be sent. */
+export function inputLimit(maxSize: number): number {
+  return Math.max(maxSize, MAX_INPUT_SIZE);
+}
+
 export function notAnImageError(name: string): UploadError {
   return new UploadError('invalid-file', `${name || 'This file'} is not an image we can use. ${IMAGE_TYPES_SENTENCE}`);
 }
 
+/** Checks a file before any byte is sent; resolves with its real type or rejects with an UploadError. */
 export async function validateImage(file: File, rules: FileRules): Promise<ImageType> {
+  const name = file.name || 'This image';
   if (file.size === 0) throw new UploadError('invalid-file', 'This file is empty. Choose an image that has content.');
-  if (file.size > rules.maxSize) throw tooLargeError('This image', file.size, rules.maxSize);
+  if (file.size > inputLimit(rules.maxSize)) throw tooLargeError(name, file.size, inputLimit(rules.maxSize));
   const type = await sniffBlobType(file);
   if (!type) throw notAnImageError(file.name);
+  // A GIF goes as it is (it may be animated): it must fit as chosen.
+  if (type === 'image/gif' && file.size > rules.maxSize) throw tooLargeError(name, file.size, rules.maxSize);
   // Right bytes at the start prove little: prepareImage (image.ts) decodes the image, once, and refuses a truncated one.
   return type;
 }

@@ -10,7 +10,7 @@ export interface ThumbnailUploadVariables {
   file: File;
   /** `file_uuid` of the media this thumbnail belongs to. */
   parentUuid: string;
-  /** Largest file accepted, in bytes (default 10 MiB). */
+  /** Largest image sent, in bytes (default 10 MiB): a larger photo is taken if scaling it down brings it under. */
   maxSize?: number;
   /** Longest side sent, in pixels (default 1024); smaller images and GIFs go as they are. */
   maxDimension?: number;

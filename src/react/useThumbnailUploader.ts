@@ -6,7 +6,7 @@ import type { ThumbnailResult } from '../core/protocol';
 import type { RetryInfo, RetryPolicy } from '../core/retry';
 import type { UploadProgress } from '../core/send';
 import { DEFAULT_MAX_SIZE, isSafeFileUrl } from '../core/upload';
-import { notAnImageError, sniffBlobType } from '../core/validate';
+import { inputLimit, notAnImageError, sniffBlobType } from '../core/validate';
 import { useObjectUrl } from './useObjectUrl';
 import { useThumbnailUpload } from './useThumbnailUpload';
 import { useUploaderConfig } from './UploaderProvider';
@@ -22,7 +22,7 @@ export interface UseThumbnailUploaderOptions {
   onError?: (error: UploadError) => void;
   /** Types offered by the file picker and accepted on drop (react-dropzone's format). */
   accept?: Accept;
-  /** Largest file accepted, in bytes (default 10 MiB). */
+  /** Largest image sent, in bytes (default 10 MiB): a larger photo is taken if scaling it down brings it under. */
   maxSize?: number;
   /** Longest side sent, in pixels (default 1024); smaller images and GIFs go as they are. The preview shows the original. */
   maxDimension?: number;
@@ -151,7 +151,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
   );
 
   // By default the browser's idea of the type decides nothing (the bytes do); a page's own `accept` is applied as given.
-  const dropzone = useDropzone({ onDrop, accept: customAccept ? accept : undefined, maxSize, multiple: false, disabled, noClick: true, noKeyboard: true });
+  const dropzone = useDropzone({ onDrop, accept: customAccept ? accept : undefined, maxSize: inputLimit(maxSize), multiple: false, disabled, noClick: true, noKeyboard: true });
 
   // A second click before the first has re-rendered must not send twice.
   const send = () => {
@@ -217,7 +217,7 @@ function stateOf(s: { dragging: boolean; busy: boolean; error: UploadError | nul
 
 function rejectionError({ file, errors }: FileRejection, maxSize: number, customAccept: boolean): UploadError {
   const code = errors[0]?.code;
-  if (code === 'file-too-large') return tooLargeError(file.name, file.size, maxSize);
+  if (code === 'file-too-large') return tooLargeError(file.name, file.size, inputLimit(maxSize));
   if (code === 'too-many-files') return new UploadError('invalid-file', 'Drop one image at a time.');
   if (code === 'file-invalid-type' && customAccept) return new UploadError('invalid-file', `${file.name} is not one of the types this page accepts.`);
   return notAnImageError(file.name);
