@@ -5,7 +5,7 @@ import react from '@vitejs/plugin-react';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM, CHROMIUM_ARGS } from './test/support/chromium.ts';
-import { LIVE_TEST_PORT } from './test/support/ports.ts';
+import { liveTestPort } from './test/support/ports.ts';
 
 const external = [/^react($|\/)/, /^react-dom($|\/)/, /^@tanstack\/react-query($|\/)/, /^react-dropzone($|\/)/, /^hash-wasm($|\/)/];
 
@@ -17,6 +17,9 @@ const stylesheet: Plugin = {
     this.emitFile({ type: 'asset', fileName: 'styles.css', source: readFileSync('src/components/ThumbnailUploader.css', 'utf8') });
   },
 };
+
+// Chosen once, before the stories are compiled with it (see test/support/ports.ts).
+const livePort = await liveTestPort();
 
 export default defineConfig({
   plugins: [react(), stylesheet],
@@ -79,7 +82,7 @@ export default defineConfig({
         plugins: [storybookTest({ configDir: '.storybook', disableAddonDocs: true })],
         // The Live stories upload to the real reference server that the global setup starts, and must.
         define: {
-          'import.meta.env.STORYBOOK_UPLOAD_URL': JSON.stringify(`http://127.0.0.1:${LIVE_TEST_PORT}`),
+          'import.meta.env.STORYBOOK_UPLOAD_URL': JSON.stringify(`http://127.0.0.1:${livePort}`),
           'import.meta.env.STORYBOOK_LIVE_REQUIRED': JSON.stringify('true'),
         },
         test: {

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startServer } from '../../server/app';
-import { LIVE_TEST_PORT } from './ports';
-
+import { liveTestPort } from './ports';
 
 /** Vitest global setup of the story tests: the real reference server, so that the Live stories upload for real. */
 export default async function setup(_project: TestProject) {
   const dataDir = await mkdtemp(join(tmpdir(), 'rtu-live-'));
-  const server = await startServer({ port: LIVE_TEST_PORT, dataDir }).catch((error: unknown) => {
-    throw new Error(`The Live stories need port ${LIVE_TEST_PORT} for the reference server: ${String(error)}`);
+  const port = await liveTestPort();
+  const server = await startServer({ port, dataDir }).catch((error: unknown) => {
+    throw new Error(`The Live stories need port ${port} for the reference server: ${String(error)}`);
   });
   return async () => {
     await server.close();
