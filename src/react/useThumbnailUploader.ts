@@ -65,8 +65,16 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     controller.current?.abort();
     controller.current = null;
   }, []);
-  // Leaving the page mid-upload stops the request; nothing is called back afterwards.
-  useEffect(() => abort, [abort]);
+  // Leaving the page mid-upload stops the request; nothing is called back afterwards, and a drop
+  // still being read when the widget goes starts nothing.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      abort();
+    };
+  }, [abort]);
 
   const upload = useCallback(
     (chosen: File) => {
@@ -134,7 +142,9 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
       }
       // An image is known by its bytes, not by the name or type the browser gives it; and nothing
       // that is not one is ever previewed.
-      if (!customAccept && !(await sniffBlobType(first))) {
+      const isImage = customAccept || (await sniffBlobType(first)) !== undefined;
+      if (!mounted.current) return;
+      if (!isImage) {
         refuse(notAnImageError(first.name));
         return;
       }

@@ -108,6 +108,23 @@ describe('ThumbnailUploader when the server fails', () => {
     }
   });
 
+  it('starts nothing when it is unmounted while a drop is still being read', async () => {
+    const hanging = await startHangingServer();
+    try {
+      const { container, unmount } = render(
+        <UploaderProvider baseUrl={hanging.url} token="t">
+          <ThumbnailUploader parentUuid="media-1" />
+        </UploaderProvider>,
+      );
+      drop(container.firstElementChild!, pngFile('late.png'));
+      unmount();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(hanging.counts().started).toBe(0);
+    } finally {
+      await hanging.close();
+    }
+  });
+
   it('cancels an upload whose parentUuid changes, and says so', async () => {
     const hanging = await startHangingServer();
     try {
