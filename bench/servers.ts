@@ -1,8 +1,8 @@
 /** The bench's own loopback server: the bundled bench page, and fixtures the page reads and writes. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { extname, join, sep } from 'node:path';
+import { listenOnLoopback } from '../test/support/loopback';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -50,15 +50,7 @@ export async function serveBench(pageDir: string, fixturesDir: string): Promise<
     return readOrMissing(file);
   }
 
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((closed) => {
-        server.closeAllConnections();
-        server.close(() => closed());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 async function readOrMissing(file: string): Promise<{ status: number; body?: Buffer; type: string }> {

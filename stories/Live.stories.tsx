@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { expect, waitFor, within } from 'storybook/test';
 import { ThumbnailUploader, UploaderProvider, type ThumbnailResult } from '../src';
 import { makeImageFile } from './support/images';
-import { liveToken, liveUrl, prepareLiveMedia, type LiveSetup } from './support/liveServer';
+import { liveToken, liveUrl, prepareLiveMedia, type LiveMedia, type LiveSetup } from './support/liveServer';
 import { chooseFile, expectState } from './support/play';
 
 interface LiveArgs {
@@ -111,31 +111,33 @@ function LiveDemo({ baseUrl, token, widgetToken, setup }: LiveArgs & { setup: Li
   );
 }
 
-/** Reports what the loader found; a missing server is shown, not failed. */
-function liveSetup(loaded: Record<string, unknown>): Exclude<LiveSetup, { status: 'failed' }> {
+/**
+ * Reports what the loader found, then chooses a thumbnail like a person: gives the media it is for,
+ * or `undefined` when no server runs (the story then only checks that it says how to start one).
+ */
+async function chooseLiveThumbnail(canvasElement: HTMLElement, loaded: Record<string, unknown>): Promise<LiveMedia | undefined> {
   const setup = loaded.setup as LiveSetup;
   if (setup.status === 'failed') throw new Error(`The live server answered but could not prepare a media: ${setup.reason}`);
-  // Under `npm test` the reference server is started for these stories: offline is then a failure.
-  if (setup.status === 'offline' && import.meta.env.STORYBOOK_LIVE_REQUIRED === 'true') {
-    throw new Error(`The reference server is not reachable at ${liveUrl}: ${setup.reason}`);
+  if (setup.status === 'offline') {
+    // Under `npm test` the reference server is started for these stories: offline is then a failure.
+    if (import.meta.env.STORYBOOK_LIVE_REQUIRED === 'true') throw new Error(`The reference server is not reachable at ${liveUrl}: ${setup.reason}`);
+    await expect(await within(canvasElement).findByRole('alert')).toHaveTextContent('npm start');
+    return undefined;
   }
-  return setup;
+  await chooseFile(canvasElement, await makeImageFile('live-thumbnail.png', { hue: 230 }));
+  return setup.media;
 }
 
 /** Choose an image: it becomes the thumbnail of the media the loader uploaded, stored by the real server. */
 export const ThumbnailOfANewMedia: Story = {
   play: async ({ canvasElement, loaded }) => {
     const canvas = within(canvasElement);
-    const setup = liveSetup(loaded);
-    if (setup.status === 'offline') {
-      await expect(await canvas.findByRole('alert')).toHaveTextContent('npm start');
-      return;
-    }
-    await chooseFile(canvasElement, await makeImageFile('live-thumbnail.png', { hue: 230 }));
+    const media = await chooseLiveThumbnail(canvasElement, loaded);
+    if (!media) return;
     const image = await canvas.findByRole('img', { name: 'Uploaded thumbnail of live-thumbnail.png' }, { timeout: 15000 });
     await expectState(canvasElement, 'uploaded');
     await waitFor(() => expect((image as HTMLImageElement).naturalWidth).toBe(640), { timeout: 5000 });
-    await expect(canvas.getByLabelText('Server answer')).toHaveTextContent(setup.media.file_uuid);
+    await expect(canvas.getByLabelText('Server answer')).toHaveTextContent(media.file_uuid);
   },
 };
 
@@ -144,12 +146,7 @@ export const ExpiredToken: Story = {
   args: { widgetToken: 'expired-token' },
   play: async ({ canvasElement, loaded }) => {
     const canvas = within(canvasElement);
-    const setup = liveSetup(loaded);
-    if (setup.status === 'offline') {
-      await expect(await canvas.findByRole('alert')).toHaveTextContent('npm start');
-      return;
-    }
-    await chooseFile(canvasElement, await makeImageFile('live-thumbnail.png', { hue: 230 }));
+    if (!(await chooseLiveThumbnail(canvasElement, loaded))) return;
     await expect(await canvas.findByRole('alert', {}, { timeout: 15000 })).toHaveTextContent('Your session has expired');
     await expectState(canvasElement, 'error');
   },

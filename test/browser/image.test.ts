@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { UploadError, prepareImage, sniffImageType } from '../../src/core';
+import { prepareImage, sniffImageType } from '../../src/core';
 import {
   BLUE,
   GREEN,
@@ -14,6 +14,7 @@ import {
   withExifOrientation,
   type Rgba,
 } from './imageFixtures';
+import { failure } from '../support/failure';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -24,15 +25,6 @@ const fileOf = (bytes: Blob | Uint8Array<ArrayBuffer>, name: string, type: strin
 /** Lossy encoders move colours a little; a quadrant's colour must still be unmistakable. */
 function expectColour(actual: Rgba, expected: Rgba, tolerance = 48) {
   actual.forEach((channel, i) => expect(Math.abs(channel - expected[i]!), `${actual} is not ${expected}`).toBeLessThanOrEqual(tolerance));
-}
-
-async function failure(promise: Promise<unknown>): Promise<UploadError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(UploadError);
-  return error as UploadError;
 }
 
 /** Replaces the page's Worker with one that records what becomes of each worker started. */

@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import type { ReactElement } from 'react';
 import { shortName } from '../../src/components/ThumbnailUploader';
 import { ThumbnailUploader, UploaderProvider } from '../../src';
 import { pngFile } from '../fixtures';
@@ -10,6 +11,15 @@ const serverError = { status: 500, body: '<html><h1>Internal Server Error</h1></
 
 const boundaryOf = (body: string) => body.slice(0, body.indexOf('\r\n'));
 
+/** The widget, in a provider that talks to `baseUrl` with a token. */
+function renderAt(baseUrl: string, widget: ReactElement) {
+  return render(
+    <UploaderProvider baseUrl={baseUrl} token="t">
+      {widget}
+    </UploaderProvider>,
+  );
+}
+
 function drop(root: Element, file: File) {
   fireEvent.drop(root, { dataTransfer: { files: [file], types: ['Files'], items: [{ kind: 'file', type: file.type, getAsFile: () => file }] } });
 }
@@ -19,11 +29,7 @@ describe('ThumbnailUploader when the server fails', () => {
     const server = await startScriptedServer(serverError, serverError, thumbnailAnswer('media-1'));
     try {
       const onUploaded = vi.fn();
-      const { container } = render(
-        <UploaderProvider baseUrl={server.url} token="t">
-          <ThumbnailUploader parentUuid="media-1" onUploaded={onUploaded} retry={{ baseDelayMs: 150 }} />
-        </UploaderProvider>,
-      );
+      const { container } = renderAt(server.url, <ThumbnailUploader parentUuid="media-1" onUploaded={onUploaded} retry={{ baseDelayMs: 150 }} />);
       drop(container.firstElementChild!, pngFile('flaky.png'));
       await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Retrying… (try 2 of 3)'));
       await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Retrying… (try 3 of 3)'));
@@ -42,11 +48,7 @@ describe('ThumbnailUploader when the server fails', () => {
     const server = await startScriptedServer(serverError, thumbnailAnswer('media-1'));
     try {
       const user = userEvent.setup();
-      const { container } = render(
-        <UploaderProvider baseUrl={server.url} token="t">
-          <ThumbnailUploader parentUuid="media-1" retry={false} />
-        </UploaderProvider>,
-      );
+      const { container } = renderAt(server.url, <ThumbnailUploader parentUuid="media-1" retry={false} />);
       drop(container.firstElementChild!, pngFile('again.png'));
       expect(await screen.findByRole('alert')).toHaveTextContent('error 500');
       const retry = screen.getByRole('button', { name: 'Retry' });
@@ -65,11 +67,7 @@ describe('ThumbnailUploader when the server fails', () => {
   it('Cancel ignores the second click of a double click, which was meant for the button it replaced', async () => {
     const hanging = await startHangingServer();
     try {
-      const { container } = render(
-        <UploaderProvider baseUrl={hanging.url} token="t">
-          <ThumbnailUploader parentUuid="media-1" />
-        </UploaderProvider>,
-      );
+      const { container } = renderAt(hanging.url, <ThumbnailUploader parentUuid="media-1" />);
       drop(container.firstElementChild!, pngFile('kept.png'));
       const cancel = await screen.findByRole('button', { name: 'Cancel' });
       fireEvent.click(cancel, { detail: 2 });
@@ -84,11 +82,7 @@ describe('ThumbnailUploader when the server fails', () => {
   it('keeps the upload and its Cancel button on screen while a file is dragged over it; Escape cancels', async () => {
     const hanging = await startHangingServer();
     try {
-      const { container } = render(
-        <UploaderProvider baseUrl={hanging.url} token="t">
-          <ThumbnailUploader parentUuid="media-1" />
-        </UploaderProvider>,
-      );
+      const { container } = renderAt(hanging.url, <ThumbnailUploader parentUuid="media-1" />);
       const root = container.firstElementChild!;
       drop(root, pngFile('busy.png'));
       await screen.findByRole('button', { name: 'Cancel' });
@@ -111,11 +105,7 @@ describe('ThumbnailUploader when the server fails', () => {
   it('starts nothing when it is unmounted while a drop is still being read', async () => {
     const hanging = await startHangingServer();
     try {
-      const { container, unmount } = render(
-        <UploaderProvider baseUrl={hanging.url} token="t">
-          <ThumbnailUploader parentUuid="media-1" />
-        </UploaderProvider>,
-      );
+      const { container, unmount } = renderAt(hanging.url, <ThumbnailUploader parentUuid="media-1" />);
       drop(container.firstElementChild!, pngFile('late.png'));
       unmount();
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -150,11 +140,7 @@ describe('ThumbnailUploader when the server fails', () => {
   it('refuses a second image dropped while one uploads, and keeps the first going', async () => {
     const hanging = await startHangingServer();
     try {
-      const { container } = render(
-        <UploaderProvider baseUrl={hanging.url} token="t">
-          <ThumbnailUploader parentUuid="media-1" />
-        </UploaderProvider>,
-      );
+      const { container } = renderAt(hanging.url, <ThumbnailUploader parentUuid="media-1" />);
       const root = container.firstElementChild!;
       drop(root, pngFile('first.png'));
       await waitFor(() => expect(hanging.counts().started).toBe(1));

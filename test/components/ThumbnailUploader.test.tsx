@@ -5,16 +5,15 @@ import { ThumbnailUploader, UploaderProvider, type ThumbnailResult, type Uploade
 import { makePng, md5Of, pngFile } from '../fixtures';
 import { startHangingServer } from '../support/faultServer';
 import { liveObjectUrls } from '../support/objectUrls';
-import { startReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import { useReferenceServer, type ReferenceServer } from '../support/referenceServer';
 
 let server: ReferenceServer;
 let parentUuid: string;
 
-beforeAll(async () => {
-  server = await startReferenceServer();
-  parentUuid = await server.createMedia();
+useReferenceServer((started, media) => {
+  server = started;
+  parentUuid = media;
 });
-afterAll(() => server.close());
 
 function renderUploader(widget: ReactNode, provider: Partial<UploaderProviderProps> = {}) {
   const utils = render(

@@ -1,25 +1,16 @@
 import { uploadThumbnail, UploadError, type UploadProgress } from '../../src/core';
 import { md5Of, makePng, pngFile } from '../fixtures';
 import { startAnsweringServer, startFaultServer, startHangingServer } from '../support/faultServer';
-import { startReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import { startReferenceServer, useReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import { failure } from '../support/failure';
 
 let server: ReferenceServer;
 let parentUuid: string;
 
-beforeAll(async () => {
-  server = await startReferenceServer();
-  parentUuid = await server.createMedia();
+useReferenceServer((started, media) => {
+  server = started;
+  parentUuid = media;
 });
-afterAll(() => server.close());
-
-async function failure(promise: Promise<unknown>): Promise<UploadError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(UploadError);
-  return error as UploadError;
-}
 
 describe('uploadThumbnail against the reference server', () => {
   it('posts the image with its fields and token, and resolves with the checked answer', async () => {

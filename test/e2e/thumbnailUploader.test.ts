@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import { makePng, md5Of } from '../fixtures';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
+import { listenOnLoopback } from '../support/loopback';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const APP_SOURCE = join(REPO, 'test/e2e/app');
@@ -324,15 +324,7 @@ async function serveStatic(dir: string): Promise<{ url: string; close: () => Pro
       () => res.writeHead(404).end(),
     );
   });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((closed) => {
-        server.closeAllConnections();
-        server.close(() => closed());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 /** Runs a command in the repository quietly; its output is shown only if it fails. */

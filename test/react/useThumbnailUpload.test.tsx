@@ -3,16 +3,15 @@ import { act, renderHook, waitFor } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { UploaderProvider, useThumbnailUpload, type UploaderProviderProps } from '../../src';
 import { pngFile } from '../fixtures';
-import { startReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import { useReferenceServer, type ReferenceServer } from '../support/referenceServer';
 
 let server: ReferenceServer;
 let parentUuid: string;
 
-beforeAll(async () => {
-  server = await startReferenceServer();
-  parentUuid = await server.createMedia();
+useReferenceServer((started, media) => {
+  server = started;
+  parentUuid = media;
 });
-afterAll(() => server.close());
 
 function wrapper(provider: Partial<UploaderProviderProps> = {}, host?: QueryClient) {
   return function Wrapper({ children }: { children: ReactNode }) {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 /**
  * A loopback server for the faults the reference server cannot be made to show (a 500, an HTML
@@ -21,16 +21,10 @@ export async function startFaultServer(respond: (req: IncomingMessage, res: Serv
     });
     respond(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ...(await listenOnLoopback(server)),
     /** Uploads that reached the server, and those whose connection the client dropped before an answer. */
     counts: () => ({ started, closedByClient }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
 

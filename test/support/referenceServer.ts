@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startServer } from '../../server/app';
 import { fieldName, uploadUrl } from '../../src/core/protocol';
 import { sendForm } from '../../src/core/send';
@@ -38,3 +39,13 @@ export async function startReferenceServer(options: { maxBodyBytes?: number } = 
 }
 
 export type ReferenceServer = Awaited<ReturnType<typeof startReferenceServer>>;
+
+/** For a test file: the reference server and one media to attach thumbnails to, started before its tests, closed after. */
+export function useReferenceServer(ready: (server: ReferenceServer, parentUuid: string) => void): void {
+  let server: ReferenceServer | undefined;
+  beforeAll(async () => {
+    server = await startReferenceServer();
+    ready(server, await server.createMedia());
+  });
+  afterAll(() => server?.close());
+}
