@@ -16,7 +16,9 @@ const OUT = join(tmpdir(), 'react-thumbnail-uploader-size-limit');
 const index = join(__dirname, 'dist/index.js');
 if (!existsSync(index)) throw new Error('size-limit measures dist/: run `npm run build` first.');
 if (readFileSync(index, 'utf8').includes('jsx-dev-runtime')) {
-  throw new Error('dist/ was built in development mode (it imports react/jsx-dev-runtime): run `NODE_ENV=production npm run build`.');
+  throw new Error(
+    'dist/ was built in development mode (it imports react/jsx-dev-runtime): run `NODE_ENV=production npm run build`.',
+  );
 }
 
 /** Bundles `entry`; gives the output files loaded with it (static) and those behind import() (lazy). */
@@ -47,12 +49,16 @@ function bundle(name, entry, external = []) {
   const visit = (path) => {
     if (eager.has(path) || !outputs[path]) return;
     eager.add(path);
-    for (const imported of outputs[path].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    for (const imported of outputs[path].imports)
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
   };
   visit(Object.keys(outputs).find((path) => outputs[path].entryPoint !== undefined));
   const js = Object.keys(outputs).filter((path) => path.endsWith('.js'));
   const absolute = (paths) => paths.map((path) => resolve(__dirname, path));
-  return { static: absolute(js.filter((path) => eager.has(path))), lazy: absolute(js.filter((path) => !eager.has(path))) };
+  return {
+    static: absolute(js.filter((path) => eager.has(path))),
+    lazy: absolute(js.filter((path) => !eager.has(path))),
+  };
 }
 
 const gzip = (files) => files.reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).length, 0);
@@ -66,7 +72,9 @@ const own = bundle('widget-own-code', widgetEntry, ['react-dropzone', 'hash-wasm
 const core = bundle('core-entry', coreEntry);
 const uploady = bundle(
   'react-uploady',
-  ['uploady', 'upload-drop-zone', 'upload-preview', 'upload-button'].map((name, i) => `export { default as P${i} } from '@rpldy/${name}';`).join('\n'),
+  ['uploady', 'upload-drop-zone', 'upload-preview', 'upload-button']
+    .map((name, i) => `export { default as P${i} } from '@rpldy/${name}';`)
+    .join('\n'),
 );
 // The goals are 10 kB all-in (and at most 0.66 times react-uploady: uploady + drop zone + preview +
 // button, bundled alike), 4 kB of our own code and 3 kB for core; `npm run bench` prints them beside
@@ -76,8 +84,17 @@ const GOAL_ALL_IN = Math.min(10_000, Math.floor(0.66 * gzip(uploady.static)));
 const allInLimit = Math.max(GOAL_ALL_IN, 13_500);
 
 module.exports = [
-  { name: 'widget all-in: dist/index.js + chunks + react-dropzone (min + gzip)', path: widget.static, limit: `${allInLimit} B`, gzip: true },
+  {
+    name: 'widget all-in: dist/index.js + chunks + react-dropzone (min + gzip)',
+    path: widget.static,
+    limit: `${allInLimit} B`,
+    gzip: true,
+  },
   { name: 'widget, our own code: dist/index.js + chunks (min + gzip)', path: own.static, limit: '7.2 kB', gzip: true },
   { name: 'core entry: dist/core.js + chunks (min + gzip)', path: core.static, limit: '4.1 kB', gzip: true },
-  { name: 'loaded lazily: the MD5 (hash-wasm) and the image pipeline with its worker (min + gzip, counted apart, no limit)', path: core.lazy, gzip: true },
+  {
+    name: 'loaded lazily: the MD5 (hash-wasm) and the image pipeline with its worker (min + gzip, counted apart, no limit)',
+    path: core.lazy,
+    gzip: true,
+  },
 ];

@@ -7,14 +7,24 @@ import { defineConfig } from 'vitest/config';
 import { CHROMIUM, CHROMIUM_ARGS } from './test/support/chromium.ts';
 import { liveTestPort } from './test/support/ports.ts';
 
-const external = [/^react($|\/)/, /^react-dom($|\/)/, /^@tanstack\/react-query($|\/)/, /^react-dropzone($|\/)/, /^hash-wasm($|\/)/];
+const external = [
+  /^react($|\/)/,
+  /^react-dom($|\/)/,
+  /^@tanstack\/react-query($|\/)/,
+  /^react-dropzone($|\/)/,
+  /^hash-wasm($|\/)/,
+];
 
 /** The stylesheet ships beside the code as `styles.css`; no component imports it. */
 const stylesheet: Plugin = {
   name: 'rtu-stylesheet',
   apply: 'build',
   generateBundle() {
-    this.emitFile({ type: 'asset', fileName: 'styles.css', source: readFileSync('src/components/ThumbnailUploader.css', 'utf8') });
+    this.emitFile({
+      type: 'asset',
+      fileName: 'styles.css',
+      source: readFileSync('src/components/ThumbnailUploader.css', 'utf8'),
+    });
   },
 };
 

@@ -74,7 +74,9 @@ const preview: Preview = {
     a11y: { test: 'error' },
     controls: { matchers: { color: /(background|color)$/i } },
     options: {
-      storySort: { order: ['Introduction', 'ThumbnailUploader', ['States', 'Keyboard', 'Errors', 'Dark theme', 'Live']] },
+      storySort: {
+        order: ['Introduction', 'ThumbnailUploader', ['States', 'Keyboard', 'Errors', 'Dark theme', 'Live']],
+      },
     },
   },
 };

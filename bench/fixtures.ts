@@ -31,7 +31,11 @@ export function withExifOrientation(jpeg: Buffer, orientation: number): Buffer {
   if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new Error('Not a JPEG: no SOI marker');
   let at = 2;
   if (jpeg[at] === 0xff && jpeg[at + 1] === 0xe0) at += 2 + jpeg.readUInt16BE(at + 2);
-  for (let scan = 2; scan + 4 <= jpeg.length && jpeg[scan] === 0xff && jpeg[scan + 1] !== 0xda; scan += 2 + jpeg.readUInt16BE(scan + 2)) {
+  for (
+    let scan = 2;
+    scan + 4 <= jpeg.length && jpeg[scan] === 0xff && jpeg[scan + 1] !== 0xda;
+    scan += 2 + jpeg.readUInt16BE(scan + 2)
+  ) {
     if (jpeg[scan + 1] === 0xe1) throw new Error('This JPEG already has an APP1 segment');
   }
   return Buffer.concat([jpeg.subarray(0, at), exifOrientationSegment(orientation), jpeg.subarray(at)]);

@@ -49,7 +49,10 @@ export class HeapSampler {
 
   /** Page heap plus every live worker's, in bytes. */
   async sample(): Promise<number> {
-    const [metrics, ...workers] = await Promise.all([this.cdp.send('Performance.getMetrics'), ...[...this.workers].map((id) => this.workerHeap(id))]);
+    const [metrics, ...workers] = await Promise.all([
+      this.cdp.send('Performance.getMetrics'),
+      ...[...this.workers].map((id) => this.workerHeap(id)),
+    ]);
     const page = metrics.metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? 0;
     return workers.reduce<number>((sum, used) => sum + (used ?? 0), page);
   }
@@ -91,7 +94,10 @@ export class HeapSampler {
         resolve(used);
       });
       this.cdp
-        .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) })
+        .send('Target.sendMessageToTarget', {
+          sessionId,
+          message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }),
+        })
         .catch(() => {
           clearTimeout(timer);
           this.pending.delete(id);

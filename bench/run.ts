@@ -45,8 +45,22 @@ const MAX_DIMENSION = 1024;
 const QUALITY = 0.85;
 
 const PHOTOS = {
-  '12mp': { name: 'photo-12mp.jpg', label: '12 MP JPEG, EXIF orientation 6', width: 4000, height: 3000, orientation: 6, runs: 5 },
-  '48mp': { name: 'photo-48mp.jpg', label: '48 MP JPEG, EXIF orientation 6', width: 8000, height: 6000, orientation: 6, runs: 5 },
+  '12mp': {
+    name: 'photo-12mp.jpg',
+    label: '12 MP JPEG, EXIF orientation 6',
+    width: 4000,
+    height: 3000,
+    orientation: 6,
+    runs: 5,
+  },
+  '48mp': {
+    name: 'photo-48mp.jpg',
+    label: '48 MP JPEG, EXIF orientation 6',
+    width: 8000,
+    height: 6000,
+    orientation: 6,
+    runs: 5,
+  },
   png: { name: 'alpha-12mp.png', label: '12 MP PNG with alpha', width: 4000, height: 3000, orientation: 1, runs: 5 },
 } as const;
 type Photo = (typeof PHOTOS)[keyof typeof PHOTOS];
@@ -78,7 +92,10 @@ const median = (values: number[]) => {
 };
 const ms = (value: number): Figure => ({ value, unit: 'ms' });
 const kB = (bytes: number): Figure => ({ value: bytes / 1000, unit: 'kB' });
-const mbPerSecond = (bytes: number, milliseconds: number): Figure => ({ value: bytes / 1e6 / (milliseconds / 1000), unit: 'MB/s' });
+const mbPerSecond = (bytes: number, milliseconds: number): Figure => ({
+  value: bytes / 1e6 / (milliseconds / 1000),
+  unit: 'MB/s',
+});
 const missing = (why: string): Figure => ({ missing: why });
 const NOT_YET = 'not available yet';
 
@@ -91,7 +108,11 @@ function withTimeout<T>(promise: Promise<T>, limitMs: number, what: string): Pro
 }
 
 /** Calls `window.bench[method](...args)` in the page, bounded in time. */
-function call<K extends keyof BenchPage>(page: Page, method: K, ...args: Parameters<BenchPage[K]>): Promise<Awaited<ReturnType<BenchPage[K]>>> {
+function call<K extends keyof BenchPage>(
+  page: Page,
+  method: K,
+  ...args: Parameters<BenchPage[K]>
+): Promise<Awaited<ReturnType<BenchPage[K]>>> {
   const run = page.evaluate(
     ([name, params]) => {
       const target = window.bench[name as keyof BenchPage] as (...values: unknown[]) => unknown;
@@ -132,8 +153,13 @@ async function closePage(page: Page) {
 async function createMedia(api: RunningServer): Promise<string> {
   const body = new FormData();
   body.append('qqfile', new Blob([makePng(8, 6)], { type: 'image/png' }), 'media.png');
-  const answer = await fetch(`${api.url}/api/v2/pm/upload/`, { method: 'POST', body, headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json' } });
-  if (answer.status !== 200) throw new Error(`Creating the parent media failed: HTTP ${answer.status} ${await answer.text()}`);
+  const answer = await fetch(`${api.url}/api/v2/pm/upload/`, {
+    method: 'POST',
+    body,
+    headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json' },
+  });
+  if (answer.status !== 200)
+    throw new Error(`Creating the parent media failed: HTTP ${answer.status} ${await answer.text()}`);
   return String(((await answer.json()) as { file_uuid: string }).file_uuid);
 }
 
@@ -148,7 +174,11 @@ async function storedSize(api: RunningServer, uuid: string): Promise<number | un
 }
 
 /** Runs `measure` for each method in turn, `runs` times, alternating which goes first; after one warm-up each. */
-async function alternate<T>(methods: readonly string[], runs: number, measure: (method: string) => Promise<T>): Promise<Record<string, T[]>> {
+async function alternate<T>(
+  methods: readonly string[],
+  runs: number,
+  measure: (method: string) => Promise<T>,
+): Promise<Record<string, T[]>> {
   const results: Record<string, T[]> = Object.fromEntries(methods.map((method) => [method, []]));
   for (const method of methods) await measure(method);
   for (let i = 0; i < runs; i += 1) {
@@ -197,7 +227,10 @@ async function sizesSection(work: string): Promise<SectionResult> {
   const css = {
     ours: await stylesheetGzip([join(REPO, 'dist/styles.css')]),
     filepond: await stylesheetGzip([join(nodeModules, 'filepond/dist/filepond.css')]),
-    uppy: await stylesheetGzip([join(nodeModules, '@uppy/core/dist/style.css'), join(nodeModules, '@uppy/dashboard/dist/style.css')]),
+    uppy: await stylesheetGzip([
+      join(nodeModules, '@uppy/core/dist/style.css'),
+      join(nodeModules, '@uppy/dashboard/dist/style.css'),
+    ]),
   };
   const { widget: all, own, core, uploady, filepond, uppy } = figures as Record<keyof typeof specs, BundleFigure>;
   const section = 'bundle size, min + gzip, React / react-dom / react-query excluded';
@@ -206,14 +239,43 @@ async function sizesSection(work: string): Promise<SectionResult> {
     `Stylesheets, min + gzip, not in the figures: ours ${(css.ours / 1000).toFixed(2)} kB, react-uploady none (unstyled), ` +
     `FilePond ${(css.filepond / 1000).toFixed(2)} kB, Uppy (core + dashboard) ${(css.uppy / 1000).toFixed(2)} kB.`;
   const rows = [
-    row(section, allInWhat, 'react-uploady', kB(all.staticGzip), kB(uploady.staticGzip), goals.both(goals.oursAtMost(10, 'kB'), goals.ratioAtMost(0.66)), cssNote),
+    row(
+      section,
+      allInWhat,
+      'react-uploady',
+      kB(all.staticGzip),
+      kB(uploady.staticGzip),
+      goals.both(goals.oursAtMost(10, 'kB'), goals.ratioAtMost(0.66)),
+      cssNote,
+    ),
     row(section, allInWhat, 'FilePond + react-filepond', kB(all.staticGzip), kB(filepond.staticGzip)),
     row(section, allInWhat, 'Uppy core + React Dashboard + xhr-upload', kB(all.staticGzip), kB(uppy.staticGzip)),
-    row(section, 'Widget, our own code (dist/index.js + chunks)', '', kB(own.staticGzip), missing('—'), goals.oursAtMost(4, 'kB')),
-    row(section, 'core entry (dist/core.js + chunks)', '', kB(core.staticGzip), missing('—'), goals.oursAtMost(3, 'kB')),
-    row(section, 'Loaded lazily: MD5 (hash-wasm) + image pipeline', '', kB(core.lazyGzip), missing('—'), undefined,
+    row(
+      section,
+      'Widget, our own code (dist/index.js + chunks)',
+      '',
+      kB(own.staticGzip),
+      missing('—'),
+      goals.oursAtMost(4, 'kB'),
+    ),
+    row(
+      section,
+      'core entry (dist/core.js + chunks)',
+      '',
+      kB(core.staticGzip),
+      missing('—'),
+      goals.oursAtMost(3, 'kB'),
+    ),
+    row(
+      section,
+      'Loaded lazily: MD5 (hash-wasm) + image pipeline',
+      '',
+      kB(core.lazyGzip),
+      missing('—'),
+      undefined,
       `Counted apart: loaded when the first image is sent. Bundled by Vite instead of esbuild: ` +
-        `${(coreWithVite.lazyGzip / 1000).toFixed(2)} kB lazy, core entry ${(coreWithVite.staticGzip / 1000).toFixed(2)} kB.`),
+        `${(coreWithVite.lazyGzip / 1000).toFixed(2)} kB lazy, core entry ${(coreWithVite.staticGzip / 1000).toFixed(2)} kB.`,
+    ),
   ];
   return { rows, details: { bundles: figures, coreWithVite, stylesheetsGzip: css } };
 }
@@ -239,7 +301,8 @@ async function md5Section(context: Context): Promise<SectionResult> {
     return result.ms;
   });
   await cdp.detach();
-  if (hexes.size !== 1 || !hexes.has(nativeHex)) throw new Error(`The MD5s differ: node ${nativeHex}, page ${[...hexes].join(', ')}`);
+  if (hexes.size !== 1 || !hexes.has(nativeHex))
+    throw new Error(`The MD5s differ: node ${nativeHex}, page ${[...hexes].join(', ')}`);
   const ours = median(browserRuns.ours!);
   const section = 'MD5 of 64 MiB of random bytes, in the page, read in 4 MiB slices (median of 3)';
   const readOnly = mbPerSecond(bytes.length, median(browserRuns['read-only']!)) as { value: number };
@@ -248,10 +311,30 @@ async function md5Section(context: Context): Promise<SectionResult> {
     `Reading the Blob's slices alone, hashing nothing: ${readOnly.value.toFixed(0)} MB/s.`;
   return {
     rows: [
-      row(section, 'MD5 throughput, to the native limit', 'node:crypto', mbPerSecond(bytes.length, ours), mbPerSecond(bytes.length, median(nativeRuns)), goals.ratioAtLeast(0.7), note),
-      row(section, 'MD5 throughput, to spark-md5', 'spark-md5 ArrayBuffer', mbPerSecond(bytes.length, ours), mbPerSecond(bytes.length, median(browserRuns['spark-md5']!)), goals.ratioAtLeast(2)),
+      row(
+        section,
+        'MD5 throughput, to the native limit',
+        'node:crypto',
+        mbPerSecond(bytes.length, ours),
+        mbPerSecond(bytes.length, median(nativeRuns)),
+        goals.ratioAtLeast(0.7),
+        note,
+      ),
+      row(
+        section,
+        'MD5 throughput, to spark-md5',
+        'spark-md5 ArrayBuffer',
+        mbPerSecond(bytes.length, ours),
+        mbPerSecond(bytes.length, median(browserRuns['spark-md5']!)),
+        goals.ratioAtLeast(2),
+      ),
     ],
-    details: { bytes: bytes.length, md5: nativeHex, ourSource: source, runsMs: { ...browserRuns, 'node:crypto': nativeRuns } },
+    details: {
+      bytes: bytes.length,
+      md5: nativeHex,
+      ourSource: source,
+      runsMs: { ...browserRuns, 'node:crypto': nativeRuns },
+    },
   };
 }
 
@@ -272,17 +355,31 @@ async function uploadSection(context: Context): Promise<SectionResult> {
       return figure.sendToAnswerMs;
     }
     const out = await run('curl', [
-      '--silent', '--show-error', '--output', '/dev/null', '--write-out', '%{http_code} %{time_total}',
+      '--silent',
+      '--show-error',
+      '--output',
+      '/dev/null',
+      '--write-out',
+      '%{http_code} %{time_total}',
       // Browsers do not wait for 100 Continue; neither should curl.
-      '--header', 'Expect:',
-      '--header', `Authorization: Bearer ${TOKEN}`,
-      '--header', 'Accept: application/json',
-      '--form', `qqparentuuid=${target.parentUuid}`,
-      '--form', 'qqfilename=upload.jpg',
-      '--form', 'qqfiletype=image/jpeg',
-      '--form', `qqtotalfilesize=${bytes.length}`,
-      '--form', `qqmd5=${md5}`,
-      '--form', `qqfile=@${path};type=image/jpeg;filename=upload.jpg`,
+      '--header',
+      'Expect:',
+      '--header',
+      `Authorization: Bearer ${TOKEN}`,
+      '--header',
+      'Accept: application/json',
+      '--form',
+      `qqparentuuid=${target.parentUuid}`,
+      '--form',
+      'qqfilename=upload.jpg',
+      '--form',
+      'qqfiletype=image/jpeg',
+      '--form',
+      `qqtotalfilesize=${bytes.length}`,
+      '--form',
+      `qqmd5=${md5}`,
+      '--form',
+      `qqfile=@${path};type=image/jpeg;filename=upload.jpg`,
       `${api.url}/api/v2/pm/upload/`,
     ]);
     const [status, seconds] = out.trim().split(' ');
@@ -293,9 +390,21 @@ async function uploadSection(context: Context): Promise<SectionResult> {
   const sentAsIs = sizes.size === 1 && sizes.has(bytes.length);
   const note =
     `Ours: the built uploadThumbnail, timed from xhr.send() to its answer; the whole call (checks and MD5 first) took ${median(whole).toFixed(0)} ms.` +
-    (sentAsIs ? '' : ` The server stored ${[...sizes].join(', ')} bytes, not the ${bytes.length} given: ours did not send the file as it is.`);
+    (sentAsIs
+      ? ''
+      : ` The server stored ${[...sizes].join(', ')} bytes, not the ${bytes.length} given: ours did not send the file as it is.`);
   return {
-    rows: [row(section, 'Upload throughput, send → answer', 'curl -F', mbPerSecond(bytes.length, median(runs.ours!)), mbPerSecond(bytes.length, median(runs.curl!)), goals.ratioAtLeast(0.8), note)],
+    rows: [
+      row(
+        section,
+        'Upload throughput, send → answer',
+        'curl -F',
+        mbPerSecond(bytes.length, median(runs.ours!)),
+        mbPerSecond(bytes.length, median(runs.curl!)),
+        goals.ratioAtLeast(0.8),
+        note,
+      ),
+    ],
     details: { bytes: bytes.length, runsMs: runs, wholeCallMs: whole, storedSizes: [...sizes] },
   };
 }
@@ -333,7 +442,17 @@ async function prepareSection(context: Context): Promise<SectionResult> {
       ...(problems.size ? [`Wrong output size or orientation: ${[...problems].join('; ')}.`] : []),
     ];
     const note = notes.length ? notes.join(' ') : undefined;
-    rows.push(row(section, `Prepare ${photo.label} (median of ${photo.runs})`, 'data URL + <img> + canvas', ours, ms(median(runs.baseline!)), goals.ratioAtMost(0.5), note));
+    rows.push(
+      row(
+        section,
+        `Prepare ${photo.label} (median of ${photo.runs})`,
+        'data URL + <img> + canvas',
+        ours,
+        ms(median(runs.baseline!)),
+        goals.ratioAtMost(0.5),
+        note,
+      ),
+    );
     details[photo.name] = { runsMs: runs, outputs };
   }
   await cdp.detach();
@@ -374,8 +493,24 @@ async function blockingSection(context: Context): Promise<SectionResult> {
   ];
   return {
     rows: [
-      row(section, 'Longest task (PerformanceObserver longtask)', against, ours((f) => f.longestTaskMs), baseline((f) => f.longestTaskMs), goals.oursAtMost(50, 'ms'), notes[0]),
-      row(section, 'Total blocking time (sum of task time over 50 ms)', against, ours((f) => f.totalBlockingMs), baseline((f) => f.totalBlockingMs), undefined, notes.slice(1).join(' ')),
+      row(
+        section,
+        'Longest task (PerformanceObserver longtask)',
+        against,
+        ours((f) => f.longestTaskMs),
+        baseline((f) => f.longestTaskMs),
+        goals.oursAtMost(50, 'ms'),
+        notes[0],
+      ),
+      row(
+        section,
+        'Total blocking time (sum of task time over 50 ms)',
+        against,
+        ours((f) => f.totalBlockingMs),
+        baseline((f) => f.totalBlockingMs),
+        undefined,
+        notes.slice(1).join(' '),
+      ),
     ],
     details: { originalBytes, runs: all },
   };
@@ -394,7 +529,9 @@ async function memorySection(context: Context): Promise<SectionResult> {
       const sampler = await HeapSampler.attach(cdp);
       await sampler.collectGarbage();
       processes[method] = await rendererPeakDuring(async () => {
-        heaps[method] = await sampler.peakDuring(() => call(page, 'prepare', method, photo.name, MAX_DIMENSION, QUALITY));
+        heaps[method] = await sampler.peakDuring(() =>
+          call(page, 'prepare', method, photo.name, MAX_DIMENSION, QUALITY),
+        );
       });
       await cdp.detach();
     } finally {
@@ -410,13 +547,25 @@ async function memorySection(context: Context): Promise<SectionResult> {
   const section = `memory while preparing the ${photo.label} (fresh page each)`;
   return {
     rows: [
-      row(section, 'Peak renderer memory above idle (RSS, /proc VmHWM)', 'data URL + canvas',
-        processes.ours ? MB(rssAbove(processes.ours)) : notYet, MB(rssAbove(processes.baseline!)), undefined,
-        'Every renderer process of the bench, peak reset before the prepare: decoded pixels, canvases and the data URL included.'),
-      row(section, 'Peak JS heap above idle, page + workers (CDP)', 'data URL + canvas',
-        heaps.ours ? MB(heapAbove(heaps.ours)) : notYet, MB(heapAbove(heaps.baseline!)), undefined,
+      row(
+        section,
+        'Peak renderer memory above idle (RSS, /proc VmHWM)',
+        'data URL + canvas',
+        processes.ours ? MB(rssAbove(processes.ours)) : notYet,
+        MB(rssAbove(processes.baseline!)),
+        undefined,
+        'Every renderer process of the bench, peak reset before the prepare: decoded pixels, canvases and the data URL included.',
+      ),
+      row(
+        section,
+        'Peak JS heap above idle, page + workers (CDP)',
+        'data URL + canvas',
+        heaps.ours ? MB(heapAbove(heaps.ours)) : notYet,
+        MB(heapAbove(heaps.baseline!)),
+        undefined,
         `${[heaps.ours && describeHeap('Ours', heaps.ours), describeHeap('baseline', heaps.baseline!)].filter(Boolean).join('; ')}. ` +
-          'Blink keeps a data URL as an external string and pixels in Skia: neither is in the JS heap.'),
+          'Blink keeps a data URL as an external string and pixels in Skia: neither is in the JS heap.',
+      ),
     ],
     details: { rendererRss: processes, jsHeap: heaps },
   };
@@ -433,7 +582,14 @@ async function bundlePage(work: string): Promise<string> {
     envFile: false,
     logLevel: 'silent',
     cacheDir: join(work, 'vite-cache'),
-    resolve: { alias: [{ find: /^react-thumbnail-uploader\/core$/, replacement: fileURLToPath(import.meta.resolve('react-thumbnail-uploader/core')) }] },
+    resolve: {
+      alias: [
+        {
+          find: /^react-thumbnail-uploader\/core$/,
+          replacement: fileURLToPath(import.meta.resolve('react-thumbnail-uploader/core')),
+        },
+      ],
+    },
     build: { outDir, emptyOutDir: true, sourcemap: false, reportCompressedSize: false, target: 'es2022' },
   });
   return outDir;
@@ -456,7 +612,10 @@ async function makeFixtures(context: Pick<Context, 'page' | 'work'>): Promise<Re
   const raw = (name: string) => readFile(join(fixtures, 'raw', name));
   const write = (name: string, bytes: Buffer) => writeFile(join(fixtures, name), bytes);
   for (const photo of Object.values(PHOTOS)) {
-    await write(photo.name, photo.orientation === 1 ? await raw(photo.name) : withExifOrientation(await raw(photo.name), photo.orientation));
+    await write(
+      photo.name,
+      photo.orientation === 1 ? await raw(photo.name) : withExifOrientation(await raw(photo.name), photo.orientation),
+    );
   }
   // Smaller than the longest side sent, so a pipeline in front of the upload sends it as it is.
   await write(UPLOAD_FIXTURE, paddedJpeg(await raw('small.jpg'), BIG_BYTES));
@@ -507,7 +666,12 @@ async function main(): Promise<number> {
       run('npm', ['run', 'build'], { ...process.env, NODE_ENV: 'production' }),
     ]);
     cleanups.push(() => browser.close());
-    details.environment = { chromium: browser.version(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model };
+    details.environment = {
+      chromium: browser.version(),
+      node: process.version,
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+    };
     if ((await readFile(join(REPO, 'dist/index.js'), 'utf8')).includes('jsx-dev-runtime')) {
       throw new Error('dist/index.js imports react/jsx-dev-runtime: the build ran in development mode.');
     }
@@ -523,7 +687,17 @@ async function main(): Promise<number> {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         failures.push(`${name}: ${message}`);
-        rows.push(row(name, `${name}: the measurement failed`, '', missing('failed'), missing('failed'), undefined, message.split('\n')[0]));
+        rows.push(
+          row(
+            name,
+            `${name}: the measurement failed`,
+            '',
+            missing('failed'),
+            missing('failed'),
+            undefined,
+            message.split('\n')[0],
+          ),
+        );
       }
       log(`  ${name} took ${((Date.now() - sectionStart) / 1000).toFixed(1)} s`);
     };
@@ -534,12 +708,19 @@ async function main(): Promise<number> {
       log('Bundling the bench page and making fixtures…');
       const bench = await serveBench(await bundlePage(work), join(work, 'fixtures'));
       cleanups.push(() => bench.close());
-      const api = await startServer({ port: 0, token: TOKEN, dataDir: join(work, 'data'), maxBodyBytes: 96 * MiB, requestTimeoutMs: 120_000 });
+      const api = await startServer({
+        port: 0,
+        token: TOKEN,
+        dataDir: join(work, 'data'),
+        maxBodyBytes: 96 * MiB,
+        requestTimeoutMs: 120_000,
+      });
       cleanups.push(() => api.close());
       const page = await newBenchPage({ browser, bench });
       details.fixtures = await makeFixtures({ page, work });
       const ourPrepare = await call(page, 'ourPrepareAvailable');
-      if (!ourPrepare) log('  prepareImage is not exported from the built core entry: its rows say "not available yet".');
+      if (!ourPrepare)
+        log('  prepareImage is not exported from the built core entry: its rows say "not available yet".');
       const context: Context = { work, browser, bench, api, page, ourPrepare };
       details.ourPrepareAvailable = ourPrepare;
 
@@ -555,7 +736,9 @@ async function main(): Promise<number> {
   }
 
   const seconds = (Date.now() - started) / 1000;
-  console.log(`\n${formatTable(rows)}\n\n${summary(rows)}\nRatios are ours / baseline. The bench took ${seconds.toFixed(0)} s.`);
+  console.log(
+    `\n${formatTable(rows)}\n\n${summary(rows)}\nRatios are ours / baseline. The bench took ${seconds.toFixed(0)} s.`,
+  );
   const commit = await run('git', ['rev-parse', 'HEAD']).catch(() => 'unknown');
   await writeFile(
     RESULTS,

@@ -26,7 +26,8 @@ export async function serveBench(pageDir: string, fixturesDir: string): Promise<
   await mkdir(join(fixturesDir, 'raw'), { recursive: true });
   const server = createServer((req, res) => {
     handle(req).then(
-      ({ status, body, type }) => res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body),
+      ({ status, body, type }) =>
+        res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body),
       (error: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(String(error)),
     );
   });
@@ -55,7 +56,11 @@ export async function serveBench(pageDir: string, fixturesDir: string): Promise<
 
 async function readOrMissing(file: string): Promise<{ status: number; body?: Buffer; type: string }> {
   try {
-    return { status: 200, body: await readFile(file), type: CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' };
+    return {
+      status: 200,
+      body: await readFile(file),
+      type: CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    };
   } catch {
     return { status: 404, type: 'text/plain' };
   }

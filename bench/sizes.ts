@@ -11,7 +11,14 @@ import { build, transform } from 'esbuild';
 import { build as viteBuild } from 'vite';
 
 /** Peers of every library measured here: an app has them already. */
-export const SHARED_PEERS = ['react', 'react-dom', 'react/*', 'react-dom/*', '@tanstack/react-query', '@tanstack/react-query/*'];
+export const SHARED_PEERS = [
+  'react',
+  'react-dom',
+  'react/*',
+  'react-dom/*',
+  '@tanstack/react-query',
+  '@tanstack/react-query/*',
+];
 
 export interface BundleFigure {
   name: string;
@@ -64,7 +71,8 @@ export async function measureBundle(spec: BundleSpec, work: string, nodeModules:
   const visit = (path: string) => {
     if (eager.has(path) || !outputs[path]) return;
     eager.add(path);
-    for (const imported of outputs[path]!.imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+    for (const imported of outputs[path]!.imports)
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
   };
   visit(root);
   const files = await Promise.all(
@@ -87,7 +95,11 @@ export async function measureBundle(spec: BundleSpec, work: string, nodeModules:
 export async function stylesheetGzip(paths: string[]): Promise<number> {
   let total = 0;
   for (const path of paths) {
-    const { code } = await transform(await readFile(path, 'utf8'), { loader: 'css', minify: true, sourcefile: basename(path) });
+    const { code } = await transform(await readFile(path, 'utf8'), {
+      loader: 'css',
+      minify: true,
+      sourcefile: basename(path),
+    });
     total += gzipSize(code);
   }
   return total;
@@ -97,7 +109,10 @@ export async function stylesheetGzip(paths: string[]): Promise<number> {
  * The same entry bundled by Vite (as an app built with Vite gets it): Rollup-style tree-shaking of
  * `const { createMD5 } = await import('hash-wasm')` keeps only what is destructured, esbuild keeps all.
  */
-export async function measureWithVite(spec: BundleSpec, work: string): Promise<Pick<BundleFigure, 'staticGzip' | 'lazyGzip'>> {
+export async function measureWithVite(
+  spec: BundleSpec,
+  work: string,
+): Promise<Pick<BundleFigure, 'staticGzip' | 'lazyGzip'>> {
   const slug = `${spec.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-vite`;
   const entryFile = join(work, `${slug}.entry.js`);
   await mkdir(work, { recursive: true });
@@ -112,10 +127,16 @@ export async function measureWithVite(spec: BundleSpec, work: string): Promise<P
       write: false,
       minify: true,
       lib: { entry: entryFile, formats: ['es'] },
-      rollupOptions: { external: (id) => SHARED_PEERS.some((peer) => (peer.endsWith('/*') ? id.startsWith(peer.slice(0, -1)) : id === peer)) || (spec.external ?? []).includes(id) },
+      rollupOptions: {
+        external: (id) =>
+          SHARED_PEERS.some((peer) => (peer.endsWith('/*') ? id.startsWith(peer.slice(0, -1)) : id === peer)) ||
+          (spec.external ?? []).includes(id),
+      },
     },
   });
-  const chunks = (Array.isArray(output) ? output : [output]).flatMap((bundle) => ('output' in bundle ? bundle.output : [])).filter((item) => item.type === 'chunk');
+  const chunks = (Array.isArray(output) ? output : [output])
+    .flatMap((bundle) => ('output' in bundle ? bundle.output : []))
+    .filter((item) => item.type === 'chunk');
   const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
   const eager = new Set<string>();
   const visit = (fileName: string) => {
@@ -125,6 +146,9 @@ export async function measureWithVite(spec: BundleSpec, work: string): Promise<P
     chunk.imports.forEach(visit);
   };
   chunks.filter((chunk) => chunk.isEntry).forEach((chunk) => visit(chunk.fileName));
-  const sum = (lazy: boolean) => chunks.filter((chunk) => eager.has(chunk.fileName) !== lazy).reduce((total, chunk) => total + gzipSize(chunk.code), 0);
+  const sum = (lazy: boolean) =>
+    chunks
+      .filter((chunk) => eager.has(chunk.fileName) !== lazy)
+      .reduce((total, chunk) => total + gzipSize(chunk.code), 0);
   return { staticGzip: sum(false), lazyGzip: sum(true) };
 }

@@ -8,7 +8,11 @@ export type Figure = { value: number; unit: Unit } | { missing: string };
 export interface Goal {
   text: string;
   /** `undefined` when the figures it needs are missing. */
-  met: (row: { ours: number | undefined; baseline: number | undefined; ratio: number | undefined }) => boolean | undefined;
+  met: (row: {
+    ours: number | undefined;
+    baseline: number | undefined;
+    ratio: number | undefined;
+  }) => boolean | undefined;
 }
 
 export interface Row {
@@ -27,7 +31,15 @@ export interface Row {
 
 const valueOf = (figure: Figure) => ('value' in figure ? figure.value : undefined);
 
-export function row(section: string, what: string, against: string, ours: Figure, baseline: Figure, goal?: Goal, note?: string): Row {
+export function row(
+  section: string,
+  what: string,
+  against: string,
+  ours: Figure,
+  baseline: Figure,
+  goal?: Goal,
+  note?: string,
+): Row {
   const oursValue = valueOf(ours);
   const baselineValue = valueOf(baseline);
   const ratio = oursValue !== undefined && baselineValue ? oursValue / baselineValue : undefined;
@@ -45,9 +57,18 @@ export function row(section: string, what: string, against: string, ours: Figure
 }
 
 export const goals = {
-  ratioAtMost: (limit: number): Goal => ({ text: `≤ ${limit}×`, met: ({ ratio }) => (ratio === undefined ? undefined : ratio <= limit) }),
-  ratioAtLeast: (limit: number): Goal => ({ text: `≥ ${limit}×`, met: ({ ratio }) => (ratio === undefined ? undefined : ratio >= limit) }),
-  oursAtMost: (limit: number, unit: Unit): Goal => ({ text: `≤ ${limit} ${unit}`, met: ({ ours }) => (ours === undefined ? undefined : ours <= limit) }),
+  ratioAtMost: (limit: number): Goal => ({
+    text: `≤ ${limit}×`,
+    met: ({ ratio }) => (ratio === undefined ? undefined : ratio <= limit),
+  }),
+  ratioAtLeast: (limit: number): Goal => ({
+    text: `≥ ${limit}×`,
+    met: ({ ratio }) => (ratio === undefined ? undefined : ratio >= limit),
+  }),
+  oursAtMost: (limit: number, unit: Unit): Goal => ({
+    text: `≤ ${limit} ${unit}`,
+    met: ({ ours }) => (ours === undefined ? undefined : ours <= limit),
+  }),
   both: (a: Goal, b: Goal): Goal => ({
     text: `${a.text} and ${b.text}`,
     met: (figures) => {
@@ -77,9 +98,20 @@ function formatMet(met: boolean | undefined, row: Row): string {
 
 export function formatTable(rows: Row[]): string {
   const header = ['what', 'ours', 'baseline', 'ratio', 'goal', 'met?'];
-  const cells = rows.map((r) => [r.what, formatFigure(r.ours), `${formatFigure(r.baseline)}${'value' in r.baseline ? ` (${r.against})` : ''}`, formatRatio(r.ratio), r.goal, formatMet(r.met, r)]);
+  const cells = rows.map((r) => [
+    r.what,
+    formatFigure(r.ours),
+    `${formatFigure(r.baseline)}${'value' in r.baseline ? ` (${r.against})` : ''}`,
+    formatRatio(r.ratio),
+    r.goal,
+    formatMet(r.met, r),
+  ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
-  const line = (values: string[]) => values.map((value, column) => value.padEnd(widths[column]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, column) => value.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   const out: string[] = [line(header), widths.map((width) => '-'.repeat(width)).join('  ')];
   let section = '';
   rows.forEach((r, index) => {
@@ -95,9 +127,12 @@ export function formatTable(rows: Row[]): string {
 
 export function summary(rows: Row[]): string {
   const judged = rows.filter((r) => r.goal !== '—');
-  const named = (met: boolean | undefined) => judged.filter((r) => r.met === met).map((r) => (r.against ? `${r.what} [${r.against}]` : r.what));
+  const named = (met: boolean | undefined) =>
+    judged.filter((r) => r.met === met).map((r) => (r.against ? `${r.what} [${r.against}]` : r.what));
   const [met, missed, unmeasured] = [named(true), named(false), named(undefined)];
-  const lines = [`Goals: ${met.length} met, ${missed.length} not met, ${unmeasured.length} not measured (of ${judged.length}).`];
+  const lines = [
+    `Goals: ${met.length} met, ${missed.length} not met, ${unmeasured.length} not measured (of ${judged.length}).`,
+  ];
   if (missed.length) lines.push(`Not met: ${missed.join('; ')}.`);
   if (unmeasured.length) lines.push(`Not measured: ${unmeasured.join('; ')}.`);
   return lines.join('\n');

@@ -26,7 +26,11 @@ try {
   const report = await runUploadLoad({
     connections: count('connections', flags.connections, 200),
     amount: count('amount', flags.amount, 1000),
-    maxConcurrentUploads: count('max-concurrent-uploads', flags['max-concurrent-uploads'], DEFAULT_MAX_CONCURRENT_UPLOADS),
+    maxConcurrentUploads: count(
+      'max-concurrent-uploads',
+      flags['max-concurrent-uploads'],
+      DEFAULT_MAX_CONCURRENT_UPLOADS,
+    ),
     requestTimeoutSeconds: 10,
     maxDurationMs: 60_000,
   });

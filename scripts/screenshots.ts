@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     });
 
     // All stories at once: each waits on its own play function (some on automatic retries).
-    const pages = await Promise.all(SHOTS.map(async (shot) => ({ shot, page: await openStory(await context.newPage(), server!.url, shot) })));
+    const pages = await Promise.all(
+      SHOTS.map(async (shot) => ({ shot, page: await openStory(await context.newPage(), server!.url, shot) })),
+    );
 
     // One frame for all: as wide as the widget and as tall as its tallest state, the widget centred in it.
     const boxes = await Promise.all(pages.map(({ page }) => widgetBox(page)));
@@ -86,7 +88,12 @@ async function main(): Promise<void> {
     const written: Array<{ file: string; bytes: number }> = [];
     for (const [index, { shot, page }] of pages.entries()) {
       const box = boxes[index]!;
-      const clip = { x: Math.round(box.x + box.width / 2 - width / 2), y: Math.round(box.y + box.height / 2 - height / 2), width, height };
+      const clip = {
+        x: Math.round(box.x + box.width / 2 - width / 2),
+        y: Math.round(box.y + box.height / 2 - height / 2),
+        width,
+        height,
+      };
       // A page in the background gets no frames; without this each screenshot waits for one in vain.
       await page.bringToFront();
       const png = await page.screenshot({ clip, animations: 'disabled', caret: 'hide' });
@@ -94,11 +101,14 @@ async function main(): Promise<void> {
     }
 
     // The combined picture is only as tall as its own tallest state: the frames are cropped, the widgets stay centred.
-    const combinedHeight = Math.ceil(Math.max(...COMBINED.map((file) => boxes[SHOTS.findIndex((shot) => shot.file === file)]!.height))) + 2 * MARGIN;
+    const combinedHeight =
+      Math.ceil(Math.max(...COMBINED.map((file) => boxes[SHOTS.findIndex((shot) => shot.file === file)]!.height))) +
+      2 * MARGIN;
     written.push(await writePicture('widget.png', await combine(browser, COMBINED, { width, height: combinedHeight })));
 
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    for (const { file, bytes } of written) console.log(`docs/${file.padEnd(16)} ${(bytes / 1024).toFixed(0).padStart(4)} kB`);
+    for (const { file, bytes } of written)
+      console.log(`docs/${file.padEnd(16)} ${(bytes / 1024).toFixed(0).padStart(4)} kB`);
     console.log(`${written.length} pictures in ${seconds} s`);
   } finally {
     await browser?.close();
@@ -143,7 +153,10 @@ async function serveStatic(root: string): Promise<StaticServer> {
     }
     try {
       const body = await readFile(file);
-      response.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+      response.writeHead(200, {
+        'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+        'Cache-Control': 'no-store',
+      });
       response.end(body);
     } catch {
       response.writeHead(404).end();
@@ -163,19 +176,30 @@ async function openStory(page: Page, baseUrl: string, shot: Shot): Promise<Page>
   // Storybook's render phases: ... "playing", "played", ..., "finished" (or "errored" when the play function threw).
   await page.waitForFunction(
     () => {
-      const phase = (window as { __STORYBOOK_PREVIEW__?: { currentRender?: { phase?: string } } }).__STORYBOOK_PREVIEW__?.currentRender?.phase;
+      const phase = (window as { __STORYBOOK_PREVIEW__?: { currentRender?: { phase?: string } } }).__STORYBOOK_PREVIEW__
+        ?.currentRender?.phase;
       return phase === 'finished' || phase === 'errored' || phase === 'aborted' ? phase : false;
     },
     undefined,
     { timeout: 30_000 },
   );
-  const phase = await page.evaluate(() => (window as { __STORYBOOK_PREVIEW__?: { currentRender?: { phase?: string } } }).__STORYBOOK_PREVIEW__?.currentRender?.phase);
-  if (phase !== "finished") throw new Error(`${shot.story}: the story ended "${phase}"; open it in Storybook to see why.`);
+  const phase = await page.evaluate(
+    () =>
+      (window as { __STORYBOOK_PREVIEW__?: { currentRender?: { phase?: string } } }).__STORYBOOK_PREVIEW__
+        ?.currentRender?.phase,
+  );
+  if (phase !== 'finished')
+    throw new Error(`${shot.story}: the story ended "${phase}"; open it in Storybook to see why.`);
 
   const widget = page.locator('.rtu');
   const state = await widget.getAttribute('data-state');
-  if (state !== shot.state) throw new Error(`${shot.story}: the widget shows data-state="${state}", not "${shot.state}".`);
-  await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('.rtu img')).every((image) => image.complete && image.naturalWidth > 0));
+  if (state !== shot.state)
+    throw new Error(`${shot.story}: the widget shows data-state="${state}", not "${shot.state}".`);
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll<HTMLImageElement>('.rtu img')).every(
+      (image) => image.complete && image.naturalWidth > 0,
+    ),
+  );
   await page.evaluate(async () => {
     // No focus ring or caret left over from the play function, and every font in place.
     if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
@@ -200,16 +224,25 @@ async function widgetBox(page: Page): Promise<{ x: number; y: number; width: num
 async function combine(browser: Browser, files: string[], size: { width: number; height: number }): Promise<Buffer> {
   const gap = 20;
   const width = files.length * size.width + (files.length - 1) * gap;
-  const images = await Promise.all(files.map(async (file) => `data:image/png;base64,${(await readFile(join(OUT_DIR, file))).toString('base64')}`));
+  const images = await Promise.all(
+    files.map(async (file) => `data:image/png;base64,${(await readFile(join(OUT_DIR, file))).toString('base64')}`),
+  );
   const context = await browser.newContext({ viewport: { width, height: size.height }, deviceScaleFactor: 1 });
   try {
     const page = await context.newPage();
     await page.setContent(
       `<!doctype html><html><body style="margin:0;background:transparent;display:flex;gap:${gap}px">` +
-        images.map((src) => `<img src="${src}" alt="" style="width:${size.width}px;height:${size.height}px;object-fit:cover;border-radius:16px">`).join('') +
+        images
+          .map(
+            (src) =>
+              `<img src="${src}" alt="" style="width:${size.width}px;height:${size.height}px;object-fit:cover;border-radius:16px">`,
+          )
+          .join('') +
         '</body></html>',
     );
-    await page.waitForFunction(() => Array.from(document.images).every((image) => image.complete && image.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      Array.from(document.images).every((image) => image.complete && image.naturalWidth > 0),
+    );
     return await page.screenshot({ omitBackground: true });
   } finally {
     await context.close();
@@ -217,7 +250,8 @@ async function combine(browser: Browser, files: string[], size: { width: number;
 }
 
 async function writePicture(file: string, png: Buffer): Promise<{ file: string; bytes: number }> {
-  if (png.length > MAX_BYTES) throw new Error(`docs/${file} would be ${(png.length / 1024).toFixed(0)} kB (limit ${MAX_BYTES / 1024} kB).`);
+  if (png.length > MAX_BYTES)
+    throw new Error(`docs/${file} would be ${(png.length / 1024).toFixed(0)} kB (limit ${MAX_BYTES / 1024} kB).`);
   const path = join(OUT_DIR, file);
   await writeFile(path, png);
   return { file, bytes: (await stat(path)).size };

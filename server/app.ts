@@ -94,7 +94,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const prefix = options.fieldPrefix ?? DEFAULT_FIELD_PREFIX;
   const requestTimeoutMs = positiveInteger('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-  const maxConcurrentUploads = positiveInteger('maxConcurrentUploads', options.maxConcurrentUploads ?? DEFAULT_MAX_CONCURRENT_UPLOADS);
+  const maxConcurrentUploads = positiveInteger(
+    'maxConcurrentUploads',
+    options.maxConcurrentUploads ?? DEFAULT_MAX_CONCURRENT_UPLOADS,
+  );
   const store = new UploadStore(dataDir);
   await store.open();
 
@@ -143,13 +146,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
   }
 
-  async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, deadline: AbortSignal, context: UploadContext) {
+  async function handleUpload(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    deadline: AbortSignal,
+    context: UploadContext,
+  ) {
     // Everything that needs no body is checked before reading it; lasting refusals before 429,
     // so that a client never retries what can never succeed.
     checkToken(req.headers.authorization, token);
     const contentType = req.headers['content-type'] ?? '';
     if (!/^multipart\/form-data\s*(;|$)/i.test(contentType)) {
-      throw new HttpError(415, `Send the upload as multipart/form-data, not ${contentType || 'a body without Content-Type'}.`);
+      throw new HttpError(
+        415,
+        `Send the upload as multipart/form-data, not ${contentType || 'a body without Content-Type'}.`,
+      );
     }
     const declaredLength = Number(req.headers['content-length']);
     if (declaredLength > maxBodyBytes) {
@@ -215,7 +227,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 }
 
 function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number above 0, not ${value}.`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a whole number above 0, not ${value}.`);
   return value;
 }
 
@@ -237,7 +250,10 @@ function requestDeadline(req: IncomingMessage, res: ServerResponse, timeoutMs: n
     if (res.headersSent) return cut();
     const seconds = Math.round(timeoutMs / 100) / 10;
     controller.abort(
-      new HttpError(408, `The request did not arrive in full within ${seconds} s; send it again over a steadier connection.`),
+      new HttpError(
+        408,
+        `The request did not arrive in full within ${seconds} s; send it again over a steadier connection.`,
+      ),
     );
     setTimeout(cut, TIMED_OUT_GRACE_MS).unref();
   }, timeoutMs).unref();
@@ -295,7 +311,10 @@ const storeMedia: CallHandler = async (form, context) => {
 const storeThumbnail: CallHandler = async (form, context) => {
   const parentUuid = form.fields.get('parentuuid') ?? '';
   if (parentUuid === '') {
-    throw new HttpError(400, `The field ${fieldName('parentuuid', context.prefix)} is empty; send the file_uuid of the media.`);
+    throw new HttpError(
+      400,
+      `The field ${fieldName('parentuuid', context.prefix)} is empty; send the file_uuid of the media.`,
+    );
   }
   const file = verifiedFile(form, context.prefix);
   const type = sniffImageType(file.head);
@@ -319,10 +338,16 @@ function verifiedFile({ fields, file }: ReceivedForm, prefix: string): ReceivedF
   const totalFileSize = fields.get('totalfilesize');
   if (totalFileSize !== undefined) {
     if (!/^\d+$/.test(totalFileSize)) {
-      throw new HttpError(400, `The field ${name('totalfilesize')} must be a whole number of bytes, not "${totalFileSize}".`);
+      throw new HttpError(
+        400,
+        `The field ${name('totalfilesize')} must be a whole number of bytes, not "${totalFileSize}".`,
+      );
     }
     if (Number(totalFileSize) !== file.size) {
-      throw new HttpError(400, `Size mismatch: ${name('totalfilesize')} says ${totalFileSize} bytes but ${file.size} arrived.`);
+      throw new HttpError(
+        400,
+        `Size mismatch: ${name('totalfilesize')} says ${totalFileSize} bytes but ${file.size} arrived.`,
+      );
     }
   }
   const md5 = fields.get('md5')?.toLowerCase();

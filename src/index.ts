@@ -1,5 +1,9 @@
 export { UploaderProvider, type UploaderProviderProps } from './react/UploaderProvider';
-export { useThumbnailUpload, type ThumbnailUploadVariables, type ThumbnailUploadOptions } from './react/useThumbnailUpload';
+export {
+  useThumbnailUpload,
+  type ThumbnailUploadVariables,
+  type ThumbnailUploadOptions,
+} from './react/useThumbnailUpload';
 export {
   useThumbnailUploader,
   type UseThumbnailUploaderOptions,

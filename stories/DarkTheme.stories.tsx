@@ -80,7 +80,9 @@ export const SessionExpired: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await chooseFile(canvasElement, await makeImageFile('night-lake.png', { hue: 250 }));
-    await expect(await canvas.findByRole('alert')).toHaveTextContent('Your session has expired. Sign in again, then retry.');
+    await expect(await canvas.findByRole('alert')).toHaveTextContent(
+      'Your session has expired. Sign in again, then retry.',
+    );
     await expectState(canvasElement, 'error');
     await expectDarkSurface(canvasElement);
     await expect(canvas.getByRole('button', { name: 'Retry' })).toBeEnabled();

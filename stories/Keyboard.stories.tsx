@@ -89,17 +89,20 @@ export const ChooseFailRetry: Story = {
         await expect(args.onError).toHaveBeenCalledWith(expect.objectContaining({ kind: 'server' }));
       });
 
-      await step('Enter on "Retry" sends the image again; once uploaded, focus is on "Choose another image"', async () => {
-        const failedTries = flakyApi.received.length;
-        serverRecovered = true;
-        await userEvent.keyboard('{Enter}');
-        await canvas.findByRole('img', { name: 'Uploaded thumbnail of holiday.png' });
-        await expectState(canvasElement, 'uploaded');
-        await expect(flakyApi.received).toHaveLength(failedTries + 1);
-        await expectFocusOn('Choose another image');
-        await expect(canvas.getByRole('status')).toHaveTextContent('holiday.png uploaded');
-        await expect(args.onUploaded).toHaveBeenCalledTimes(1);
-      });
+      await step(
+        'Enter on "Retry" sends the image again; once uploaded, focus is on "Choose another image"',
+        async () => {
+          const failedTries = flakyApi.received.length;
+          serverRecovered = true;
+          await userEvent.keyboard('{Enter}');
+          await canvas.findByRole('img', { name: 'Uploaded thumbnail of holiday.png' });
+          await expectState(canvasElement, 'uploaded');
+          await expect(flakyApi.received).toHaveLength(failedTries + 1);
+          await expectFocusOn('Choose another image');
+          await expect(canvas.getByRole('status')).toHaveTextContent('holiday.png uploaded');
+          await expect(args.onUploaded).toHaveBeenCalledTimes(1);
+        },
+      );
 
       await step('Focus never fell back to the page', async () => {
         await expect(focus?.entries).not.toContainEqual(expect.objectContaining({ focus: 'body' }));

@@ -36,7 +36,11 @@ const meta = {
 export default meta;
 type Story = StoryObj<typeof meta>;
 
-const code = { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', fontSize: '0.875em', overflowWrap: 'anywhere' } as const;
+const code = {
+  fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace',
+  fontSize: '0.875em',
+  overflowWrap: 'anywhere',
+} as const;
 
 function LiveDemo({ baseUrl, token, widgetToken, setup }: LiveArgs & { setup: LiveSetup }) {
   const [result, setResult] = useState<ThumbnailResult | null>(null);
@@ -48,10 +52,11 @@ function LiveDemo({ baseUrl, token, widgetToken, setup }: LiveArgs & { setup: Li
           Live: the local reference API
         </h1>
         <p style={{ margin: '0.5rem 0 0' }}>
-          No mocks. This story talks to <code style={code}>{baseUrl}</code>. Before the widget appeared, it uploaded a generated
-          image as a <strong>media</strong> (a POST without <code style={code}>qqparentuuid</code>, token{' '}
+          No mocks. This story talks to <code style={code}>{baseUrl}</code>. Before the widget appeared, it uploaded a
+          generated image as a <strong>media</strong> (a POST without <code style={code}>qqparentuuid</code>, token{' '}
           <code style={code}>{token}</code>). The widget below uploads the image you choose as that media’s{' '}
-          <strong>thumbnail</strong>, with <code style={code}>qqparentuuid</code> set to its <code style={code}>file_uuid</code>
+          <strong>thumbnail</strong>, with <code style={code}>qqparentuuid</code> set to its{' '}
+          <code style={code}>file_uuid</code>
           {widgetToken ? (
             <>
               {' '}
@@ -65,19 +70,30 @@ function LiveDemo({ baseUrl, token, widgetToken, setup }: LiveArgs & { setup: Li
       {setup.status === 'ready' ? (
         <>
           <p style={{ margin: 0 }}>
-            Media <code style={code}>{setup.media.name}</code> stored as <code style={code}>{setup.media.file_uuid}</code>.
+            Media <code style={code}>{setup.media.name}</code> stored as{' '}
+            <code style={code}>{setup.media.file_uuid}</code>.
           </p>
           <UploaderProvider baseUrl={baseUrl} token={sentToken}>
             <ThumbnailUploader parentUuid={setup.media.file_uuid} onUploaded={setResult} />
           </UploaderProvider>
         </>
       ) : (
-        <div role="alert" style={{ padding: '0.75rem 1rem', borderRadius: 8, background: '#fff4e5', color: '#5c3400', border: '1px solid #b76e00' }}>
+        <div
+          role="alert"
+          style={{
+            padding: '0.75rem 1rem',
+            borderRadius: 8,
+            background: '#fff4e5',
+            color: '#5c3400',
+            border: '1px solid #b76e00',
+          }}
+        >
           {setup.status === 'offline' ? (
             <>
               <strong>The reference upload server is not running</strong> at <code style={code}>{baseUrl}</code>. Run{' '}
-              <code style={code}>npm start</code> (Storybook and the server together) or <code style={code}>npm run server</code> in
-              another terminal, then reload this story. To use another server, set <code style={code}>STORYBOOK_UPLOAD_URL</code> and{' '}
+              <code style={code}>npm start</code> (Storybook and the server together) or{' '}
+              <code style={code}>npm run server</code> in another terminal, then reload this story. To use another
+              server, set <code style={code}>STORYBOOK_UPLOAD_URL</code> and{' '}
               <code style={code}>STORYBOOK_UPLOAD_TOKEN</code> before starting Storybook, or change this story’s args.
             </>
           ) : (
@@ -94,7 +110,10 @@ function LiveDemo({ baseUrl, token, widgetToken, setup }: LiveArgs & { setup: Li
       )}
 
       {result ? (
-        <dl style={{ margin: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '0.25rem 1rem' }} aria-label="Server answer">
+        <dl
+          style={{ margin: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '0.25rem 1rem' }}
+          aria-label="Server answer"
+        >
           <dt>file_url</dt>
           <dd style={{ margin: 0, ...code }}>
             <a href={result.file_url} style={{ color: '#1a4fc4' }}>
@@ -115,12 +134,17 @@ function LiveDemo({ baseUrl, token, widgetToken, setup }: LiveArgs & { setup: Li
  * Reports what the loader found, then chooses a thumbnail like a person: gives the media it is for,
  * or `undefined` when no server runs (the story then only checks that it says how to start one).
  */
-async function chooseLiveThumbnail(canvasElement: HTMLElement, loaded: Record<string, unknown>): Promise<LiveMedia | undefined> {
+async function chooseLiveThumbnail(
+  canvasElement: HTMLElement,
+  loaded: Record<string, unknown>,
+): Promise<LiveMedia | undefined> {
   const setup = loaded.setup as LiveSetup;
-  if (setup.status === 'failed') throw new Error(`The live server answered but could not prepare a media: ${setup.reason}`);
+  if (setup.status === 'failed')
+    throw new Error(`The live server answered but could not prepare a media: ${setup.reason}`);
   if (setup.status === 'offline') {
     // Under `npm test` the reference server is started for these stories: offline is then a failure.
-    if (import.meta.env.STORYBOOK_LIVE_REQUIRED === 'true') throw new Error(`The reference server is not reachable at ${liveUrl}: ${setup.reason}`);
+    if (import.meta.env.STORYBOOK_LIVE_REQUIRED === 'true')
+      throw new Error(`The reference server is not reachable at ${liveUrl}: ${setup.reason}`);
     await expect(await within(canvasElement).findByRole('alert')).toHaveTextContent('npm start');
     return undefined;
   }
@@ -134,7 +158,11 @@ export const ThumbnailOfANewMedia: Story = {
     const canvas = within(canvasElement);
     const media = await chooseLiveThumbnail(canvasElement, loaded);
     if (!media) return;
-    const image = await canvas.findByRole('img', { name: 'Uploaded thumbnail of live-thumbnail.png' }, { timeout: 15000 });
+    const image = await canvas.findByRole(
+      'img',
+      { name: 'Uploaded thumbnail of live-thumbnail.png' },
+      { timeout: 15000 },
+    );
     await expectState(canvasElement, 'uploaded');
     await waitFor(() => expect((image as HTMLImageElement).naturalWidth).toBe(640), { timeout: 5000 });
     await expect(canvas.getByLabelText('Server answer')).toHaveTextContent(media.file_uuid);
@@ -147,7 +175,9 @@ export const ExpiredToken: Story = {
   play: async ({ canvasElement, loaded }) => {
     const canvas = within(canvasElement);
     if (!(await chooseLiveThumbnail(canvasElement, loaded))) return;
-    await expect(await canvas.findByRole('alert', {}, { timeout: 15000 })).toHaveTextContent('Your session has expired');
+    await expect(await canvas.findByRole('alert', {}, { timeout: 15000 })).toHaveTextContent(
+      'Your session has expired',
+    );
     await expectState(canvasElement, 'error');
   },
 };

@@ -33,7 +33,13 @@ export async function sparkMd5Hex(blob: Blob, sliceBytes: number): Promise<strin
 }
 
 /** A plain multipart XHR with the thumbnail fields the server expects, as those clients send it. */
-export function postThumbnail(url: string, token: string, fields: Record<string, string>, file: Blob, fileName: string): Promise<unknown> {
+export function postThumbnail(
+  url: string,
+  token: string,
+  fields: Record<string, string>,
+  file: Blob,
+  fileName: string,
+): Promise<unknown> {
   const body = new FormData();
   for (const [name, value] of Object.entries(fields)) body.append(name, value);
   body.append('qqfile', file, fileName);
@@ -42,7 +48,10 @@ export function postThumbnail(url: string, token: string, fields: Record<string,
     xhr.open('POST', url);
     xhr.setRequestHeader('Authorization', `Bearer ${token}`);
     xhr.setRequestHeader('Accept', 'application/json');
-    xhr.onload = () => (xhr.status === 200 ? resolve(JSON.parse(xhr.responseText)) : reject(new Error(`HTTP ${xhr.status}: ${xhr.responseText}`)));
+    xhr.onload = () =>
+      xhr.status === 200
+        ? resolve(JSON.parse(xhr.responseText))
+        : reject(new Error(`HTTP ${xhr.status}: ${xhr.responseText}`));
     xhr.onerror = () => reject(new Error('network error'));
     xhr.send(body);
   });
@@ -67,5 +76,7 @@ function loadImage(src: string): Promise<HTMLImageElement> {
 }
 
 function toBlob(canvas: HTMLCanvasElement, type: string, quality: number): Promise<Blob> {
-  return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('toBlob gave nothing'))), type, quality));
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('toBlob gave nothing'))), type, quality),
+  );
 }

@@ -53,12 +53,20 @@ export interface UploadFigure {
   fileUuid: string;
 }
 
-type PrepareImage = (file: File, options: { maxDimension: number; quality?: number; signal?: AbortSignal }) => Promise<unknown>;
+type PrepareImage = (
+  file: File,
+  options: { maxDimension: number; quality?: number; signal?: AbortSignal },
+) => Promise<unknown>;
 
 /** Slices of 4 MiB, as src/core/md5.ts reads them. */
 const SLICE_BYTES = 4 * 1024 * 1024;
 const LONG_TASK_MS = 50;
-const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/avif': 'avif' };
+const EXTENSIONS: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/avif': 'avif',
+};
 
 // Every `send()` is stamped, so an upload is timed from the moment its bytes start to leave.
 const sendTimes: number[] = [];
@@ -173,7 +181,11 @@ export const bench = {
   async generateImage(spec: ImageSpec): Promise<number> {
     const canvas = paint(spec);
     const blob = await new Promise<Blob>((resolve, reject) =>
-      canvas.toBlob((made) => (made ? resolve(made) : reject(new Error(`Could not encode ${spec.name}`))), spec.type, spec.quality),
+      canvas.toBlob(
+        (made) => (made ? resolve(made) : reject(new Error(`Could not encode ${spec.name}`))),
+        spec.type,
+        spec.quality,
+      ),
     );
     canvas.width = 0;
     const stored = await fetch(`/fixtures/raw/${encodeURIComponent(spec.name)}`, { method: 'PUT', body: blob });
@@ -209,7 +221,13 @@ export const bench = {
    * the built `uploadThumbnail` given the original (it checks, prepares, hashes and sends, as the
    * widget does); the baseline is the canvas, spark-md5 and a plain XHR.
    */
-  async prepareAndUpload(method: Method, name: string, target: UploadTarget, maxDimension: number, quality: number): Promise<BlockingFigure> {
+  async prepareAndUpload(
+    method: Method,
+    name: string,
+    target: UploadTarget,
+    maxDimension: number,
+    quality: number,
+  ): Promise<BlockingFigure> {
     if (method === 'ours' && !ourPrepareImage()) throw new Error('prepareImage is not exported from the core entry');
     const file = await fixture(name);
     const tasks: PerformanceEntry[] = [];
@@ -220,13 +238,34 @@ export const bench = {
     let fileUuid: string;
     if (method === 'ours') {
       const { parentUuid, baseUrl, token } = target;
-      ({ file_uuid: fileUuid } = await core.uploadThumbnail({ baseUrl, token, parentUuid, file, maxSize: file.size, maxDimension, quality, retry: false }));
+      ({ file_uuid: fileUuid } = await core.uploadThumbnail({
+        baseUrl,
+        token,
+        parentUuid,
+        file,
+        maxSize: file.size,
+        maxDimension,
+        quality,
+        retry: false,
+      }));
     } else {
       const blob = await prepareWithCanvas(file, maxDimension, quality);
       const fileName = `${name.replace(/\.\w+$/, '')}.${EXTENSIONS[blob.type] ?? 'bin'}`;
       const md5 = await sparkMd5Hex(blob, SLICE_BYTES);
-      const fields = { qqparentuuid: target.parentUuid, qqfilename: fileName, qqfiletype: blob.type, qqtotalfilesize: String(blob.size), qqmd5: md5 };
-      ({ file_uuid: fileUuid } = (await postThumbnail(`${target.baseUrl}/api/v2/pm/upload/`, target.token, fields, blob, fileName)) as { file_uuid: string });
+      const fields = {
+        qqparentuuid: target.parentUuid,
+        qqfilename: fileName,
+        qqfiletype: blob.type,
+        qqtotalfilesize: String(blob.size),
+        qqmd5: md5,
+      };
+      ({ file_uuid: fileUuid } = (await postThumbnail(
+        `${target.baseUrl}/api/v2/pm/upload/`,
+        target.token,
+        fields,
+        blob,
+        fileName,
+      )) as { file_uuid: string });
     }
     const wallMs = performance.now() - start;
     // Long-task entries arrive after their task; give the last ones time to be delivered.
@@ -255,7 +294,9 @@ export const bench = {
     let hex = '';
     if (method === 'ours') hex = await ourMd5().md5Hex(file);
     else if (method === 'spark-md5') hex = await sparkMd5Hex(file, SLICE_BYTES);
-    else for (let offset = 0; offset < file.size; offset += SLICE_BYTES) await file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
+    else
+      for (let offset = 0; offset < file.size; offset += SLICE_BYTES)
+        await file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
     return { ms: performance.now() - start, hex };
   },
 

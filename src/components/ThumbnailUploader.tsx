@@ -43,7 +43,12 @@ export interface ThumbnailUploaderProps extends UseThumbnailUploaderOptions {
 }
 
 /** Drop, pick or paste an image; it is previewed, uploaded as the thumbnail of `parentUuid`, and shown from the server's `file_url`. */
-export function ThumbnailUploader({ className, labels: labelOverrides, unstyled = false, ...options }: ThumbnailUploaderProps) {
+export function ThumbnailUploader({
+  className,
+  labels: labelOverrides,
+  unstyled = false,
+  ...options
+}: ThumbnailUploaderProps) {
   const labels = { ...defaultLabels, ...labelOverrides };
   const uploader = useThumbnailUploader(options);
   const { state, file, previewUrl, percent, resultUrl: shownUrl, retrying, error, disabled } = uploader;
@@ -51,12 +56,15 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
   const name = shortName(file?.name ?? '');
   const status = retrying
     ? labels.retrying(retrying.attempt, retrying.attempts)
-    : uploader.announcement || (state === 'uploading' ? labels.uploading(name) : state === 'uploaded' ? labels.uploaded(name) : '');
+    : uploader.announcement ||
+      (state === 'uploading' ? labels.uploading(name) : state === 'uploaded' ? labels.uploaded(name) : '');
   const rootClass = [cx('rtu'), className].filter(Boolean).join(' ') || undefined;
-  const keepFocus = useFocusKeeper(state);
+  const { actionsRef, onFocus, onBlur } = useFocusKeeper(state);
 
   return (
-    // A group that takes focus on click (tabIndex -1, never a tab stop), so that Ctrl+V pastes into it.
+    // A group that takes focus on click (tabIndex -1, never a tab stop), so that Ctrl+V pastes into it;
+    // Escape inside it cancels, a shortcut beside the real Cancel button.
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions
     <div
       {...uploader.getRootProps({ className: rootClass })}
       // After the spread: with noKeyboard, react-dropzone drops key and focus handlers given to getRootProps.
@@ -65,8 +73,8 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
       aria-label={labels.region}
       aria-busy={state === 'uploading'}
       tabIndex={-1}
-      onFocus={keepFocus.onFocus}
-      onBlur={keepFocus.onBlur}
+      onFocus={onFocus}
+      onBlur={onBlur}
       data-state={state}
       data-disabled={disabled || undefined}
     >
@@ -103,7 +111,7 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
         </p>
       )}
 
-      <div className={cx('rtu__actions')} ref={keepFocus.actions}>
+      <div className={cx('rtu__actions')} ref={actionsRef}>
         {state === 'uploading' ? (
           <button
             type="button"
@@ -116,12 +124,22 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
         ) : (
           <>
             {uploader.canUpload && (
-              <button type="button" className={cx('rtu__button rtu__button--primary')} onClick={uploader.upload} disabled={disabled}>
+              <button
+                type="button"
+                className={cx('rtu__button rtu__button--primary')}
+                onClick={uploader.upload}
+                disabled={disabled}
+              >
                 {labels.upload}
               </button>
             )}
             {uploader.canRetry && (
-              <button type="button" className={cx('rtu__button rtu__button--primary')} onClick={uploader.retry} disabled={disabled}>
+              <button
+                type="button"
+                className={cx('rtu__button rtu__button--primary')}
+                onClick={uploader.retry}
+                disabled={disabled}
+              >
                 {labels.retry}
               </button>
             )}
@@ -143,16 +161,16 @@ export function ThumbnailUploader({ className, labels: labelOverrides, unstyled 
  * another), focus moves to the first action instead of falling back to the page.
  */
 function useFocusKeeper(state: string) {
-  const actions = useRef<HTMLDivElement>(null);
+  const actionsRef = useRef<HTMLDivElement>(null);
   const focused = useRef<HTMLElement | null>(null);
   useLayoutEffect(() => {
     const lost = focused.current && !focused.current.isConnected;
     const active = document.activeElement;
     if (!lost || (active && active !== document.body)) return;
-    actions.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
+    actionsRef.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
   }, [state]);
   return {
-    actions,
+    actionsRef,
     onFocus: (event: FocusEvent<HTMLElement>) => {
       focused.current = event.target;
     },

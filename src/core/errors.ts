@@ -1,13 +1,5 @@
 export type UploadErrorKind =
-  | 'invalid-file'
-  | 'too-large'
-  | 'auth'
-  | 'forbidden'
-  | 'rejected'
-  | 'server'
-  | 'network'
-  | 'aborted'
-  | 'bad-response';
+  'invalid-file' | 'too-large' | 'auth' | 'forbidden' | 'rejected' | 'server' | 'network' | 'aborted' | 'bad-response';
 
 export const IMAGE_TYPES_SENTENCE = 'Choose a PNG, JPEG, GIF, WebP, AVIF or BMP image.';
 
@@ -23,7 +15,11 @@ export class UploadError extends Error {
   /** How long the server asked to wait before trying again (`Retry-After`), in milliseconds. */
   readonly retryAfterMs?: number;
 
-  constructor(kind: UploadErrorKind, message: string, options: { status?: number; cause?: unknown; retryAfterMs?: number } = {}) {
+  constructor(
+    kind: UploadErrorKind,
+    message: string,
+    options: { status?: number; cause?: unknown; retryAfterMs?: number } = {},
+  ) {
     super(message, { cause: options.cause });
     this.kind = kind;
     this.status = options.status;
@@ -46,27 +42,42 @@ export function toUploadError(error: unknown, signal?: AbortSignal): UploadError
   if (error instanceof UploadError) return error;
   const name = error instanceof Error ? error.name : '';
   if (name === 'NotReadableError' || name === 'NotFoundError') {
-    return new UploadError('invalid-file', 'This file can no longer be read (was it moved or changed?). Choose it again.', { cause: error });
+    return new UploadError(
+      'invalid-file',
+      'This file can no longer be read (was it moved or changed?). Choose it again.',
+      { cause: error },
+    );
   }
   return new UploadError('network', 'The upload could not start. Reload the page and retry.', { cause: error });
 }
 
 /** Turns a non-2xx answer into an error; `detail` is the server's own explanation, if it gave one. */
 export function tooLargeError(what: string, size: number, maxSize: number): UploadError {
-  return new UploadError('too-large', `${what} is ${formatBytes(size)}; the limit is ${formatBytes(maxSize)}. Choose a smaller image.`);
+  return new UploadError(
+    'too-large',
+    `${what} is ${formatBytes(size)}; the limit is ${formatBytes(maxSize)}. Choose a smaller image.`,
+  );
 }
 
 export function errorForStatus(status: number, detail?: string, retryAfterMs?: number): UploadError {
   const because = detail ? ` (${detail})` : '';
   const make = (kind: UploadErrorKind, message: string) => new UploadError(kind, message, { status, retryAfterMs });
   if (status === 401) return make('auth', 'Your session has expired. Sign in again, then retry.');
-  if (status === 403) return make('forbidden', 'You are not allowed to upload here. Ask the owner of the conversation for access.');
-  if (status === 413) return make('too-large', `The server refused the image as too large${because}. Choose a smaller image.`);
-  if (status === 415) return make('invalid-file', `The server does not accept this type of file${because}. ${IMAGE_TYPES_SENTENCE}`);
-  if (status === 408) return make('network', 'The server took too long to receive the image. Check your connection and retry.');
+  if (status === 403)
+    return make('forbidden', 'You are not allowed to upload here. Ask the owner of the conversation for access.');
+  if (status === 413)
+    return make('too-large', `The server refused the image as too large${because}. Choose a smaller image.`);
+  if (status === 415)
+    return make('invalid-file', `The server does not accept this type of file${because}. ${IMAGE_TYPES_SENTENCE}`);
+  if (status === 408)
+    return make('network', 'The server took too long to receive the image. Check your connection and retry.');
   if (status === 429) return make('server', 'The server is busy. Wait a moment, then retry.');
-  if (status >= 500) return make('server', `The server failed to store the image (error ${status}). Retry in a moment.`);
-  return make('rejected', `The server refused the upload${because}. Reload the page and try again; if it keeps failing, contact support.`);
+  if (status >= 500)
+    return make('server', `The server failed to store the image (error ${status}). Retry in a moment.`);
+  return make(
+    'rejected',
+    `The server refused the upload${because}. Reload the page and try again; if it keeps failing, contact support.`,
+  );
 }
 
 export function formatBytes(bytes: number): string {

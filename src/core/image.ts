@@ -50,7 +50,8 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
   const upright = type !== 'image/jpeg' || jpegOrientation(head) === 1;
   const canEncode = typeof OffscreenCanvas === 'function' || typeof document !== 'undefined';
   // A type sniffing does not know is left alone: uploadThumbnail has refused it before, in validate.
-  const asIs = !type || type === 'image/gif' || !canEncode || (SENT_AS_IS.has(type) && upright && longest <= maxDimension);
+  const asIs =
+    !type || type === 'image/gif' || !canEncode || (SENT_AS_IS.has(type) && upright && longest <= maxDimension);
   if (asIs || signal?.aborted) {
     bitmap.close();
     throwIfAborted(signal);
@@ -97,7 +98,11 @@ async function encode(job: EncodeJob, file: File, signal: AbortSignal | undefine
   try {
     return await encodeOnPage(pageJob);
   } catch (cause) {
-    throw new UploadError('invalid-file', 'This image could not be prepared for upload. Choose another image, or save it as a JPEG or PNG first.', { cause });
+    throw new UploadError(
+      'invalid-file',
+      'This image could not be prepared for upload. Choose another image, or save it as a JPEG or PNG first.',
+      { cause },
+    );
   }
 }
 
@@ -136,7 +141,11 @@ function encodeOnPage(job: EncodeJob): Promise<Blob> {
   if (!context) return Promise.reject(new Error('This browser has no 2D canvas.'));
   drawScaled(context, job);
   return new Promise((resolve, reject) =>
-    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The canvas could not encode the image.'))), job.type, job.quality),
+    canvas.toBlob(
+      (blob) => (blob ? resolve(blob) : reject(new Error('The canvas could not encode the image.'))),
+      job.type,
+      job.quality,
+    ),
   );
 }
 
@@ -156,8 +165,8 @@ function nameFor(name: string, type: string): string {
 function jpegOrientation(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const exif = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
-  for (let at = 2; at + 4 <= bytes.length && bytes[at] === 0xff; ) {
-    const marker = bytes[at + 1]!;
+  for (let at = 2; at + 4 <= bytes.length && bytes[at] === 0xff;) {
+    const marker = view.getUint8(at + 1);
     // Metadata comes before the image data (start of scan) or the end of the image.
     if (marker === 0xda || marker === 0xd9) break;
     const length = view.getUint16(at + 2);

@@ -24,7 +24,10 @@ export const IMAGE_WORKER_NAME = 'react-thumbnail-uploader:image';
  * 'high' smoothing: in Chromium it gives the same pixels, as fast, as createImageBitmap's resizeQuality
  * 'high', with one step less and on every canvas; the default 'low' aliases fine detail badly.
  */
-export function drawScaled(context: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, { bitmap, width, height }: EncodeJob): void {
+export function drawScaled(
+  context: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  { bitmap, width, height }: EncodeJob,
+): void {
   context.imageSmoothingEnabled = true;
   context.imageSmoothingQuality = 'high';
   context.drawImage(bitmap, 0, 0, width, height);
@@ -42,7 +45,10 @@ export async function encodeOffscreen(job: EncodeJob): Promise<Blob> {
 
 // The page imports this module too, for the functions above, and so may an app's own worker: only the
 // worker image.ts starts answers jobs.
-if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function' && self.name === IMAGE_WORKER_NAME) {
+if (
+  typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function' &&
+  self.name === IMAGE_WORKER_NAME
+) {
   globalThis.onmessage = async ({ data }: MessageEvent<EncodeJob>) => {
     let answer: EncodeAnswer;
     try {

@@ -1,4 +1,10 @@
-export { uploadThumbnail, isSafeFileUrl, DEFAULT_MAX_SIZE, type UploadThumbnailOptions, type TokenSource } from './upload';
+export {
+  uploadThumbnail,
+  isSafeFileUrl,
+  DEFAULT_MAX_SIZE,
+  type UploadThumbnailOptions,
+  type TokenSource,
+} from './upload';
 export { prepareImage, DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, type PrepareImageOptions } from './prepare';
 export { DEFAULT_RETRY, type RetryPolicy, type RetryInfo } from './retry';
 export { UploadError, isUploadError, type UploadErrorKind } from './errors';

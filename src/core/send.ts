@@ -46,7 +46,14 @@ export function sendForm(options: SendFormOptions): Promise<Record<string, unkno
         xhr.onabort = null;
         xhr.abort();
         const seconds = Math.round(idleTimeoutMs / 1000);
-        settle(() => reject(new UploadError('network', `The server stopped responding for ${seconds} seconds. Check your connection and retry.`)));
+        settle(() =>
+          reject(
+            new UploadError(
+              'network',
+              `The server stopped responding for ${seconds} seconds. Check your connection and retry.`,
+            ),
+          ),
+        );
       }, idleTimeoutMs);
     };
 
@@ -58,14 +65,18 @@ export function sendForm(options: SendFormOptions): Promise<Record<string, unkno
       if (onProgress && event.lengthComputable) onProgress({ loaded: event.loaded, total: event.total });
     };
     xhr.onprogress = stillMoving;
-    xhr.onload = () => settle(() => {
-      try {
-        resolve(readAnswer(xhr.status, xhr.responseText, xhr.getResponseHeader('Retry-After')));
-      } catch (error) {
-        reject(error);
-      }
-    });
-    xhr.onerror = () => settle(() => reject(new UploadError('network', 'The upload could not reach the server. Check your connection and retry.')));
+    xhr.onload = () =>
+      settle(() => {
+        try {
+          resolve(readAnswer(xhr.status, xhr.responseText, xhr.getResponseHeader('Retry-After')));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    xhr.onerror = () =>
+      settle(() =>
+        reject(new UploadError('network', 'The upload could not reach the server. Check your connection and retry.')),
+      );
     xhr.onabort = () => settle(() => reject(abortedError(signal?.reason)));
     signal?.addEventListener('abort', onAbortSignal, { once: true });
     xhr.send(body);
@@ -78,7 +89,11 @@ function readAnswer(status: number, text: string, retryAfter?: string | null): R
   const json = parseJsonObject(text);
   if (status < 200 || status >= 300) throw errorForStatus(status, serverDetail(json), parseRetryAfter(retryAfter));
   if (!json) {
-    throw new UploadError('bad-response', 'The server answered something that is not an upload result. Retry later, or contact support if it keeps happening.', { status });
+    throw new UploadError(
+      'bad-response',
+      'The server answered something that is not an upload result. Retry later, or contact support if it keeps happening.',
+      { status },
+    );
   }
   return json;
 }
@@ -86,7 +101,9 @@ function readAnswer(status: number, text: string, retryAfter?: string | null): R
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

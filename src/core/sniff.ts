@@ -8,11 +8,9 @@ export const SNIFF_BYTES = 64;
 
 export type ImageType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'image/avif' | 'image/bmp';
 
-const ascii = (bytes: Uint8Array, start: number, end: number) =>
-  String.fromCharCode(...bytes.subarray(start, end));
+const ascii = (bytes: Uint8Array, start: number, end: number) => String.fromCharCode(...bytes.subarray(start, end));
 
-const startsWith = (bytes: Uint8Array, signature: readonly number[]) =>
-  signature.every((byte, i) => bytes[i] === byte);
+const startsWith = (bytes: Uint8Array, signature: readonly number[]) => signature.every((byte, i) => bytes[i] === byte);
 
 // BITMAPCOREHEADER and the BITMAPINFOHEADER family: "BM" alone is too common a start for text.
 const BMP_DIB_HEADER_SIZES = new Set([12, 40, 52, 56, 64, 108, 124]);
@@ -24,7 +22,7 @@ export function sniffImageType(head: Uint8Array): ImageType | undefined {
   if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'WEBP') return 'image/webp';
   if (isAvif(head)) return 'image/avif';
   if (ascii(head, 0, 2) === 'BM' && head.length >= 18) {
-    const dibHeaderSize = head[14]! | (head[15]! << 8) | (head[16]! << 16) | (head[17]! << 24);
+    const dibHeaderSize = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(14, true);
     if (BMP_DIB_HEADER_SIZES.has(dibHeaderSize)) return 'image/bmp';
   }
   return undefined;
@@ -33,7 +31,7 @@ export function sniffImageType(head: Uint8Array): ImageType | undefined {
 /** An ISO-BMFF `ftyp` box whose major or compatible brands include `avif` (still) or `avis` (sequence). */
 function isAvif(head: Uint8Array): boolean {
   if (head.length < 16 || ascii(head, 4, 8) !== 'ftyp') return false;
-  const boxSize = ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
+  const boxSize = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(0);
   const end = Math.min(boxSize, head.length);
   const brands = [ascii(head, 8, 12)];
   // Bytes 12..16 are the minor version, not a brand.

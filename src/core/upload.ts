@@ -43,8 +43,13 @@ export interface UploadThumbnailOptions {
 /** Checks, prepares, hashes and posts one thumbnail, retrying what may pass next time; resolves with the server's checked answer. */
 export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<ThumbnailResult> {
   const { baseUrl, file, parentUuid, fieldPrefix = DEFAULT_FIELD_PREFIX, maxSize = DEFAULT_MAX_SIZE, signal } = options;
-  if (!parentUuid) throw new UploadError('rejected', 'This thumbnail has no media to belong to. Upload the media first, then its thumbnail.');
-  const policy: RetryPolicy = options.retry === false ? { ...DEFAULT_RETRY, attempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
+  if (!parentUuid)
+    throw new UploadError(
+      'rejected',
+      'This thumbnail has no media to belong to. Upload the media first, then its thumbnail.',
+    );
+  const policy: RetryPolicy =
+    options.retry === false ? { ...DEFAULT_RETRY, attempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
   const currentToken = () => tokenOf(options.token);
   try {
     const type = await validateImage(file, { maxSize });
@@ -63,7 +68,14 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
       try {
         const headers: Record<string, string> = { Accept: 'application/json' };
         if (token) headers.Authorization = `Bearer ${token}`;
-        const answer = await sendForm({ url: uploadUrl(baseUrl), body, headers, signal, onProgress: options.onProgress, idleTimeoutMs: options.idleTimeoutMs });
+        const answer = await sendForm({
+          url: uploadUrl(baseUrl),
+          body,
+          headers,
+          signal,
+          onProgress: options.onProgress,
+          idleTimeoutMs: options.idleTimeoutMs,
+        });
         return readThumbnailResult(answer, parentUuid);
       } catch (error) {
         if (!(error instanceof UploadError)) throw error;
@@ -97,8 +109,12 @@ async function tokenOf(source: TokenSource): Promise<string | undefined> {
 function readThumbnailResult(answer: Record<string, unknown>, parentUuid: string): ThumbnailResult {
   const { file_url, file_uuid, parent_file_uuid } = answer;
   const bad = (what: string) =>
-    new UploadError('bad-response', `The server's answer ${what}, so the upload cannot be trusted. Retry, or contact support if it keeps happening.`);
-  if (!isFilled(file_url) || !isFilled(file_uuid) || !isFilled(parent_file_uuid)) throw bad('is missing file_url, file_uuid or parent_file_uuid');
+    new UploadError(
+      'bad-response',
+      `The server's answer ${what}, so the upload cannot be trusted. Retry, or contact support if it keeps happening.`,
+    );
+  if (!isFilled(file_url) || !isFilled(file_uuid) || !isFilled(parent_file_uuid))
+    throw bad('is missing file_url, file_uuid or parent_file_uuid');
   if (!isSafeFileUrl(file_url)) throw bad('has a file_url that is not a web address');
   if (parent_file_uuid !== parentUuid) throw bad('names another media than the one sent');
   return { file_url, file_uuid, parent_file_uuid };

@@ -29,7 +29,14 @@ export interface UploaderConfig {
 const UploaderContext = createContext<UploaderConfig | null>(null);
 
 /** Tells every uploader below it where to upload and with which token. */
-export function UploaderProvider({ baseUrl, token, getToken, fieldPrefix = DEFAULT_FIELD_PREFIX, queryClient, children }: UploaderProviderProps) {
+export function UploaderProvider({
+  baseUrl,
+  token,
+  getToken,
+  fieldPrefix = DEFAULT_FIELD_PREFIX,
+  queryClient,
+  children,
+}: UploaderProviderProps) {
   const hostClient = useContext(QueryClientContext);
   // A client is a few empty maps: cheaper to keep one than to track when the host's goes away.
   const [ownClient] = useState(() => new QueryClient());
@@ -62,7 +69,9 @@ export function UploaderProvider({ baseUrl, token, getToken, fieldPrefix = DEFAU
 export function useUploaderConfig(): UploaderConfig {
   const config = useContext(UploaderContext);
   if (!config) {
-    throw new Error('react-thumbnail-uploader: wrap the uploader in <UploaderProvider baseUrl="https://your.api" token={…}> so it knows where to upload.');
+    throw new Error(
+      'react-thumbnail-uploader: wrap the uploader in <UploaderProvider baseUrl="https://your.api" token={…}> so it knows where to upload.',
+    );
   }
   return config;
 }

@@ -9,6 +9,8 @@ export function useObjectUrl(blob: Blob | null | undefined): string | undefined 
   useLayoutEffect(() => {
     if (!blob) return undefined;
     const url = URL.createObjectURL(blob);
+    // Deliberate: the URL must exist before paint and be revoked with the blob; a second render is the price.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setCurrent({ blob, url });
     return () => {
       URL.revokeObjectURL(url);

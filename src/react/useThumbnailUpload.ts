@@ -25,7 +25,10 @@ export interface ThumbnailUploadVariables {
   retry?: Partial<RetryPolicy> | false;
 }
 
-export type ThumbnailUploadOptions = Omit<UseMutationOptions<ThumbnailResult, UploadError, ThumbnailUploadVariables>, 'mutationFn'>;
+export type ThumbnailUploadOptions = Omit<
+  UseMutationOptions<ThumbnailResult, UploadError, ThumbnailUploadVariables>,
+  'mutationFn'
+>;
 
 /** The react-query mutation that uploads one thumbnail with the provider's address and token. */
 export function useThumbnailUpload(options: ThumbnailUploadOptions = {}) {
@@ -39,7 +42,8 @@ export function useThumbnailUpload(options: ThumbnailUploadOptions = {}) {
       retry: false,
       throwOnError: false,
       ...options,
-      mutationFn: (variables) => uploadThumbnail({ baseUrl, fieldPrefix, token: resolveToken, refreshToken, ...variables }),
+      mutationFn: (variables) =>
+        uploadThumbnail({ baseUrl, fieldPrefix, token: resolveToken, refreshToken, ...variables }),
     },
     queryClient,
   );

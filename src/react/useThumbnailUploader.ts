@@ -43,7 +43,14 @@ const DEFAULT_PICKER_ACCEPT = 'image/*';
 
 /** Headless thumbnail uploader: dropzone, preview, upload, progress, cancel and retry; the markup is yours. */
 export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
-  const { parentUuid, accept = DEFAULT_ACCEPT, maxSize = DEFAULT_MAX_SIZE, disabled = false, autoUpload = true, retry } = options;
+  const {
+    parentUuid,
+    accept = DEFAULT_ACCEPT,
+    maxSize = DEFAULT_MAX_SIZE,
+    disabled = false,
+    autoUpload = true,
+    retry,
+  } = options;
   const { maxDimension = DEFAULT_MAX_DIMENSION, quality } = options;
   const callbacks = useRef(options);
   useEffect(() => {
@@ -90,7 +97,17 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
         setRetrying(info);
       };
       mutate(
-        { file: chosen, parentUuid, maxSize, maxDimension, quality, retry, signal: current.signal, onProgress: setProgress, onRetry },
+        {
+          file: chosen,
+          parentUuid,
+          maxSize,
+          maxDimension,
+          quality,
+          retry,
+          signal: current.signal,
+          onProgress: setProgress,
+          onRetry,
+        },
         {
           onSuccess: (result) => {
             setAnnouncement('');
@@ -161,7 +178,15 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
   );
 
   // By default the browser's idea of the type decides nothing (the bytes do); a page's own `accept` is applied as given.
-  const dropzone = useDropzone({ onDrop, accept: customAccept ? accept : undefined, maxSize: inputLimit(maxSize), multiple: false, disabled, noClick: true, noKeyboard: true });
+  const dropzone = useDropzone({
+    onDrop,
+    accept: customAccept ? accept : undefined,
+    maxSize: inputLimit(maxSize),
+    multiple: false,
+    disabled,
+    noClick: true,
+    noKeyboard: true,
+  });
 
   // A second click before the first has re-rendered must not send twice.
   const send = () => {
@@ -174,14 +199,24 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
     if (parentOfWork.current === parentUuid) return;
     parentOfWork.current = parentUuid;
     const wasUploading = controller.current !== null;
-    reset(wasUploading ? 'The upload was cancelled because the message it belonged to changed. Choose the image again.' : '');
+    reset(
+      wasUploading
+        ? 'The upload was cancelled because the message it belonged to changed. Choose the image again.'
+        : '',
+    );
   }, [parentUuid, reset]);
 
   const busy = mutation.isPending;
   const error = rejection ?? (mutation.error?.kind === 'aborted' ? null : mutation.error);
   const result = mutation.data ?? null;
   return {
-    state: stateOf({ dragging: dropzone.isDragActive, busy, error, uploaded: mutation.isSuccess, chosen: file !== null }),
+    state: stateOf({
+      dragging: dropzone.isDragActive,
+      busy,
+      error,
+      uploaded: mutation.isSuccess,
+      chosen: file !== null,
+    }),
     file,
     previewUrl,
     /** Percent sent, or `null` before the first progress event. */
@@ -210,13 +245,20 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
       if (event.key === 'Escape' && busy) cancel();
     },
     getRootProps: dropzone.getRootProps,
-    getInputProps: <T extends InputProps>(props?: T) => dropzone.getInputProps({ accept: customAccept ? undefined : DEFAULT_PICKER_ACCEPT, ...props }),
+    getInputProps: <T extends InputProps>(props?: T) =>
+      dropzone.getInputProps({ accept: customAccept ? undefined : DEFAULT_PICKER_ACCEPT, ...props }),
   };
 }
 
 export type ThumbnailUploaderApi = ReturnType<typeof useThumbnailUploader>;
 
-function stateOf(s: { dragging: boolean; busy: boolean; error: UploadError | null; uploaded: boolean; chosen: boolean }): UploaderState {
+function stateOf(s: {
+  dragging: boolean;
+  busy: boolean;
+  error: UploadError | null;
+  uploaded: boolean;
+  chosen: boolean;
+}): UploaderState {
   // An upload under way stays on screen, with its Cancel button, even when a file is dragged over it.
   if (s.busy) return 'uploading';
   if (s.dragging) return 'dragging';
@@ -229,7 +271,8 @@ function rejectionError({ file, errors }: FileRejection, maxSize: number, custom
   const code = errors[0]?.code;
   if (code === 'file-too-large') return tooLargeError(file.name, file.size, inputLimit(maxSize));
   if (code === 'too-many-files') return new UploadError('invalid-file', 'Drop one image at a time.');
-  if (code === 'file-invalid-type' && customAccept) return new UploadError('invalid-file', `${file.name} is not one of the types this page accepts.`);
+  if (code === 'file-invalid-type' && customAccept)
+    return new UploadError('invalid-file', `${file.name} is not one of the types this page accepts.`);
   return notAnImageError(file.name);
 }
 

@@ -12,7 +12,13 @@ export function holdUploadsAt(urlPrefix: string, fraction: number): () => void {
     #timers: number[] = [];
     #held = false;
 
-    override open(method: string, url: string | URL, async = true, username?: string | null, password?: string | null): void {
+    override open(
+      method: string,
+      url: string | URL,
+      async = true,
+      username?: string | null,
+      password?: string | null,
+    ): void {
       this.#url = new URL(url, location.href).href;
       super.open(method, url, async, username, password);
     }
@@ -27,7 +33,9 @@ export function holdUploadsAt(urlPrefix: string, fraction: number): () => void {
       const steps = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85].filter((step) => step <= fraction).concat(fraction);
       this.#progress('loadstart', 0, total);
       steps.forEach((step, index) => {
-        this.#timers.push(window.setTimeout(() => this.#progress('progress', Math.round(total * step), total), 60 * (index + 1)));
+        this.#timers.push(
+          window.setTimeout(() => this.#progress('progress', Math.round(total * step), total), 60 * (index + 1)),
+        );
       });
     }
 

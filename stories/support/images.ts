@@ -20,7 +20,13 @@ export interface ImageOptions {
   noise?: boolean;
 }
 
-export async function makeImageBlob({ width = 640, height = 480, type = 'image/png', hue = 214, noise = false }: ImageOptions = {}): Promise<Blob> {
+export async function makeImageBlob({
+  width = 640,
+  height = 480,
+  type = 'image/png',
+  hue = 214,
+  noise = false,
+}: ImageOptions = {}): Promise<Blob> {
   const canvas = document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;
@@ -86,7 +92,14 @@ function ridge(random: () => number, base: number, roughness: number, depth = 6)
   return heights;
 }
 
-function fillRidge(context: CanvasRenderingContext2D, width: number, height: number, heights: number[], bottom: number, colour: string): void {
+function fillRidge(
+  context: CanvasRenderingContext2D,
+  width: number,
+  height: number,
+  heights: number[],
+  bottom: number,
+  colour: string,
+): void {
   context.fillStyle = colour;
   context.beginPath();
   context.moveTo(0, bottom);

@@ -51,13 +51,19 @@ export async function prepareLiveMedia(baseUrl: string, token: string): Promise<
     const answer: unknown = await response.json().catch(() => undefined);
     const { file_url, file_uuid, error } = (answer ?? {}) as Record<string, unknown>;
     if (!response.ok) {
-      return { status: 'failed', reason: `Uploading the media answered ${response.status}${typeof error === 'string' ? `: ${error}` : ''}` };
+      return {
+        status: 'failed',
+        reason: `Uploading the media answered ${response.status}${typeof error === 'string' ? `: ${error}` : ''}`,
+      };
     }
     if (typeof file_url !== 'string' || typeof file_uuid !== 'string') {
       return { status: 'failed', reason: 'Uploading the media did not answer {file_url, file_uuid}.' };
     }
     return { status: 'ready', media: { file_url, file_uuid, name } };
   } catch (error) {
-    return { status: 'failed', reason: `Uploading the media failed: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      status: 'failed',
+      reason: `Uploading the media failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }

@@ -23,7 +23,10 @@ export interface ReceivedUpload {
  * What the canned server answers to one upload; `undefined` means "behave like the real server".
  * `attempt` counts from 1 within the story.
  */
-export type UploadAnswer = (upload: ReceivedUpload, attempt: number) => Response | undefined | Promise<Response | undefined>;
+export type UploadAnswer = (
+  upload: ReceivedUpload,
+  attempt: number,
+) => Response | undefined | Promise<Response | undefined>;
 
 export interface FakeUploadApi {
   /** For `parameters.msw.handlers`. */
@@ -82,7 +85,10 @@ export const answers = {
   json: (status: number, body: JsonBodyType) => HttpResponse.json(body, { status }),
   /** A proxy's or framework's error page instead of JSON. */
   html: (status: number, title: string) =>
-    HttpResponse.html(`<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1><p>nginx</p></body></html>`, { status }),
+    HttpResponse.html(
+      `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1><p>nginx</p></body></html>`,
+      { status },
+    ),
   /** The connection fails: no status, no body (DNS, TLS, CORS, offline). */
   networkError: () => HttpResponse.error(),
   /** The request is received and never answered, until the page gives up on it. */

@@ -24,7 +24,9 @@ const fileOf = (bytes: Blob | Uint8Array<ArrayBuffer>, name: string, type: strin
 
 /** Lossy encoders move colours a little; a quadrant's colour must still be unmistakable. */
 function expectColour(actual: Rgba, expected: Rgba, tolerance = 48) {
-  actual.forEach((channel, i) => expect(Math.abs(channel - expected[i]!), `${actual} is not ${expected}`).toBeLessThanOrEqual(tolerance));
+  actual.forEach((channel, i) =>
+    expect(Math.abs(channel - expected[i]!), `${actual} is not ${expected}`).toBeLessThanOrEqual(tolerance),
+  );
 }
 
 /** Replaces the page's Worker with one that records what becomes of each worker started. */
@@ -67,7 +69,11 @@ describe('prepareImage in Chromium', () => {
       fileOf(await quadrants(300, 200), 'small.png', 'image/png'),
       fileOf(await quadrants(300, 200, 'image/jpeg'), 'small.jpg', 'image/jpeg'),
       fileOf(await quadrants(300, 200, 'image/webp'), 'small.webp', 'image/webp'),
-      fileOf(withExifOrientation(await bytesOf(await quadrants(300, 200, 'image/jpeg')), 1), 'upright.jpg', 'image/jpeg'),
+      fileOf(
+        withExifOrientation(await bytesOf(await quadrants(300, 200, 'image/jpeg')), 1),
+        'upright.jpg',
+        'image/jpeg',
+      ),
       fileOf(await quadrants(1024, 700), 'exactly-max.png', 'image/png'),
     ];
     for (const file of files) expect(await prepareImage(file), file.name).toBe(file);
@@ -83,7 +89,9 @@ describe('prepareImage in Chromium', () => {
   });
 
   it('scales to the maxDimension asked', async () => {
-    const prepared = await prepareImage(fileOf(await quadrants(800, 600), 'photo.png', 'image/png'), { maxDimension: 400 });
+    const prepared = await prepareImage(fileOf(await quadrants(800, 600), 'photo.png', 'image/png'), {
+      maxDimension: 400,
+    });
     expect(await readPixels(prepared)).toMatchObject({ width: 400, height: 300 });
   });
 
@@ -98,7 +106,10 @@ describe('prepareImage in Chromium', () => {
 
   it('encodes a JPEG as a JPEG, at the quality asked', async () => {
     const photo = fileOf(await quadrants(2000, 1500, 'image/jpeg'), 'photo.jpg', 'image/jpeg');
-    const [rough, fine] = await Promise.all([prepareImage(photo, { quality: 0.3 }), prepareImage(photo, { quality: 0.95 })]);
+    const [rough, fine] = await Promise.all([
+      prepareImage(photo, { quality: 0.3 }),
+      prepareImage(photo, { quality: 0.95 }),
+    ]);
     for (const prepared of [rough, fine]) {
       expect(prepared).toMatchObject({ name: 'photo.jpg', type: 'image/jpeg' });
       expect(sniffImageType(await bytesOf(prepared.slice(0, 64)))).toBe('image/jpeg');
@@ -119,7 +130,11 @@ describe('prepareImage in Chromium', () => {
   ] as const)(
     'turns a JPEG with EXIF orientation 6 (%s byte order) upright, once: %ix%i landscape bytes come out %ix%i',
     async (byteOrder, storedWidth, storedHeight, width, height) => {
-      const jpeg = withExifOrientation(await bytesOf(await quadrants(storedWidth, storedHeight, 'image/jpeg', 0.95)), 6, byteOrder);
+      const jpeg = withExifOrientation(
+        await bytesOf(await quadrants(storedWidth, storedHeight, 'image/jpeg', 0.95)),
+        6,
+        byteOrder,
+      );
       const file = fileOf(jpeg, 'portrait.jpg', 'image/jpeg');
 
       const prepared = await prepareImage(file);
@@ -155,7 +170,12 @@ describe('prepareImage in Chromium', () => {
     expect(sniffImageType(await bytesOf(prepared.slice(0, 64)))).toBe('image/png');
     const pixels = await readPixels(prepared);
     expect(pixels).toMatchObject({ width: 40, height: 30 });
-    expect([pixels.at(5, 5), pixels.at(35, 5), pixels.at(5, 25), pixels.at(35, 25)]).toEqual([RED, GREEN, BLUE, YELLOW]);
+    expect([pixels.at(5, 5), pixels.at(35, 5), pixels.at(5, 25), pixels.at(35, 25)]).toEqual([
+      RED,
+      GREEN,
+      BLUE,
+      YELLOW,
+    ]);
   });
 
   it('refuses a damaged image with the message the person sees', async () => {
@@ -177,7 +197,12 @@ describe('where prepareImage does the work', () => {
   const expectScaledQuadrants = async (prepared: File) => {
     const pixels = await readPixels(prepared);
     expect(pixels).toMatchObject({ width: 1024, height: 768 });
-    expect([pixels.at(256, 192), pixels.at(768, 192), pixels.at(256, 576), pixels.at(768, 576)]).toEqual([RED, GREEN, BLUE, YELLOW]);
+    expect([pixels.at(256, 192), pixels.at(768, 192), pixels.at(256, 576), pixels.at(768, 576)]).toEqual([
+      RED,
+      GREEN,
+      BLUE,
+      YELLOW,
+    ]);
   };
 
   it('in a Web Worker when the browser has one, decoding once, and ends the worker once it has answered', async () => {
@@ -228,7 +253,9 @@ describe('cancelling prepareImage', () => {
   it('rejects with kind aborted when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await failure(prepareImage(fileOf(await quadrants(300, 200), 'a.png', 'image/png'), { signal: controller.signal }));
+    const error = await failure(
+      prepareImage(fileOf(await quadrants(300, 200), 'a.png', 'image/png'), { signal: controller.signal }),
+    );
     expect(error.kind).toBe('aborted');
   });
 

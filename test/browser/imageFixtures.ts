@@ -59,11 +59,27 @@ const ascii = (text: string) => [...text].map((char) => char.charCodeAt(0));
  * A JPEG with an APP1 Exif segment spliced in after its SOI marker: a TIFF header in `byteOrder` and
  * one IFD holding a single entry, Orientation (tag 0x0112, SHORT).
  */
-export function withExifOrientation(jpeg: Uint8Array, orientation: number, byteOrder: 'MM' | 'II' = 'MM'): Uint8Array<ArrayBuffer> {
+export function withExifOrientation(
+  jpeg: Uint8Array,
+  orientation: number,
+  byteOrder: 'MM' | 'II' = 'MM',
+): Uint8Array<ArrayBuffer> {
   const big = byteOrder === 'MM';
   const u16 = (value: number) => (big ? [value >> 8, value & 0xff] : [value & 0xff, value >> 8]);
   const u32 = (value: number) => (big ? [0, 0, ...u16(value)] : [...u16(value), 0, 0]);
-  const tiff = [...ascii(byteOrder), ...u16(42), ...u32(8), ...u16(1), ...u16(0x0112), ...u16(3), ...u32(1), ...u16(orientation), 0, 0, ...u32(0)];
+  const tiff = [
+    ...ascii(byteOrder),
+    ...u16(42),
+    ...u32(8),
+    ...u16(1),
+    ...u16(0x0112),
+    ...u16(3),
+    ...u32(1),
+    ...u16(orientation),
+    0,
+    0,
+    ...u32(0),
+  ];
   const body = [...ascii('Exif'), 0, 0, ...tiff];
   const length = body.length + 2;
   return new Uint8Array([...jpeg.subarray(0, 2), 0xff, 0xe1, length >> 8, length & 0xff, ...body, ...jpeg.subarray(2)]);

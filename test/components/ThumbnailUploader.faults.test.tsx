@@ -7,7 +7,11 @@ import { pngFile } from '../fixtures';
 import { startHangingServer, startScriptedServer, thumbnailAnswer } from '../support/faultServer';
 import { startReferenceServer } from '../support/referenceServer';
 
-const serverError = { status: 500, body: '<html><h1>Internal Server Error</h1></html>', headers: { 'Content-Type': 'text/html' } };
+const serverError = {
+  status: 500,
+  body: '<html><h1>Internal Server Error</h1></html>',
+  headers: { 'Content-Type': 'text/html' },
+};
 
 const boundaryOf = (body: string) => body.slice(0, body.indexOf('\r\n'));
 
@@ -21,7 +25,13 @@ function renderAt(baseUrl: string, widget: ReactElement) {
 }
 
 function drop(root: Element, file: File) {
-  fireEvent.drop(root, { dataTransfer: { files: [file], types: ['Files'], items: [{ kind: 'file', type: file.type, getAsFile: () => file }] } });
+  fireEvent.drop(root, {
+    dataTransfer: {
+      files: [file],
+      types: ['Files'],
+      items: [{ kind: 'file', type: file.type, getAsFile: () => file }],
+    },
+  });
 }
 
 describe('ThumbnailUploader when the server fails', () => {
@@ -29,7 +39,10 @@ describe('ThumbnailUploader when the server fails', () => {
     const server = await startScriptedServer(serverError, serverError, thumbnailAnswer('media-1'));
     try {
       const onUploaded = vi.fn();
-      const { container } = renderAt(server.url, <ThumbnailUploader parentUuid="media-1" onUploaded={onUploaded} retry={{ baseDelayMs: 150 }} />);
+      const { container } = renderAt(
+        server.url,
+        <ThumbnailUploader parentUuid="media-1" onUploaded={onUploaded} retry={{ baseDelayMs: 150 }} />,
+      );
       drop(container.firstElementChild!, pngFile('flaky.png'));
       await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Retrying… (try 2 of 3)'));
       await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Retrying… (try 3 of 3)'));
@@ -87,7 +100,9 @@ describe('ThumbnailUploader when the server fails', () => {
       drop(root, pngFile('busy.png'));
       await screen.findByRole('button', { name: 'Cancel' });
       await waitFor(() => expect(hanging.counts().started).toBe(1));
-      fireEvent.dragEnter(root, { dataTransfer: { files: [pngFile('other.png')], types: ['Files'], items: [{ kind: 'file', type: 'image/png' }] } });
+      fireEvent.dragEnter(root, {
+        dataTransfer: { files: [pngFile('other.png')], types: ['Files'], items: [{ kind: 'file', type: 'image/png' }] },
+      });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(root).toHaveAttribute('data-state', 'uploading');
       expect(root).toHaveAttribute('aria-busy', 'true');
@@ -145,7 +160,11 @@ describe('ThumbnailUploader when the server fails', () => {
       drop(root, pngFile('first.png'));
       await waitFor(() => expect(hanging.counts().started).toBe(1));
       drop(root, pngFile('second.png'));
-      await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Cancel the current upload before choosing another image.'));
+      await waitFor(() =>
+        expect(screen.getByRole('status')).toHaveTextContent(
+          'Cancel the current upload before choosing another image.',
+        ),
+      );
       expect(screen.getByRole('progressbar', { name: 'Uploading first.png' })).toBeInTheDocument();
       expect(hanging.counts()).toEqual({ started: 1, closedByClient: 0 });
     } finally {

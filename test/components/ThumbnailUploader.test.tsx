@@ -5,12 +5,12 @@ import { ThumbnailUploader, UploaderProvider, type ThumbnailResult, type Uploade
 import { makePng, md5Of, pngFile } from '../fixtures';
 import { startHangingServer } from '../support/faultServer';
 import { liveObjectUrls } from '../support/objectUrls';
-import { useReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import { withReferenceServer, type ReferenceServer } from '../support/referenceServer';
 
 let server: ReferenceServer;
 let parentUuid: string;
 
-useReferenceServer((started, media) => {
+withReferenceServer((started, media) => {
   server = started;
   parentUuid = media;
 });
@@ -27,7 +27,11 @@ function renderUploader(widget: ReactNode, provider: Partial<UploaderProviderPro
 }
 
 /** What a browser's DataTransfer holds when files are dragged or pasted. */
-const transferOf = (files: File[]) => ({ files, types: ['Files'], items: files.map((file) => ({ kind: 'file', type: file.type, getAsFile: () => file })) });
+const transferOf = (files: File[]) => ({
+  files,
+  types: ['Files'],
+  items: files.map((file) => ({ kind: 'file', type: file.type, getAsFile: () => file })),
+});
 
 function dropFiles(target: Element, files: File[]) {
   fireEvent.drop(target, { dataTransfer: transferOf(files) });
@@ -40,14 +44,20 @@ describe('ThumbnailUploader against the reference server', () => {
     expect(root).toHaveAttribute('data-state', 'idle');
 
     dropFiles(root, [pngFile('holiday.png', 40, 30)]);
-    expect(await screen.findByRole('img', { name: 'Preview of holiday.png' })).toHaveAttribute('src', expect.stringMatching(/^blob:/));
+    expect(await screen.findByRole('img', { name: 'Preview of holiday.png' })).toHaveAttribute(
+      'src',
+      expect.stringMatching(/^blob:/),
+    );
 
     const uploaded = await screen.findByRole('img', { name: 'Uploaded thumbnail of holiday.png' });
     await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(1));
     const result = onUploaded.mock.calls[0]![0];
     expect(result.parent_file_uuid).toBe(parentUuid);
     expect(uploaded).toHaveAttribute('src', result.file_url);
-    expect(screen.getByRole('link', { name: 'Uploaded thumbnail of holiday.png' })).toHaveAttribute('href', result.file_url);
+    expect(screen.getByRole('link', { name: 'Uploaded thumbnail of holiday.png' })).toHaveAttribute(
+      'href',
+      result.file_url,
+    );
     expect(root).toHaveAttribute('data-state', 'uploaded');
     expect(screen.getByRole('status')).toHaveTextContent('holiday.png uploaded');
 
@@ -74,7 +84,10 @@ describe('ThumbnailUploader against the reference server', () => {
     const tokens = ['expired-token', server.token];
     const getToken = vi.fn(() => tokens.shift() ?? server.token);
     const onError = vi.fn();
-    const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onError={onError} />, { token: undefined, getToken });
+    const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onError={onError} />, {
+      token: undefined,
+      getToken,
+    });
 
     dropFiles(root, [pngFile('refresh.png')]);
     await screen.findByRole('img', { name: 'Uploaded thumbnail of refresh.png' });
@@ -108,7 +121,9 @@ describe('ThumbnailUploader against the reference server', () => {
 
   it('shows the auth alert with a Retry button when the token is refused for good', async () => {
     const onError = vi.fn();
-    const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onError={onError} />, { token: 'wrong-token' });
+    const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onError={onError} />, {
+      token: 'wrong-token',
+    });
     dropFiles(root, [pngFile('denied.png')]);
     expect(await screen.findByRole('alert')).toHaveTextContent('Sign in again');
     expect(root).toHaveAttribute('data-state', 'error');
@@ -180,7 +195,9 @@ describe('ThumbnailUploader against the reference server', () => {
     const onUploaded = vi.fn();
     const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onUploaded={onUploaded} />);
     dropFiles(root, [pngFile('a.png'), pngFile('b.png')]);
-    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Only a.png was taken. Drop one image at a time.'));
+    await waitFor(() =>
+      expect(screen.getByRole('status')).toHaveTextContent('Only a.png was taken. Drop one image at a time.'),
+    );
     await screen.findByRole('img', { name: 'Uploaded thumbnail of a.png' });
     expect(onUploaded).toHaveBeenCalledTimes(1);
     // The note was for the drop; the outcome replaces it.
@@ -215,7 +232,9 @@ describe('ThumbnailUploader against the reference server', () => {
   it('waits for the Upload button when autoUpload is off', async () => {
     const user = userEvent.setup();
     const onUploaded = vi.fn();
-    const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} autoUpload={false} onUploaded={onUploaded} />);
+    const { root } = renderUploader(
+      <ThumbnailUploader parentUuid={parentUuid} autoUpload={false} onUploaded={onUploaded} />,
+    );
     dropFiles(root, [pngFile('later.png')]);
     await screen.findByRole('img', { name: 'Preview of later.png' });
     expect(root).toHaveAttribute('data-state', 'previewing');
@@ -248,7 +267,10 @@ describe('ThumbnailUploader with a server that never answers', () => {
       const user = userEvent.setup();
       const onError = vi.fn();
       const onUploaded = vi.fn();
-      const { root } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onError={onError} onUploaded={onUploaded} />, { baseUrl: hanging.url });
+      const { root } = renderUploader(
+        <ThumbnailUploader parentUuid={parentUuid} onError={onError} onUploaded={onUploaded} />,
+        { baseUrl: hanging.url },
+      );
       dropFiles(root, [pngFile('slow.png')]);
       expect(await screen.findByRole('progressbar', { name: 'Uploading slow.png' })).toBeInTheDocument();
       await waitFor(() => expect(hanging.counts().started).toBe(1));
@@ -270,7 +292,9 @@ describe('ThumbnailUploader with a server that never answers', () => {
     const hanging = await startHangingServer();
     try {
       const onError = vi.fn();
-      const { root, unmount } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onError={onError} />, { baseUrl: hanging.url });
+      const { root, unmount } = renderUploader(<ThumbnailUploader parentUuid={parentUuid} onError={onError} />, {
+        baseUrl: hanging.url,
+      });
       dropFiles(root, [pngFile('leaving.png')]);
       await waitFor(() => expect(hanging.counts().started).toBe(1));
       unmount();

@@ -13,6 +13,8 @@ describe('md5Hex', () => {
   });
 
   it('stops when aborted', async () => {
-    await expect(md5Hex(new Blob([new Uint8Array(10)]), AbortSignal.abort())).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(md5Hex(new Blob([new Uint8Array(10)]), AbortSignal.abort())).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 });

@@ -4,9 +4,16 @@ import { pngFile } from '../fixtures';
 import { startHangingServer, startScriptedServer, thumbnailAnswer } from '../support/faultServer';
 
 const fast = { baseDelayMs: 10, maxDelayMs: 2000 };
-const failing = (status: number, headers?: Record<string, string>) => ({ status, body: JSON.stringify({ error: `status ${status}` }), headers });
+const failing = (status: number, headers?: Record<string, string>) => ({
+  status,
+  body: JSON.stringify({ error: `status ${status}` }),
+  headers,
+});
 
-async function withServer<T>(server: { url: string; close: () => Promise<void> }, run: (url: string) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  server: { url: string; close: () => Promise<void> },
+  run: (url: string) => Promise<T>,
+): Promise<T> {
   try {
     return await run(server.url);
   } finally {
@@ -19,7 +26,14 @@ describe('automatic retries', () => {
     const server = await startScriptedServer(failing(503), failing(500), thumbnailAnswer('p'));
     const retries: RetryInfo[] = [];
     const result = await withServer(server, (url) =>
-      uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: fast, onRetry: (info) => retries.push(info) }),
+      uploadThumbnail({
+        baseUrl: url,
+        token: 't',
+        file: pngFile(),
+        parentUuid: 'p',
+        retry: fast,
+        onRetry: (info) => retries.push(info),
+      }),
     );
     expect(result.file_uuid).toBe('thumb-uuid');
     expect(server.counts().started).toBe(3);
@@ -31,20 +45,30 @@ describe('automatic retries', () => {
 
   it.each([408, 429, 502])('retries %i', async (status) => {
     const server = await startScriptedServer(failing(status), thumbnailAnswer('p'));
-    await withServer(server, (url) => uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: fast }));
+    await withServer(server, (url) =>
+      uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: fast }),
+    );
     expect(server.counts().started).toBe(2);
   });
 
   it('gives up after three tries in all with the last error', async () => {
     const server = await startScriptedServer(failing(500));
-    const error = await withServer(server, (url) => uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: fast }).catch((e: unknown) => e));
+    const error = await withServer(server, (url) =>
+      uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: fast }).catch(
+        (e: unknown) => e,
+      ),
+    );
     expect(error).toMatchObject({ kind: 'server', status: 500 });
     expect(server.counts().started).toBe(3);
   });
 
   it.each([400, 401, 403, 404, 413, 415])('never retries %i', async (status) => {
     const server = await startScriptedServer(failing(status), thumbnailAnswer('p'));
-    const error = await withServer(server, (url) => uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: fast }).catch((e: unknown) => e));
+    const error = await withServer(server, (url) =>
+      uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: fast }).catch(
+        (e: unknown) => e,
+      ),
+    );
     expect(error).toBeInstanceOf(UploadError);
     expect(server.counts().started).toBe(1);
   });
@@ -53,7 +77,14 @@ describe('automatic retries', () => {
     const server = await startScriptedServer(failing(429, { 'Retry-After': '0' }), thumbnailAnswer('p'));
     const retries: RetryInfo[] = [];
     await withServer(server, (url) =>
-      uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: { baseDelayMs: 60_000 }, onRetry: (info) => retries.push(info) }),
+      uploadThumbnail({
+        baseUrl: url,
+        token: 't',
+        file: pngFile(),
+        parentUuid: 'p',
+        retry: { baseDelayMs: 60_000 },
+        onRetry: (info) => retries.push(info),
+      }),
     );
     expect(retries).toHaveLength(1);
     expect(retries[0]).toMatchObject({ delayMs: 0, error: { retryAfterMs: 0 } });
@@ -61,7 +92,11 @@ describe('automatic retries', () => {
 
   it('shows the error at once when Retry-After asks for longer than it will wait', async () => {
     const server = await startScriptedServer(failing(503, { 'Retry-After': '3600' }), thumbnailAnswer('p'));
-    const error = await withServer(server, (url) => uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: fast }).catch((e: unknown) => e));
+    const error = await withServer(server, (url) =>
+      uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: fast }).catch(
+        (e: unknown) => e,
+      ),
+    );
     expect(error).toMatchObject({ kind: 'server', retryAfterMs: 3_600_000 });
     expect(server.counts().started).toBe(1);
   });
@@ -85,7 +120,11 @@ describe('automatic retries', () => {
 
   it('sends none again with retry: false', async () => {
     const server = await startScriptedServer(failing(500), thumbnailAnswer('p'));
-    await withServer(server, (url) => uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: false }).catch(() => undefined));
+    await withServer(server, (url) =>
+      uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', retry: false }).catch(
+        () => undefined,
+      ),
+    );
     expect(server.counts().started).toBe(1);
   });
 });
@@ -94,7 +133,9 @@ describe('401 and a refreshed token', () => {
   it('tries once more with a token that changed', async () => {
     const server = await startScriptedServer(failing(401), thumbnailAnswer('p'));
     const refreshToken = vi.fn(async () => 'fresh');
-    await withServer(server, (url) => uploadThumbnail({ baseUrl: url, token: 'stale', refreshToken, file: pngFile(), parentUuid: 'p', retry: fast }));
+    await withServer(server, (url) =>
+      uploadThumbnail({ baseUrl: url, token: 'stale', refreshToken, file: pngFile(), parentUuid: 'p', retry: fast }),
+    );
     expect(refreshToken).toHaveBeenCalledTimes(1);
     expect(server.counts().started).toBe(2);
   });
@@ -103,7 +144,16 @@ describe('401 and a refreshed token', () => {
     for (const fresh of ['stale', 'fresh']) {
       const server = await startScriptedServer(failing(401));
       const refreshToken = vi.fn(async () => fresh);
-      const error = await withServer(server, (url) => uploadThumbnail({ baseUrl: url, token: 'stale', refreshToken, file: pngFile(), parentUuid: 'p', retry: fast }).catch((e: unknown) => e));
+      const error = await withServer(server, (url) =>
+        uploadThumbnail({
+          baseUrl: url,
+          token: 'stale',
+          refreshToken,
+          file: pngFile(),
+          parentUuid: 'p',
+          retry: fast,
+        }).catch((e: unknown) => e),
+      );
       expect(error).toMatchObject({ kind: 'auth', status: 401 });
       expect(refreshToken).toHaveBeenCalledTimes(1);
       expect(server.counts().started).toBe(fresh === 'stale' ? 1 : 2);
@@ -115,7 +165,14 @@ describe('a server that stops answering', () => {
   it('ends the request with a network error after the idle timeout, and retries it', async () => {
     const hanging = await startHangingServer();
     const error = await withServer(hanging, (url) =>
-      uploadThumbnail({ baseUrl: url, token: 't', file: pngFile(), parentUuid: 'p', idleTimeoutMs: 200, retry: fast }).catch((e: unknown) => e),
+      uploadThumbnail({
+        baseUrl: url,
+        token: 't',
+        file: pngFile(),
+        parentUuid: 'p',
+        idleTimeoutMs: 200,
+        retry: fast,
+      }).catch((e: unknown) => e),
     );
     expect(error).toMatchObject({ kind: 'network', retryable: true });
     expect((error as Error).message).toMatch(/stopped responding/);
@@ -134,7 +191,9 @@ describe('retryDelay', () => {
       expect(first).toBeLessThanOrEqual(1000);
       expect(second).toBeGreaterThanOrEqual(1000);
       expect(second).toBeLessThanOrEqual(2000);
-      expect(retryDelay({ ...DEFAULT_RETRY, attempts: 10 }, 9, serverError)).toBeLessThanOrEqual(DEFAULT_RETRY.maxDelayMs);
+      expect(retryDelay({ ...DEFAULT_RETRY, attempts: 10 }, 9, serverError)).toBeLessThanOrEqual(
+        DEFAULT_RETRY.maxDelayMs,
+      );
     }
   });
 

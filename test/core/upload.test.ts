@@ -1,13 +1,13 @@
 import { uploadThumbnail, UploadError, type UploadProgress } from '../../src/core';
 import { md5Of, makePng, pngFile } from '../fixtures';
 import { startAnsweringServer, startFaultServer, startHangingServer } from '../support/faultServer';
-import { startReferenceServer, useReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import { startReferenceServer, withReferenceServer, type ReferenceServer } from '../support/referenceServer';
 import { failure } from '../support/failure';
 
 let server: ReferenceServer;
 let parentUuid: string;
 
-useReferenceServer((started, media) => {
+withReferenceServer((started, media) => {
   server = started;
   parentUuid = media;
 });
@@ -27,7 +27,13 @@ describe('uploadThumbnail against the reference server', () => {
     expect(result.parent_file_uuid).toBe(parentUuid);
     expect(result.file_url).toMatch(new RegExp(`^${server.url}/files/`));
     const [stored] = (await server.thumbnails()).filter((record) => record.uuid === result.file_uuid);
-    expect(stored).toMatchObject({ parentUuid, originalName: 'cover.png', type: 'image/png', size: bytes.length, md5: md5Of(bytes) });
+    expect(stored).toMatchObject({
+      parentUuid,
+      originalName: 'cover.png',
+      type: 'image/png',
+      size: bytes.length,
+      md5: md5Of(bytes),
+    });
     expect(stored?.fields).toEqual({
       qqparentuuid: parentUuid,
       qqfilename: 'cover.png',
@@ -43,14 +49,31 @@ describe('uploadThumbnail against the reference server', () => {
   });
 
   it('sends the field names without prefix when fieldPrefix is empty', async () => {
-    const result = await uploadThumbnail({ baseUrl: server.url, token: server.token, file: pngFile('plain.png'), parentUuid, fieldPrefix: '' });
+    const result = await uploadThumbnail({
+      baseUrl: server.url,
+      token: server.token,
+      file: pngFile('plain.png'),
+      parentUuid,
+      fieldPrefix: '',
+    });
     const [stored] = (await server.thumbnails()).filter((record) => record.uuid === result.file_uuid);
-    expect(Object.keys(stored?.fields as object).sort()).toEqual(['filename', 'filetype', 'md5', 'parentuuid', 'totalfilesize']);
+    expect(Object.keys(stored?.fields as object).sort()).toEqual([
+      'filename',
+      'filetype',
+      'md5',
+      'parentuuid',
+      'totalfilesize',
+    ]);
   });
 
   it('sends the type the bytes really have when the browser declared none', async () => {
     const bytes = makePng();
-    const result = await uploadThumbnail({ baseUrl: server.url, token: server.token, file: new File([bytes], 'scan'), parentUuid });
+    const result = await uploadThumbnail({
+      baseUrl: server.url,
+      token: server.token,
+      file: new File([bytes], 'scan'),
+      parentUuid,
+    });
     const [stored] = (await server.thumbnails()).filter((record) => record.uuid === result.file_uuid);
     expect(stored).toMatchObject({ type: 'image/png', originalName: 'scan', md5: md5Of(bytes) });
   });
@@ -62,13 +85,22 @@ describe('uploadThumbnail against the reference server', () => {
   });
 
   it('turns a missing field (400) into a rejected error carrying the server reason', async () => {
-    const error = await failure(uploadThumbnail({ baseUrl: server.url, token: server.token, file: pngFile(), parentUuid, fieldPrefix: 'zz' }));
+    const error = await failure(
+      uploadThumbnail({ baseUrl: server.url, token: server.token, file: pngFile(), parentUuid, fieldPrefix: 'zz' }),
+    );
     expect(error).toMatchObject({ kind: 'rejected', status: 400, retryable: false });
     expect(error.message).toMatch(/file/);
   });
 
   it('turns an unknown parent (404) into a rejected error', async () => {
-    const error = await failure(uploadThumbnail({ baseUrl: server.url, token: server.token, file: pngFile(), parentUuid: '00000000-0000-4000-8000-000000000000' }));
+    const error = await failure(
+      uploadThumbnail({
+        baseUrl: server.url,
+        token: server.token,
+        file: pngFile(),
+        parentUuid: '00000000-0000-4000-8000-000000000000',
+      }),
+    );
     expect(error).toMatchObject({ kind: 'rejected', status: 404 });
   });
 
@@ -76,7 +108,14 @@ describe('uploadThumbnail against the reference server', () => {
     const small = await startReferenceServer({ maxBodyBytes: 1024 });
     try {
       const media = await small.createMedia();
-      const error = await failure(uploadThumbnail({ baseUrl: small.url, token: small.token, file: pngFile('big.png', 300, 300), parentUuid: media }));
+      const error = await failure(
+        uploadThumbnail({
+          baseUrl: small.url,
+          token: small.token,
+          file: pngFile('big.png', 300, 300),
+          parentUuid: media,
+        }),
+      );
       expect(error).toMatchObject({ kind: 'too-large', status: 413 });
       expect(error.message).toMatch(/smaller image/);
     } finally {
@@ -87,27 +126,67 @@ describe('uploadThumbnail against the reference server', () => {
   it('reaches nobody without a server: a retryable network error', async () => {
     const gone = await startHangingServer();
     await gone.close();
-    const error = await failure(uploadThumbnail({ baseUrl: gone.url, token: 't', file: pngFile(), parentUuid, retry: false }));
+    const error = await failure(
+      uploadThumbnail({ baseUrl: gone.url, token: 't', file: pngFile(), parentUuid, retry: false }),
+    );
     expect(error).toMatchObject({ kind: 'network', retryable: true });
   });
 });
 
 describe('uploadThumbnail answers the reference server cannot give', () => {
   const cases: Array<[string, number, string, string, Partial<UploadError>]> = [
-    ['a 500 with an HTML page', 500, '<html><body><h1>Internal Server Error</h1></body></html>', 'text/html', { kind: 'server', status: 500, retryable: true }],
+    [
+      'a 500 with an HTML page',
+      500,
+      '<html><body><h1>Internal Server Error</h1></body></html>',
+      'text/html',
+      { kind: 'server', status: 500, retryable: true },
+    ],
     ['a 200 that is not JSON', 200, '<html>maintenance</html>', 'text/html', { kind: 'bad-response', status: 200 }],
-    ['a 200 without file_url', 200, JSON.stringify({ file_uuid: 'u', parent_file_uuid: 'p' }), 'application/json', { kind: 'bad-response' }],
+    [
+      'a 200 without file_url',
+      200,
+      JSON.stringify({ file_uuid: 'u', parent_file_uuid: 'p' }),
+      'application/json',
+      { kind: 'bad-response' },
+    ],
     ['an empty 200', 200, '', 'application/json', { kind: 'bad-response', status: 200 }],
-    ['a data: file_url', 200, JSON.stringify({ file_url: 'data:image/png;base64,AAAA', file_uuid: 'u', parent_file_uuid: 'p' }), 'application/json', { kind: 'bad-response' }],
-    ['a javascript: file_url', 200, JSON.stringify({ file_url: 'javascript:alert(1)', file_uuid: 'u', parent_file_uuid: 'p' }), 'application/json', { kind: 'bad-response' }],
-    ['another parent', 200, JSON.stringify({ file_url: '/f.png', file_uuid: 'u', parent_file_uuid: 'other' }), 'application/json', { kind: 'bad-response' }],
-    ['a 429', 429, JSON.stringify({ error: 'slow down' }), 'application/json', { kind: 'server', status: 429, retryable: true }],
+    [
+      'a data: file_url',
+      200,
+      JSON.stringify({ file_url: 'data:image/png;base64,AAAA', file_uuid: 'u', parent_file_uuid: 'p' }),
+      'application/json',
+      { kind: 'bad-response' },
+    ],
+    [
+      'a javascript: file_url',
+      200,
+      JSON.stringify({ file_url: 'javascript:alert(1)', file_uuid: 'u', parent_file_uuid: 'p' }),
+      'application/json',
+      { kind: 'bad-response' },
+    ],
+    [
+      'another parent',
+      200,
+      JSON.stringify({ file_url: '/f.png', file_uuid: 'u', parent_file_uuid: 'other' }),
+      'application/json',
+      { kind: 'bad-response' },
+    ],
+    [
+      'a 429',
+      429,
+      JSON.stringify({ error: 'slow down' }),
+      'application/json',
+      { kind: 'server', status: 429, retryable: true },
+    ],
   ];
 
   it.each(cases)('turns %s into the right error', async (_name, status, body, type, expected) => {
     const faulty = await startAnsweringServer(status, body, type);
     try {
-      const error = await failure(uploadThumbnail({ baseUrl: faulty.url, token: 't', file: pngFile(), parentUuid: 'p', retry: false }));
+      const error = await failure(
+        uploadThumbnail({ baseUrl: faulty.url, token: 't', file: pngFile(), parentUuid: 'p', retry: false }),
+      );
       expect(error).toMatchObject(expected);
       expect(error.message).not.toMatch(/<|javascript/);
     } finally {
@@ -116,9 +195,14 @@ describe('uploadThumbnail answers the reference server cannot give', () => {
   });
 
   it('accepts a relative file_url', async () => {
-    const faulty = await startAnsweringServer(200, JSON.stringify({ file_url: '/media/t.png', file_uuid: 'u', parent_file_uuid: 'p' }));
+    const faulty = await startAnsweringServer(
+      200,
+      JSON.stringify({ file_url: '/media/t.png', file_uuid: 'u', parent_file_uuid: 'p' }),
+    );
     try {
-      await expect(uploadThumbnail({ baseUrl: faulty.url, token: 't', file: pngFile(), parentUuid: 'p' })).resolves.toEqual({
+      await expect(
+        uploadThumbnail({ baseUrl: faulty.url, token: 't', file: pngFile(), parentUuid: 'p' }),
+      ).resolves.toEqual({
         file_url: '/media/t.png',
         file_uuid: 'u',
         parent_file_uuid: 'p',
@@ -133,7 +217,11 @@ describe('uploadThumbnail answers the reference server cannot give', () => {
     const recording = await startFaultServer((req, res) => {
       headers = req.headers;
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ file_url: '/t.png', file_uuid: 'u', parent_file_uuid: 'p' })));
+      req.on('end', () =>
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ file_url: '/t.png', file_uuid: 'u', parent_file_uuid: 'p' })),
+      );
     });
     try {
       await uploadThumbnail({ baseUrl: `${recording.url}/`, token: 'secret', file: pngFile(), parentUuid: 'p' });
@@ -148,7 +236,13 @@ describe('uploadThumbnail answers the reference server cannot give', () => {
     const hanging = await startHangingServer();
     try {
       const controller = new AbortController();
-      const pending = uploadThumbnail({ baseUrl: hanging.url, token: 't', file: pngFile(), parentUuid: 'p', signal: controller.signal });
+      const pending = uploadThumbnail({
+        baseUrl: hanging.url,
+        token: 't',
+        file: pngFile(),
+        parentUuid: 'p',
+        signal: controller.signal,
+      });
       await vi.waitFor(() => expect(hanging.counts().started).toBe(1));
       controller.abort();
       expect(await failure(pending)).toMatchObject({ kind: 'aborted' });
@@ -166,7 +260,9 @@ describe('uploadThumbnail checks the file before sending a byte', () => {
     ['a file over maxSize', pngFile('big.png', 64, 64), 'too-large'],
   ])('refuses %s', async (_name, file, kind) => {
     const send = vi.spyOn(XMLHttpRequest.prototype, 'send');
-    const error = await failure(uploadThumbnail({ baseUrl: server.url, token: server.token, file, parentUuid, maxSize: 200 }));
+    const error = await failure(
+      uploadThumbnail({ baseUrl: server.url, token: server.token, file, parentUuid, maxSize: 200 }),
+    );
     expect(error.kind).toBe(kind);
     expect(send).not.toHaveBeenCalled();
   });

@@ -76,10 +76,23 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
   });
 
   it('packs only the built library: no source, tests, stories, server or benchmark', async () => {
-    const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO });
+    const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: REPO,
+    });
     const [packed] = JSON.parse(stdout) as [{ files: Array<{ path: string }> }];
     const paths = packed.files.map((file) => file.path);
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/core.js', 'dist/core/index.d.ts', 'dist/styles.css']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/core.js',
+        'dist/core/index.d.ts',
+        'dist/styles.css',
+      ]),
+    );
     expect(paths.filter((path) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(path))).toEqual([]);
     expect(paths.filter((path) => /\.(test|stories)\.|\.map$/.test(path))).toEqual([]);
   });
@@ -92,7 +105,9 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
     await withPage(media, TOKEN, async (page) => {
       const workers: string[] = [];
       page.on('worker', (worker) => workers.push(worker.url()));
-      await page.locator('input[type=file]').setInputFiles({ name: 'gradient.png', mimeType: 'image/png', buffer: png });
+      await page
+        .locator('input[type=file]')
+        .setInputFiles({ name: 'gradient.png', mimeType: 'image/png', buffer: png });
       const shown = await uploadedImage(page, 'gradient.png');
 
       const { uploaded, errors, hostMutations } = await readProbe(page);
@@ -135,7 +150,9 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
         context.fillStyle = '#fff';
         context.font = 'bold 200px sans-serif';
         context.fillText('e2e', 700, 800);
-        const blob = await new Promise<Blob>((done, fail) => canvas.toBlob((made) => (made ? done(made) : fail(new Error('no JPEG'))), 'image/jpeg', 0.9));
+        const blob = await new Promise<Blob>((done, fail) =>
+          canvas.toBlob((made) => (made ? done(made) : fail(new Error('no JPEG'))), 'image/jpeg', 0.9),
+        );
         const input = document.querySelector<HTMLInputElement>('input[type=file]')!;
         const transfer = new DataTransfer();
         transfer.items.add(new File([blob], 'canvas.jpg', { type: 'image/jpeg' }));
@@ -143,7 +160,8 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
         input.dispatchEvent(new Event('change', { bubbles: true }));
         const bytes = new Uint8Array(await blob.arrayBuffer());
         let binary = '';
-        for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+        for (let at = 0; at < bytes.length; at += 0x8000)
+          binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
         return btoa(binary);
       });
       const jpeg = Buffer.from(base64, 'base64');
@@ -159,7 +177,12 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
       // Re-encoded smaller: what the client declared (MD5, size, type) describes the bytes it sent, not the canvas's.
       expect(stored).toMatchObject({ kind: 'thumbnail', parentUuid: media, size: served.length, md5: md5Of(served) });
       expect(stored.md5).not.toBe(md5Of(jpeg));
-      expect(stored.fields).toMatchObject({ qqmd5: stored.md5, qqfilename: 'canvas.jpg', qqfiletype: 'image/jpeg', qqtotalfilesize: String(served.length) });
+      expect(stored.fields).toMatchObject({
+        qqmd5: stored.md5,
+        qqfilename: 'canvas.jpg',
+        qqfiletype: 'image/jpeg',
+        qqtotalfilesize: String(served.length),
+      });
     });
   });
 
@@ -168,7 +191,9 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
     const before = (await records()).length;
 
     await withPage(media, 'not-the-token', async (page) => {
-      await page.locator('input[type=file]').setInputFiles({ name: 'small.png', mimeType: 'image/png', buffer: Buffer.from(makePng(40, 30)) });
+      await page
+        .locator('input[type=file]')
+        .setInputFiles({ name: 'small.png', mimeType: 'image/png', buffer: Buffer.from(makePng(40, 30)) });
       const alert = page.getByRole('alert');
       await alert.waitFor();
       expect(await alert.textContent()).toContain('Sign in again');
@@ -232,7 +257,9 @@ async function throttleUploads(page: Page, bytesPerSecond: number): Promise<void
   await cdp.send('Network.enable');
   const conditions = { latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond };
   try {
-    await cdp.send('Network.emulateNetworkConditionsByRule', { matchedNetworkConditions: [{ urlPattern: `${api.url}/api/v2/pm/upload/*`, ...conditions }] });
+    await cdp.send('Network.emulateNetworkConditionsByRule', {
+      matchedNetworkConditions: [{ urlPattern: `${api.url}/api/v2/pm/upload/*`, ...conditions }],
+    });
   } catch {
     await cdp.send('Network.emulateNetworkConditions', { offline: false, ...conditions });
   }
@@ -242,8 +269,15 @@ async function throttleUploads(page: Page, bytesPerSecond: number): Promise<void
 async function uploadedImage(page: Page, fileName: string) {
   const image = page.getByRole('img', { name: `Uploaded thumbnail of ${fileName}` });
   await image.waitFor();
-  await page.waitForFunction((element) => element instanceof HTMLImageElement && element.complete, await image.elementHandle());
-  return image.evaluate((element: HTMLImageElement) => ({ src: element.src, naturalWidth: element.naturalWidth, naturalHeight: element.naturalHeight }));
+  await page.waitForFunction(
+    (element) => element instanceof HTMLImageElement && element.complete,
+    await image.elementHandle(),
+  );
+  return image.evaluate((element: HTMLImageElement) => ({
+    src: element.src,
+    naturalWidth: element.naturalWidth,
+    naturalHeight: element.naturalHeight,
+  }));
 }
 
 /** What the app was told through its callbacks, and how many mutations its own QueryClient ran. */
@@ -258,7 +292,11 @@ function readProbe(page: Page) {
 async function createMedia(): Promise<string> {
   const body = new FormData();
   body.append('qqfile', new Blob([makePng(8, 6)], { type: 'image/png' }), 'media.png');
-  const answer = await fetch(`${api.url}/api/v2/pm/upload/`, { method: 'POST', body, headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json' } });
+  const answer = await fetch(`${api.url}/api/v2/pm/upload/`, {
+    method: 'POST',
+    body,
+    headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json' },
+  });
   expect(answer.status).toBe(200);
   return String(((await answer.json()) as { file_uuid: string }).file_uuid);
 }
@@ -266,7 +304,9 @@ async function createMedia(): Promise<string> {
 async function records(): Promise<StoredRecord[]> {
   const metaDir = join(api.dataDir, 'meta');
   const names = (await readdir(metaDir)).filter((name) => name.endsWith('.json') && !name.startsWith('.'));
-  return Promise.all(names.map(async (name) => JSON.parse(await readFile(join(metaDir, name), 'utf8')) as StoredRecord));
+  return Promise.all(
+    names.map(async (name) => JSON.parse(await readFile(join(metaDir, name), 'utf8')) as StoredRecord),
+  );
 }
 
 async function record(uuid: string): Promise<StoredRecord> {
@@ -285,7 +325,8 @@ async function bundleApp(root: string): Promise<string> {
   await mkdir(join(modules, '@tanstack'), { recursive: true });
   for (const name of ['index.html', 'main.jsx']) await copyFile(join(APP_SOURCE, name), join(root, name));
   await symlink(REPO, join(modules, 'react-thumbnail-uploader'), 'dir');
-  for (const peer of ['react', 'react-dom', '@tanstack/react-query']) await symlink(join(REPO, 'node_modules', peer), join(modules, peer), 'dir');
+  for (const peer of ['react', 'react-dom', '@tanstack/react-query'])
+    await symlink(join(REPO, 'node_modules', peer), join(modules, peer), 'dir');
 
   const outDir = join(root, 'dist');
   const output = await build({
@@ -320,7 +361,8 @@ async function serveStatic(dir: string): Promise<{ url: string; close: () => Pro
       return;
     }
     readFile(file).then(
-      (bytes) => res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(bytes),
+      (bytes) =>
+        res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(bytes),
       () => res.writeHead(404).end(),
     );
   });
@@ -331,7 +373,11 @@ async function serveStatic(dir: string): Promise<{ url: string; close: () => Pro
 async function run(command: string, args: string[]): Promise<void> {
   try {
     // Vitest sets NODE_ENV=test; an app ships the production build.
-    await promisify(execFile)(command, args, { cwd: REPO, env: { ...process.env, NODE_ENV: 'production', FORCE_COLOR: '0' }, maxBuffer: 16 * 1024 * 1024 });
+    await promisify(execFile)(command, args, {
+      cwd: REPO,
+      env: { ...process.env, NODE_ENV: 'production', FORCE_COLOR: '0' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`${command} ${args.join(' ')} failed:\n${stdout}\n${stderr}`, { cause: error });

@@ -83,7 +83,9 @@ export async function runUploadLoad(options: LoadOptions): Promise<LoadReport> {
         {
           setupRequest(request, context) {
             sequence += 1;
-            const png = Buffer.from(makePng(4, 3, [sequence & 255, (sequence >> 8) & 255, (sequence >> 16) & 255, 255]));
+            const png = Buffer.from(
+              makePng(4, 3, [sequence & 255, (sequence >> 8) & 255, (sequence >> 16) & 255, 255]),
+            );
             context.png = png;
             return { ...request, body: thumbnailBody(parentUuid, png) };
           },
@@ -96,7 +98,8 @@ export async function runUploadLoad(options: LoadOptions): Promise<LoadReport> {
               else sentByUuid.set(uuid, context.png as Buffer);
             } else if (status === 429) {
               busy += 1;
-              if (!/^\d+$/.test(String(headers['retry-after'] ?? headers['Retry-After']))) fail('a 429 without Retry-After');
+              if (!/^\d+$/.test(String(headers['retry-after'] ?? headers['Retry-After'])))
+                fail('a 429 without Retry-After');
             } else {
               fail(`status ${status}: ${body.slice(0, 200)}`);
             }
@@ -112,7 +115,8 @@ export async function runUploadLoad(options: LoadOptions): Promise<LoadReport> {
     clearTimeout(guard);
     const durationMs = (lastAnswerAt || performance.now()) - started;
 
-    if (result.errors > 0) fail(`${result.errors} connection errors (${result.timeouts} timeouts, ${result.resets} resets)`);
+    if (result.errors > 0)
+      fail(`${result.errors} connection errors (${result.timeouts} timeouts, ${result.resets} resets)`);
     if (ok + busy !== settings.amount) fail(`${ok + busy} of ${settings.amount} requests were answered 200 or 429`);
     const checkedFiles = await checkStoredThumbnails(dataDir, sentByUuid, fail);
 
@@ -149,7 +153,11 @@ function thumbnailBody(parentUuid: string, png: Buffer): Buffer {
 async function createMedia(baseUrl: string): Promise<string> {
   const body = new FormData();
   body.append(fieldName('file'), new Blob([makePng(8, 6)], { type: 'image/png' }), 'media.png');
-  const res = await fetch(baseUrl + UPLOAD_PATH, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` }, body });
+  const res = await fetch(baseUrl + UPLOAD_PATH, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}` },
+    body,
+  });
   if (res.status !== 200) throw new Error(`Creating the media failed with ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { file_uuid: string }).file_uuid;
 }
@@ -167,7 +175,11 @@ function parseUuid(body: string): string | undefined {
  * Every stored thumbnail matches its record and the bytes its request sent, every 200 has its
  * thumbnail, and no temp file is left. Returns how many files were checked.
  */
-async function checkStoredThumbnails(dataDir: string, sentByUuid: Map<string, Buffer>, fail: (message: string) => void) {
+async function checkStoredThumbnails(
+  dataDir: string,
+  sentByUuid: Map<string, Buffer>,
+  fail: (message: string) => void,
+) {
   const metaDir = join(dataDir, 'meta');
   const filesDir = join(dataDir, 'files');
   const leftovers = [...(await readdir(metaDir)), ...(await readdir(filesDir))].filter((name) => name.endsWith('.tmp'));
@@ -180,7 +192,8 @@ async function checkStoredThumbnails(dataDir: string, sentByUuid: Map<string, Bu
     checked += 1;
     const bytes = await readFile(join(filesDir, record.storedName));
     const sent = sentByUuid.get(record.uuid);
-    if (md5Of(bytes) !== record.md5 || bytes.length !== record.size) fail(`${record.storedName} does not match its record`);
+    if (md5Of(bytes) !== record.md5 || bytes.length !== record.size)
+      fail(`${record.storedName} does not match its record`);
     if (!sent) fail(`${record.storedName} was stored without a 200 answer`);
     else if (!sent.equals(bytes)) fail(`${record.storedName} holds other bytes than its request sent`);
   }
@@ -191,7 +204,10 @@ async function checkStoredThumbnails(dataDir: string, sentByUuid: Map<string, Bu
 export function formatLoadReport(report: LoadReport): string {
   const { options } = report;
   const rows: Array<[string, string]> = [
-    ['uploads', `${options.amount} over ${options.connections} connections, server limit ${options.maxConcurrentUploads} at once`],
+    [
+      'uploads',
+      `${options.amount} over ${options.connections} connections, server limit ${options.maxConcurrentUploads} at once`,
+    ],
     ['200 stored', String(report.ok)],
     ['429 busy', String(report.busy)],
     ['requests/s', report.requestsPerSecond.toFixed(0)],

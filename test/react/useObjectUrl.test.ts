@@ -6,7 +6,9 @@ describe('useObjectUrl', () => {
   it('gives one URL per blob and revokes it on change and unmount', () => {
     const first = new Blob(['a']);
     const second = new Blob(['b']);
-    const { result, rerender, unmount } = renderHook(({ blob }: { blob: Blob | null }) => useObjectUrl(blob), { initialProps: { blob: first } as { blob: Blob | null } });
+    const { result, rerender, unmount } = renderHook(({ blob }: { blob: Blob | null }) => useObjectUrl(blob), {
+      initialProps: { blob: first } as { blob: Blob | null },
+    });
     const firstUrl = result.current;
     expect(firstUrl).toMatch(/^blob:/);
     expect(liveObjectUrls).toEqual(new Set([firstUrl]));

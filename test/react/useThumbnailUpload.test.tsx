@@ -3,12 +3,12 @@ import { act, renderHook, waitFor } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { UploaderProvider, useThumbnailUpload, type UploaderProviderProps } from '../../src';
 import { pngFile } from '../fixtures';
-import { useReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import { withReferenceServer, type ReferenceServer } from '../support/referenceServer';
 
 let server: ReferenceServer;
 let parentUuid: string;
 
-useReferenceServer((started, media) => {
+withReferenceServer((started, media) => {
   server = started;
   parentUuid = media;
 });
@@ -29,7 +29,10 @@ describe('useThumbnailUpload', () => {
     const { result } = renderHook(() => useThumbnailUpload(), { wrapper: wrapper() });
     act(() => result.current.mutate({ file: pngFile('hook.png'), parentUuid }));
     await waitFor(() => expect(result.current.isSuccess).toBe(true));
-    expect(result.current.data).toMatchObject({ parent_file_uuid: parentUuid, file_url: expect.stringMatching(/^http:\/\//) });
+    expect(result.current.data).toMatchObject({
+      parent_file_uuid: parentUuid,
+      file_url: expect.stringMatching(/^http:\/\//),
+    });
     expect(result.current.variables).toMatchObject({ parentUuid });
   });
 
@@ -76,6 +79,8 @@ describe('useThumbnailUpload', () => {
 
   it('works with no react-query provider at all', async () => {
     const { result } = renderHook(() => useThumbnailUpload(), { wrapper: wrapper() });
-    await expect(act(() => result.current.mutateAsync({ file: pngFile(), parentUuid }))).resolves.toMatchObject({ parent_file_uuid: parentUuid });
+    await expect(act(() => result.current.mutateAsync({ file: pngFile(), parentUuid }))).resolves.toMatchObject({
+      parent_file_uuid: parentUuid,
+    });
   });
 });

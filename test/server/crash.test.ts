@@ -17,7 +17,11 @@ afterEach(async () => {
 });
 
 function upload(url: string, token: string, fields: Record<string, FormValue>) {
-  return fetch(url + UPLOAD_PATH, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: formOf(fields) });
+  return fetch(url + UPLOAD_PATH, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+    body: formOf(fields),
+  });
 }
 
 function fileFields(bytes: Uint8Array<ArrayBuffer>, type: string): Record<string, FormValue> {
@@ -31,7 +35,12 @@ async function checkStore(dir: string) {
   const files = (await readdir(join(dir, 'files'))).sort();
   const records = await Promise.all(
     (await readdir(join(dir, 'meta'))).map(
-      async (name) => JSON.parse(await readFile(join(dir, 'meta', name), 'utf8')) as { storedName: string; size: number; md5: string },
+      async (name) =>
+        JSON.parse(await readFile(join(dir, 'meta', name), 'utf8')) as {
+          storedName: string;
+          size: number;
+          md5: string;
+        },
     ),
   );
   expect(files).toEqual(records.map((record) => record.storedName).sort());
@@ -52,9 +61,16 @@ describe('crash safety', () => {
     const filesDir = join(dataDir, 'files');
     const first = await startCli(['--port', '0'], { DATA_DIR: dataDir });
 
-    const mediaRes = await upload(first.url, first.token, fileFields(new Uint8Array(randomBytes(64 * 1024)), 'video/mp4'));
+    const mediaRes = await upload(
+      first.url,
+      first.token,
+      fileFields(new Uint8Array(randomBytes(64 * 1024)), 'video/mp4'),
+    );
     const media = (await mediaRes.json()) as { file_uuid: string };
-    expect((await upload(first.url, first.token, { qqparentuuid: media.file_uuid, ...fileFields(makePng(), 'image/png') })).status).toBe(200);
+    expect(
+      (await upload(first.url, first.token, { qqparentuuid: media.file_uuid, ...fileFields(makePng(), 'image/png') }))
+        .status,
+    ).toBe(200);
 
     // 8 MiB, 64 KiB every 20 ms: still arriving when the server is killed.
     const big = new Uint8Array(randomBytes(8 * 1024 * 1024));
@@ -64,7 +80,9 @@ describe('crash safety', () => {
     const sending = rawRequest(first.url + UPLOAD_PATH, {
       method: 'POST',
       headers: { Authorization: `Bearer ${first.token}`, 'Content-Type': encoded.headers.get('content-type')! },
-      chunks: Array.from({ length: Math.ceil(body.length / piece) }, (_, i) => body.subarray(i * piece, (i + 1) * piece)),
+      chunks: Array.from({ length: Math.ceil(body.length / piece) }, (_, i) =>
+        body.subarray(i * piece, (i + 1) * piece),
+      ),
       chunkDelayMs: 20,
     }).catch((error: unknown) => error);
     const tempSize = async () => {
@@ -85,7 +103,10 @@ describe('crash safety', () => {
 
     // Works again, on the media stored before the crash.
     const png = makePng(6, 6);
-    const res = await upload(second.url, second.token, { qqparentuuid: media.file_uuid, ...fileFields(png, 'image/png') });
+    const res = await upload(second.url, second.token, {
+      qqparentuuid: media.file_uuid,
+      ...fileFields(png, 'image/png'),
+    });
     expect(res.status).toBe(200);
     const { file_url } = (await res.json()) as { file_url: string };
     expect(new Uint8Array(await (await fetch(file_url)).arrayBuffer())).toEqual(png);

@@ -44,10 +44,13 @@ export function rawRequest(url: string, options: RawRequestOptions = {}): Promis
   const chunks = options.chunks ?? [];
   const headers: Record<string, string> = { Host: target.host, ...options.headers };
   if (options.chunked) headers['Transfer-Encoding'] = 'chunked';
-  else if (chunks.length > 0) headers['Content-Length'] ??= String(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  else if (chunks.length > 0)
+    headers['Content-Length'] ??= String(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
   const head =
     `${options.method ?? 'GET'} ${url.slice(target.origin.length)} HTTP/1.1\r\n` +
-    Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
+    Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('') +
     '\r\n';
 
   return new Promise((resolve, reject) => {
@@ -73,7 +76,12 @@ export function rawRequest(url: string, options: RawRequestOptions = {}): Promis
       );
       const body = received.subarray(end + 4);
       if (body.length < Number(answerHeaders['content-length'] ?? 0)) return;
-      answer = { status: Number(statusLine.split(' ')[1]), headers: answerHeaders, body: body.toString('utf8'), sentBeforeAnswer: sent };
+      answer = {
+        status: Number(statusLine.split(' ')[1]),
+        headers: answerHeaders,
+        body: body.toString('utf8'),
+        sentBeforeAnswer: sent,
+      };
       finish();
     });
     socket.on('error', (error) => {
@@ -99,7 +107,11 @@ export function rawRequest(url: string, options: RawRequestOptions = {}): Promis
       await write(head);
       for (const chunk of chunks) {
         if ((answer && !options.sendAll) || socket.destroyed) break;
-        await write(options.chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk);
+        await write(
+          options.chunked
+            ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])
+            : chunk,
+        );
         sent += chunk.length;
         if (options.chunkDelayMs) await new Promise((wait) => setTimeout(wait, options.chunkDelayMs));
       }

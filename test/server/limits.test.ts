@@ -119,7 +119,10 @@ describe('concurrent uploads', () => {
   afterAll(() => stop(server));
 
   it('answers 429 with Retry-After at once, before reading the body, while the limit is reached', async () => {
-    const stalled = [startStalledUpload(server.url + UPLOAD_PATH, server.token), startStalledUpload(server.url + UPLOAD_PATH, server.token)];
+    const stalled = [
+      startStalledUpload(server.url + UPLOAD_PATH, server.token),
+      startStalledUpload(server.url + UPLOAD_PATH, server.token),
+    ];
     await expect.poll(() => filesIn(server)).toHaveLength(LIMIT);
 
     const boundary = 'busy-boundary';
@@ -163,7 +166,10 @@ describe('concurrent uploads', () => {
   });
 
   it('refuses what can never succeed (401, 413, 415) before saying busy', async () => {
-    const stalled = [startStalledUpload(server.url + UPLOAD_PATH, server.token), startStalledUpload(server.url + UPLOAD_PATH, server.token)];
+    const stalled = [
+      startStalledUpload(server.url + UPLOAD_PATH, server.token),
+      startStalledUpload(server.url + UPLOAD_PATH, server.token),
+    ];
     await expect.poll(async () => (await filesIn(server)).filter((name) => name.endsWith('.tmp'))).toHaveLength(LIMIT);
     const post = (headers: Record<string, string>, body: BodyInit) =>
       fetch(server.url + UPLOAD_PATH, { method: 'POST', headers, body });
@@ -172,7 +178,11 @@ describe('concurrent uploads', () => {
     expect((await post({ ...auth, 'Content-Type': 'text/plain' }, 'x')).status).toBe(415);
     const tooLarge = await rawRequest(server.url + UPLOAD_PATH, {
       method: 'POST',
-      headers: { ...auth, 'Content-Type': 'multipart/form-data; boundary=b', 'Content-Length': String(64 * 1024 * 1024) },
+      headers: {
+        ...auth,
+        'Content-Type': 'multipart/form-data; boundary=b',
+        'Content-Length': String(64 * 1024 * 1024),
+      },
     });
     expect(tooLarge.status).toBe(413);
     expect((await post(auth, formOf(pngFields()))).status).toBe(429);
@@ -185,7 +195,9 @@ describe('concurrent uploads', () => {
 
 it('refuses to start with a limit that would refuse everything', async () => {
   for (const options of [{ maxConcurrentUploads: 0 }, { requestTimeoutMs: 0 }, { requestTimeoutMs: 1.5 }]) {
-    await expect(startServer({ port: 0, dataDir: join(tmpdir(), 'never-created'), ...options })).rejects.toThrow(RangeError);
+    await expect(startServer({ port: 0, dataDir: join(tmpdir(), 'never-created'), ...options })).rejects.toThrow(
+      RangeError,
+    );
   }
   expect(existsSync(join(tmpdir(), 'never-created'))).toBe(false);
 });
@@ -216,7 +228,9 @@ describe('hostile file names', () => {
 
   async function allFiles(dir: string): Promise<string[]> {
     const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-    return entries.filter((entry) => entry.isFile()).map((entry) => relative(sandbox, join(entry.parentPath, entry.name)));
+    return entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(sandbox, join(entry.parentPath, entry.name)));
   }
 
   it('stores hostile qqfilename and part file names only as record text, never as a path', async () => {
@@ -236,7 +250,10 @@ describe('hostile file names', () => {
         expect(file_url).toBe(`${server.url}/files/${file_uuid}.png`);
         uuids.push(file_uuid!);
 
-        const record = JSON.parse(await readFile(join(server.dataDir, 'meta', `${file_uuid}.json`), 'utf8')) as Record<string, unknown>;
+        const record = JSON.parse(await readFile(join(server.dataDir, 'meta', `${file_uuid}.json`), 'utf8')) as Record<
+          string,
+          unknown
+        >;
         expect({ storedName: record.storedName, originalName: record.originalName }).toEqual({
           storedName: `${file_uuid}.png`,
           // busboy keeps only the last segment of a part's file name; qqfilename is kept as sent.
@@ -248,6 +265,7 @@ describe('hostile file names', () => {
     // Only generated names, only inside the data folder: nothing anywhere else in the sandbox.
     const expected = uuids.flatMap((uuid) => [`a/b/data/files/${uuid}.png`, `a/b/data/meta/${uuid}.json`]);
     expect((await allFiles(sandbox)).sort()).toEqual(expected.sort());
-    for (const path of ['/abs/x.png', '/tmp/escaped.png', join(tmpdir(), 'escaped.png')]) expect(existsSync(path)).toBe(false);
+    for (const path of ['/abs/x.png', '/tmp/escaped.png', join(tmpdir(), 'escaped.png')])
+      expect(existsSync(path)).toBe(false);
   });
 });

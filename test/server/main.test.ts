@@ -51,7 +51,10 @@ describe('server/main.ts', () => {
   }, 20_000);
 
   it('takes the request timeout and the upload limit from a flag or the environment', async () => {
-    const cli = await runCli(['--port', '0', '--max-concurrent-uploads', '1'], { REQUEST_TIMEOUT_MS: '300', MAX_CONCURRENT_UPLOADS: '5' });
+    const cli = await runCli(['--port', '0', '--max-concurrent-uploads', '1'], {
+      REQUEST_TIMEOUT_MS: '300',
+      MAX_CONCURRENT_UPLOADS: '5',
+    });
     const stalled = startStalledUpload(cli.url + UPLOAD_PATH, cli.token);
     await expect.poll(async () => (await readdir(join(cli.dataDir, 'files'))).length).toBe(1);
     expect((await uploadPng(cli.url, cli.token)).status).toBe(429);
@@ -64,6 +67,8 @@ describe('server/main.ts', () => {
     await expect(runCli([], { PORT: '0', MAX_CONCURRENT_UPLOADS: '0' })).rejects.toThrow(
       /upload limit must be a whole number of at least 1, not "0"/,
     );
-    await expect(runCli(['--port', '0', '--request-timeout-ms', '1.5'], {})).rejects.toThrow(/request timeout must be a whole number/);
+    await expect(runCli(['--port', '0', '--request-timeout-ms', '1.5'], {})).rejects.toThrow(
+      /request timeout must be a whole number/,
+    );
   }, 20_000);
 });

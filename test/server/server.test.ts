@@ -31,7 +31,12 @@ function post(fields: Record<string, FormValue>, token: string | null = server.t
 }
 
 /** What a client like the library sends for a file: the file plus its declared size and MD5. */
-function fileFields(bytes: Uint8Array<ArrayBuffer>, type: string, name: string, prefix = 'qq'): Record<string, FormValue> {
+function fileFields(
+  bytes: Uint8Array<ArrayBuffer>,
+  type: string,
+  name: string,
+  prefix = 'qq',
+): Record<string, FormValue> {
   return {
     [`${prefix}filename`]: name,
     [`${prefix}filetype`]: type,
@@ -41,7 +46,10 @@ function fileFields(bytes: Uint8Array<ArrayBuffer>, type: string, name: string, 
   };
 }
 
-async function uploadMedia(bytes = new Uint8Array(Buffer.from('a video, as far as this server cares')), type = 'video/mp4') {
+async function uploadMedia(
+  bytes = new Uint8Array(Buffer.from('a video, as far as this server cares')),
+  type = 'video/mp4',
+) {
   const res = await post(fileFields(bytes, type, 'clip.mp4'));
   expect(res.status).toBe(200);
   return (await res.json()) as { file_url: string; file_uuid: string };
@@ -83,7 +91,10 @@ describe('uploads', () => {
     const fields = { qqparentuuid: media.file_uuid, ...fileFields(png, 'image/png', 'cover.png'), extra: 'kept' };
     const { file_uuid } = (await (await post(fields)).json()) as { file_uuid: string };
 
-    const record = JSON.parse(await readFile(join(server.dataDir, 'meta', `${file_uuid}.json`), 'utf8')) as Record<string, unknown>;
+    const record = JSON.parse(await readFile(join(server.dataDir, 'meta', `${file_uuid}.json`), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const textFields = Object.fromEntries(Object.entries(fields).filter(([, value]) => typeof value === 'string'));
     expect(Object.keys(textFields)).toHaveLength(6);
     expect(record).toEqual({
@@ -190,11 +201,19 @@ describe('refusals', () => {
   });
 
   it('answers 401 when the token is wrong', async () => {
-    await expectError(await post(fileFields(makePng(), 'image/png', 'p.png'), 'not-the-token'), 401, /token is not valid/);
+    await expectError(
+      await post(fileFields(makePng(), 'image/png', 'p.png'), 'not-the-token'),
+      401,
+      /token is not valid/,
+    );
   });
 
   it('answers 401 for a scheme other than Bearer', async () => {
-    const res = await fetch(endpoint, { method: 'POST', headers: { Authorization: `Basic ${server.token}` }, body: formOf({}) });
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${server.token}` },
+      body: formOf({}),
+    });
     await expectError(res, 401, /must be "Bearer <token>"/);
   });
 
@@ -207,7 +226,11 @@ describe('refusals', () => {
   });
 
   it('answers 400 naming qqparentuuid when it is empty', async () => {
-    await expectError(await post({ qqparentuuid: '', ...fileFields(makePng(), 'image/png', 'p.png') }), 400, /qqparentuuid/);
+    await expectError(
+      await post({ qqparentuuid: '', ...fileFields(makePng(), 'image/png', 'p.png') }),
+      400,
+      /qqparentuuid/,
+    );
   });
 
   it('answers 400 for an empty file', async () => {
@@ -236,7 +259,11 @@ describe('refusals', () => {
     const first = await post({ qqparentuuid: media.file_uuid, ...fileFields(makePng(), 'image/png', 'p.png') });
     const thumbnail = (await first.json()) as { file_uuid: string };
     for (const parent of [thumbnail.file_uuid, `../meta/${media.file_uuid}`]) {
-      await expectError(await post({ qqparentuuid: parent, ...fileFields(makePng(), 'image/png', 'p.png') }), 404, /^Unknown parent/);
+      await expectError(
+        await post({ qqparentuuid: parent, ...fileFields(makePng(), 'image/png', 'p.png') }),
+        404,
+        /^Unknown parent/,
+      );
     }
   });
 
@@ -292,7 +319,11 @@ describe('refusals', () => {
   it('answers 501 for the chunked calls, which are not implemented yet', async () => {
     const chunk = { qqpartindex: '0', qqtotalparts: '2', qqfile: { bytes: new Uint8Array([1, 2]) } };
     await expectError(await post(chunk), 501, /in Chunks/);
-    await expectError(await post({ qquuid: crypto.randomUUID(), qqfilename: 'a.mp4' }, server.token, `${endpoint}?done`), 501, /Done/);
+    await expectError(
+      await post({ qquuid: crypto.randomUUID(), qqfilename: 'a.mp4' }, server.token, `${endpoint}?done`),
+      501,
+      /Done/,
+    );
   });
 
   it('answers 405 for another method on the endpoint', async () => {
@@ -323,7 +354,11 @@ describe('body limit', () => {
   const LIMIT = 4096;
 
   beforeAll(async () => {
-    small = await startServer({ port: 0, dataDir: await mkdtemp(join(tmpdir(), 'upload-api-small-')), maxBodyBytes: LIMIT });
+    small = await startServer({
+      port: 0,
+      dataDir: await mkdtemp(join(tmpdir(), 'upload-api-small-')),
+      maxBodyBytes: LIMIT,
+    });
   });
   afterAll(async () => {
     await small.close();
@@ -401,7 +436,10 @@ describe('body limit', () => {
   });
 
   it('checks the token before the size', async () => {
-    const res = await fetch(small.url + UPLOAD_PATH, { method: 'POST', body: formOf({ qqfile: { bytes: new Uint8Array(64 * 1024) } }) });
+    const res = await fetch(small.url + UPLOAD_PATH, {
+      method: 'POST',
+      body: formOf({ qqfile: { bytes: new Uint8Array(64 * 1024) } }),
+    });
     await expectError(res, 401, /missing/);
   });
 });

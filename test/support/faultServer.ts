@@ -12,7 +12,12 @@ export async function startFaultServer(respond: (req: IncomingMessage, res: Serv
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'Access-Control-Allow-Headers': 'Authorization, Accept, Content-Type', 'Access-Control-Allow-Methods': 'POST' }).end();
+      res
+        .writeHead(204, {
+          'Access-Control-Allow-Headers': 'Authorization, Accept, Content-Type',
+          'Access-Control-Allow-Methods': 'POST',
+        })
+        .end();
       return;
     }
     started += 1;

@@ -21,14 +21,20 @@ export async function startReferenceServer(options: { maxBodyBytes?: number } = 
     async createMedia(): Promise<string> {
       const body = new FormData();
       body.append(fieldName('file'), pngFile('media.png', 8, 6), 'media.png');
-      const answer = await sendForm({ url: uploadUrl(server.url), body, headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
+      const answer = await sendForm({
+        url: uploadUrl(server.url),
+        body,
+        headers: { Authorization: `Bearer ${TEST_TOKEN}` },
+      });
       return String(answer.file_uuid);
     },
     /** Metadata of every stored thumbnail, as the server recorded it. */
     async thumbnails(): Promise<Array<Record<string, unknown>>> {
       const metaDir = join(dataDir, 'meta');
       const names = (await readdir(metaDir)).filter((name) => name.endsWith('.json'));
-      const records = await Promise.all(names.map(async (name) => JSON.parse(await readFile(join(metaDir, name), 'utf8')) as Record<string, unknown>));
+      const records = await Promise.all(
+        names.map(async (name) => JSON.parse(await readFile(join(metaDir, name), 'utf8')) as Record<string, unknown>),
+      );
       return records.filter((record) => record.kind === 'thumbnail');
     },
     async close() {
@@ -41,7 +47,7 @@ export async function startReferenceServer(options: { maxBodyBytes?: number } = 
 export type ReferenceServer = Awaited<ReturnType<typeof startReferenceServer>>;
 
 /** For a test file: the reference server and one media to attach thumbnails to, started before its tests, closed after. */
-export function useReferenceServer(ready: (server: ReferenceServer, parentUuid: string) => void): void {
+export function withReferenceServer(ready: (server: ReferenceServer, parentUuid: string) => void): void {
   let server: ReferenceServer | undefined;
   beforeAll(async () => {
     server = await startReferenceServer();
