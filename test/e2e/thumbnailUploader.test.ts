@@ -75,26 +75,35 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
     expect(bundledModules.filter((id) => id.startsWith(join(REPO, 'src') + sep))).toEqual([]);
   });
 
-  it('packs only the built library: no source, tests, stories, server or benchmark', async () => {
+  it('packs exactly the built library, README, LICENSE and package.json: no source, tests, stories, server or benchmark', async () => {
     const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: REPO,
     });
     const [packed] = JSON.parse(stdout) as [{ files: Array<{ path: string }> }];
-    const paths = packed.files.map((file) => file.path);
-    expect(paths).toEqual(
-      expect.arrayContaining([
-        'package.json',
-        'README.md',
-        'LICENSE',
-        'dist/index.js',
-        'dist/index.d.ts',
-        'dist/core.js',
-        'dist/core/index.d.ts',
-        'dist/styles.css',
-      ]),
-    );
-    expect(paths.filter((path) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(path))).toEqual([]);
-    expect(paths.filter((path) => /\.(test|stories)\.|\.map$/.test(path))).toEqual([]);
+    // Chunks are named by a content hash; otherwise the list is exact, so that shipping a new file is a decision.
+    const paths = packed.files.map((file) => file.path.replace(/-[\w-]{8}\.js$/, '-[hash].js')).sort();
+    expect(paths).toEqual([
+      'LICENSE',
+      'README.md',
+      'dist/core-[hash].js',
+      'dist/core.d.ts',
+      'dist/core.js',
+      'dist/hashWasmMd5-[hash].js',
+      'dist/image-[hash].js',
+      'dist/index.d.ts',
+      'dist/index.js',
+      'dist/styles.css',
+      'package.json',
+    ]);
+    // No source map ships, so none may be referenced (it would point at src/, which does not ship).
+    for (const path of packed.files.map((file) => file.path).filter((path) => path.startsWith('dist/'))) {
+      expect(await readFile(join(REPO, path), 'utf8'), path).not.toContain('sourceMappingURL');
+    }
+  });
+
+  it('keeps "use client" as the first statement of the React entry, and off the framework-free core entry', async () => {
+    expect(await readFile(join(REPO, 'dist/index.js'), 'utf8')).toMatch(/^(['"])use client\1;?\n/);
+    expect(await readFile(join(REPO, 'dist/core.js'), 'utf8')).not.toContain('use client');
   });
 
   it('uploads a 2000x1500 PNG scaled down to 1024x768 in a worker, with the MD5 of the bytes sent, and shows the stored image', async () => {
