@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
 import { playwright } from '@vitest/browser-playwright';
 import react from '@vitejs/plugin-react';
-import type { Plugin } from 'vite';
+import type { Alias, Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM, CHROMIUM_ARGS } from './test/support/chromium.ts';
 import { liveTestPort } from './test/support/ports.ts';
@@ -27,6 +28,24 @@ const stylesheet: Plugin = {
     });
   },
 };
+
+/**
+ * React 18 and the @testing-library/react that renders with it, installed in test/react18/fixture/
+ * by scripts/ensure-react18.sh: beside the repository's React 19, since one install would clash.
+ */
+const REACT18_MODULES = fileURLToPath(new URL('./test/react18/fixture/node_modules/', import.meta.url));
+const react18: Alias[] = [
+  { find: /^react(\/.*)?$/, replacement: `${REACT18_MODULES}react$1` },
+  { find: /^react-dom(\/.*)?$/, replacement: `${REACT18_MODULES}react-dom$1` },
+  { find: /^@testing-library\/react$/, replacement: `${REACT18_MODULES}@testing-library/react` },
+];
+
+/** The tests of everything that renders: src/react and src/components, and server rendering. */
+const reactTests = [
+  'test/components/**/*.test.{ts,tsx}',
+  'test/react/**/*.test.{ts,tsx}',
+  'test/ssr/**/*.test.{ts,tsx}',
+];
 
 // Chosen once, before the stories are compiled with it (see test/support/ports.ts).
 const livePort = await liveTestPort();
@@ -59,8 +78,27 @@ export default defineConfig({
           environment: 'jsdom',
           setupFiles: ['test/setup.ts'],
           include: ['test/**/*.test.{ts,tsx}'],
-          exclude: ['test/e2e/**', 'test/browser/**'],
+          exclude: ['**/node_modules/**', 'test/e2e/**', 'test/browser/**'],
           globals: true,
+          provide: { reactMajor: '19' },
+        },
+      },
+      {
+        extends: true,
+        // Aliases reach only modules that Vite transforms: the packages that import React themselves are
+        // inlined, so their `react` is React 18 too; react-dom and Testing Library, loaded by Node from
+        // test/react18/fixture/node_modules, find React 18 beside them.
+        resolve: { alias: react18 },
+        test: {
+          name: 'unit-react18',
+          environment: 'jsdom',
+          setupFiles: ['test/setup.ts'],
+          globalSetup: ['test/react18/installReact18.ts'],
+          include: [...reactTests, 'test/react18/**/*.test.{ts,tsx}'],
+          exclude: ['**/node_modules/**'],
+          globals: true,
+          provide: { reactMajor: '18' },
+          server: { deps: { inline: [/@tanstack\/react-query/, /react-dropzone/] } },
         },
       },
       {
