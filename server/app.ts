@@ -9,6 +9,7 @@ import { HttpError, sendError, sendJson } from './http';
 import { receiveForm, type ReceivedFile, type ReceivedForm } from './multipart';
 import { sniffImageType } from '../src/core/sniff';
 import { UploadStore, type StoredUpload, type UploadKind } from './store';
+import { ChunkStore, type PendingUpload } from './chunks';
 
 export interface ServerOptions {
   /** 0 picks a free port. Default 8787. */
@@ -27,6 +28,10 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** Uploads handled at once; more are refused with 429 and `Retry-After`. Default 8. */
   maxConcurrentUploads?: number;
+  /** A chunked upload whose last part is older than this is deleted (swept at start and periodically). Default 24 h. */
+  staleUploadMs?: number;
+  /** Largest media assembled from chunks; a part that would pass it is refused with 413. Default 1 GiB. */
+  maxChunkedFileBytes?: number;
 }
 
 export interface RunningServer {
@@ -43,6 +48,12 @@ export const DEFAULT_DATA_DIR = '.data/';
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_CONCURRENT_UPLOADS = 8;
+export const DEFAULT_STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_MAX_CHUNKED_FILE_BYTES = 1024 * 1024 * 1024;
+/** Each part rewrites the upload's record, which lists every part: this bounds that work. */
+const MAX_TOTAL_PARTS = 10_000;
+/** The stale sweep runs at least this often, so a long `staleUploadMs` still frees space in time. */
+const MAX_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 /** An upload here takes milliseconds, so a refused client may try again almost at once. */
 const RETRY_AFTER_SECONDS = 1;
 
@@ -82,6 +93,8 @@ type CallHandler = (form: ReceivedForm, context: UploadContext) => Promise<objec
 
 interface UploadContext {
   store: UploadStore;
+  chunks: ChunkStore;
+  maxChunkedFileBytes: number;
   prefix: string;
   /** `http://host:port` as the client reached us, so answered URLs work from its origin. */
   origin: string;
@@ -98,8 +111,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     'maxConcurrentUploads',
     options.maxConcurrentUploads ?? DEFAULT_MAX_CONCURRENT_UPLOADS,
   );
+  const staleUploadMs = positiveInteger('staleUploadMs', options.staleUploadMs ?? DEFAULT_STALE_UPLOAD_MS);
+  const maxChunkedFileBytes = positiveInteger(
+    'maxChunkedFileBytes',
+    options.maxChunkedFileBytes ?? DEFAULT_MAX_CHUNKED_FILE_BYTES,
+  );
   const store = new UploadStore(dataDir);
   await store.open();
+  const chunks = new ChunkStore(dataDir);
+  await chunks.open();
+  // Uploads abandoned while the server was down go at start; the rest as they age: each is gone
+  // between staleUploadMs and twice that (or staleUploadMs + 10 min) after its last part.
+  await chunks.sweep(staleUploadMs);
+  const sweeper = setInterval(
+    () => {
+      chunks.sweep(staleUploadMs).catch((error: unknown) => console.error('Stale upload sweep failed:', error));
+    },
+    Math.min(staleUploadMs, MAX_SWEEP_INTERVAL_MS),
+  ).unref();
 
   let ownOrigin = '';
   let uploadsInFlight = 0;
@@ -140,7 +169,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     } else if (path === UPLOAD_PATH || path === UPLOAD_PATH.replace(/\/$/, '')) {
       requireMethod(req, ['POST']);
       const origin = HOST_HEADER.test(req.headers.host ?? '') ? `http://${req.headers.host}` : ownOrigin;
-      await handleUpload(req, res, url, deadline, { store, prefix, origin });
+      await handleUpload(req, res, url, deadline, { store, chunks, maxChunkedFileBytes, prefix, origin });
     } else {
       throw new HttpError(404, `Nothing here: ${path}. The upload endpoint is POST ${UPLOAD_PATH}.`);
     }
@@ -214,6 +243,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     dataDir,
     close: () =>
       new Promise<void>((resolveClose, rejectClose) => {
+        clearInterval(sweeper);
         // Uploads in flight get a moment to finish; idle keep-alive connections would hold close() forever.
         const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
         server.close((error) => {
@@ -289,22 +319,21 @@ function checkToken(authorization: string | undefined, token: string): void {
 
 /** Which call of the family this is: `?done`, a chunk (`partindex`), a thumbnail (`parentuuid`) or a media. */
 function callFor(url: URL, fields: Map<Field, string>): CallHandler {
-  if (url.searchParams.has('done')) return notImplemented('Chunk Upload Done (?done)');
-  if (fields.has('partindex')) return notImplemented('Upload a Media in Chunks');
+  if (url.searchParams.has('done')) return finishChunkedUpload;
+  if (fields.has('partindex')) return storeChunk;
   if (fields.has('parentuuid')) return storeThumbnail;
   return storeMedia;
-}
-
-function notImplemented(call: string): CallHandler {
-  return async () => {
-    throw new HttpError(501, `${call} is not supported by this server yet.`);
-  };
 }
 
 const storeMedia: CallHandler = async (form, context) => {
   const file = verifiedFile(form, context.prefix);
   const type = sniffImageType(file.head) ?? declaredType(form.fields.get('filetype') ?? file.partType);
-  const record = await commit(context.store, file, form, { kind: 'media', parentUuid: null, type });
+  const record = await commit(context.store, file, form.sentFields, {
+    kind: 'media',
+    parentUuid: null,
+    type,
+    originalName: form.fields.get('filename') || file.partName,
+  });
   return { file_url: fileUrl(context, record), file_uuid: record.uuid };
 };
 
@@ -320,21 +349,205 @@ const storeThumbnail: CallHandler = async (form, context) => {
   const type = sniffImageType(file.head);
   if (!type) throw new HttpError(415, 'The thumbnail is not an image; send a PNG, JPEG, GIF, WebP, AVIF or BMP.');
   const parent = await context.store.find(parentUuid);
+  if (!parent && (await context.chunks.find(parentUuid))) {
+    throw new HttpError(
+      404,
+      `The media ${parentUuid} is still being uploaded in chunks; send its ?done call before its thumbnail.`,
+    );
+  }
   if (parent?.kind !== 'media') {
     throw new HttpError(404, `Unknown parent media ${parentUuid}; upload the media first and send its file_uuid.`);
   }
-  const record = await commit(context.store, file, form, { kind: 'thumbnail', parentUuid, type });
+  const record = await commit(context.store, file, form.sentFields, {
+    kind: 'thumbnail',
+    parentUuid,
+    type,
+    originalName: form.fields.get('filename') || file.partName,
+  });
   return { file_url: fileUrl(context, record), file_uuid: record.uuid, parent_file_uuid: parentUuid };
 };
 
-/** The file, checked against the size and MD5 the client declared. */
-function verifiedFile({ fields, file }: ReceivedForm, prefix: string): ReceivedFile {
-  const name = (field: Field) => fieldName(field, prefix);
-  if (!file && fields.has('file')) {
-    throw new HttpError(400, `The field ${name('file')} holds text; send it as a file part (a Blob in FormData).`);
+/**
+ * One part of a chunked media: part 0 starts the upload and is answered its uuid; every later part
+ * names it in `uuid` and must be the next one, starting where the bytes so far end.
+ */
+const storeChunk: CallHandler = async (form, context) => {
+  const { fields, sentFields } = form;
+  const name = (field: Field) => fieldName(field, context.prefix);
+  const totalParts = wholeNumberField(fields, 'totalparts', context.prefix);
+  const partIndex = wholeNumberField(fields, 'partindex', context.prefix);
+  if (totalParts === undefined || totalParts < 1 || totalParts > MAX_TOTAL_PARTS) {
+    throw new HttpError(400, `The field ${name('totalparts')} must be a whole number from 1 to ${MAX_TOTAL_PARTS}.`);
   }
-  if (!file) throw new HttpError(400, `The field ${name('file')} is missing; send the file in it.`);
-  if (file.size === 0) throw new HttpError(400, `The file in ${name('file')} is empty.`);
+  if (partIndex === undefined || partIndex >= totalParts) {
+    throw new HttpError(400, `The field ${name('partindex')} must be a whole number from 0 to ${totalParts - 1}.`);
+  }
+  const part = receivedFile(form, context.prefix);
+  const chunkSize = wholeNumberField(fields, 'chunksize', context.prefix);
+  if (chunkSize !== undefined && chunkSize !== part.size) {
+    throw new HttpError(400, `Size mismatch: ${name('chunksize')} says ${chunkSize} bytes but ${part.size} arrived.`);
+  }
+  const totalFileSize = wholeNumberField(fields, 'totalfilesize', context.prefix) ?? null;
+  const byteOffset = wholeNumberField(fields, 'partbyteoffset', context.prefix);
+
+  if (partIndex === 0) {
+    const upload: PendingUpload = {
+      uuid: randomUUID(),
+      totalParts,
+      nextPart: 0,
+      size: 0,
+      totalFileSize,
+      fileName: fields.get('filename') || part.partName,
+      fileType: fields.get('filetype') || part.partType,
+      lastPart: null,
+      parts: [],
+      updatedAt: Date.now(),
+    };
+    checkPartFits(upload, part.size, byteOffset, context);
+    await context.chunks.withLock(upload.uuid, () => context.chunks.append(upload, part, sentFields));
+    return { file_uuid: upload.uuid };
+  }
+
+  const uuid = fields.get('uuid') ?? '';
+  if (uuid === '') {
+    throw new HttpError(
+      400,
+      `The field ${name('uuid')} is missing; parts after 0 send the file_uuid answered to part 0.`,
+    );
+  }
+  return context.chunks.withLock(uuid, async () => {
+    const upload = await pendingUpload(context, uuid);
+    if (totalParts !== upload.totalParts) {
+      throw new HttpError(400, `${name('totalparts')} is ${totalParts}, but part 0 said ${upload.totalParts}.`);
+    }
+    if (totalFileSize !== null && upload.totalFileSize !== null && totalFileSize !== upload.totalFileSize) {
+      throw new HttpError(
+        400,
+        `${name('totalfilesize')} is ${totalFileSize}, but part 0 said ${upload.totalFileSize}.`,
+      );
+    }
+    const last = upload.lastPart;
+    // A retry of the part just stored, whose answer was lost on the way: the same answer again.
+    if (last?.index === partIndex && last.size === part.size && last.md5 === part.md5) return { file_uuid: uuid };
+    if (partIndex !== upload.nextPart) {
+      const expected =
+        upload.nextPart < upload.totalParts ? `part ${upload.nextPart} is next` : 'every part is in; send ?done';
+      throw new HttpError(400, `Part ${partIndex} of ${uuid} is out of order: ${expected}. Send the parts in order.`);
+    }
+    checkPartFits(upload, part.size, byteOffset, context);
+    await context.chunks.append(upload, part, sentFields);
+    return { file_uuid: uuid };
+  });
+};
+
+/** Refuses a part that does not start where the bytes so far end, or that makes the file too large. */
+function checkPartFits(upload: PendingUpload, size: number, byteOffset: number | undefined, context: UploadContext) {
+  const name = (field: Field) => fieldName(field, context.prefix);
+  if (byteOffset !== undefined && byteOffset !== upload.size) {
+    throw new HttpError(
+      400,
+      `${name('partbyteoffset')} is ${byteOffset}, but ${upload.size} bytes came before part ${upload.nextPart}.`,
+    );
+  }
+  const max = context.maxChunkedFileBytes;
+  if (upload.size + size > max || (upload.totalFileSize ?? 0) > max) {
+    throw new HttpError(413, `The file is larger than this server accepts in chunks (${max} bytes).`);
+  }
+  if (upload.totalFileSize !== null && upload.size + size > upload.totalFileSize) {
+    throw new HttpError(
+      400,
+      `The parts pass the ${upload.totalFileSize} bytes ${name('totalfilesize')} declared; send the file's own parts.`,
+    );
+  }
+}
+
+/**
+ * `?done`: every part is in; the assembled file is checked against the declared size and MD5 and
+ * stored as a media under the upload's uuid. A done sent again for a stored upload is answered again.
+ */
+const finishChunkedUpload: CallHandler = async ({ fields, sentFields }, context) => {
+  const name = (field: Field) => fieldName(field, context.prefix);
+  const uuid = fields.get('uuid') ?? '';
+  if (uuid === '') throw new HttpError(400, `The field ${name('uuid')} is missing; send the file_uuid of part 0.`);
+  if (!fields.get('filename')) throw new HttpError(400, `The field ${name('filename')} is missing.`);
+  const totalParts = wholeNumberField(fields, 'totalparts', context.prefix);
+  const totalFileSize = wholeNumberField(fields, 'totalfilesize', context.prefix);
+  return context.chunks.withLock(uuid, async () => {
+    const stored = await context.store.find(uuid);
+    if (stored?.parts) {
+      checkMd5(fields, stored.md5, context.prefix);
+      return { file_url: fileUrl(context, stored), file_uuid: uuid };
+    }
+    const upload = await pendingUpload(context, uuid);
+    if (totalParts !== undefined && totalParts !== upload.totalParts) {
+      throw new HttpError(400, `${name('totalparts')} is ${totalParts}, but part 0 said ${upload.totalParts}.`);
+    }
+    if (upload.nextPart < upload.totalParts) {
+      const missing =
+        upload.nextPart === upload.totalParts - 1
+          ? `${upload.nextPart}`
+          : `${upload.nextPart} to ${upload.totalParts - 1}`;
+      throw new HttpError(400, `Parts ${missing} of ${uuid} are missing; send every part before ?done.`);
+    }
+    if (totalFileSize !== undefined && totalFileSize !== upload.size) {
+      throw new HttpError(
+        400,
+        `Size mismatch: ${name('totalfilesize')} says ${totalFileSize} bytes but ${upload.size} arrived.`,
+      );
+    }
+    const { md5, head } = await context.chunks.digest(uuid);
+    checkMd5(fields, md5, context.prefix);
+    const type = sniffImageType(head) ?? declaredType(fields.get('filetype') || upload.fileType);
+    const record = await commit(
+      context.store,
+      { tempPath: context.chunks.dataPath(uuid), size: upload.size, md5 },
+      sentFields,
+      { kind: 'media', parentUuid: null, type, originalName: fields.get('filename') || upload.fileName },
+      uuid,
+      upload.parts,
+    );
+    await context.chunks.remove(uuid);
+    return { file_url: fileUrl(context, record), file_uuid: uuid };
+  });
+};
+
+async function pendingUpload(context: UploadContext, uuid: string): Promise<PendingUpload> {
+  const upload = await context.chunks.find(uuid);
+  if (!upload) {
+    throw new HttpError(
+      404,
+      `Unknown chunked upload ${uuid}: never started, already done, or deleted after a long pause. Start again from part 0.`,
+    );
+  }
+  return upload;
+}
+
+/** A field that must be a whole number when present; undefined when absent. */
+function wholeNumberField(fields: Map<Field, string>, field: Field, prefix: string): number | undefined {
+  const value = fields.get(field);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(value)) {
+    throw new HttpError(400, `The field ${fieldName(field, prefix)} must be a whole number, not "${value}".`);
+  }
+  return Number(value);
+}
+
+/** The file the form carries, refused when missing or empty. */
+function receivedFile({ fields, file }: ReceivedForm, prefix: string): ReceivedFile {
+  const name = fieldName('file', prefix);
+  if (!file && fields.has('file')) {
+    throw new HttpError(400, `The field ${name} holds text; send it as a file part (a Blob in FormData).`);
+  }
+  if (!file) throw new HttpError(400, `The field ${name} is missing; send the file in it.`);
+  if (file.size === 0) throw new HttpError(400, `The file in ${name} is empty.`);
+  return file;
+}
+
+/** The file, checked against the size and MD5 the client declared. */
+function verifiedFile(form: ReceivedForm, prefix: string): ReceivedFile {
+  const { fields } = form;
+  const name = (field: Field) => fieldName(field, prefix);
+  const file = receivedFile(form, prefix);
   const totalFileSize = fields.get('totalfilesize');
   if (totalFileSize !== undefined) {
     if (!/^\d+$/.test(totalFileSize)) {
@@ -350,33 +563,38 @@ function verifiedFile({ fields, file }: ReceivedForm, prefix: string): ReceivedF
       );
     }
   }
-  const md5 = fields.get('md5')?.toLowerCase();
-  if (md5 !== undefined) {
-    if (!/^[0-9a-f]{32}$/.test(md5)) {
-      throw new HttpError(400, `The field ${name('md5')} must be 32 hex digits, not "${md5}".`);
-    }
-    if (md5 !== file.md5) {
-      throw new HttpError(400, `MD5 mismatch: ${name('md5')} is ${md5} but the bytes received hash to ${file.md5}.`);
-    }
-  }
+  checkMd5(fields, file.md5, prefix);
   return file;
 }
 
+/** Refuses a declared `md5` that is malformed or differs from what the bytes received hash to. */
+function checkMd5(fields: Map<Field, string>, actual: string, prefix: string): void {
+  const md5 = fields.get('md5')?.toLowerCase();
+  if (md5 === undefined) return;
+  const name = fieldName('md5', prefix);
+  if (!/^[0-9a-f]{32}$/.test(md5)) throw new HttpError(400, `The field ${name} must be 32 hex digits, not "${md5}".`);
+  if (md5 !== actual) {
+    throw new HttpError(400, `MD5 mismatch: ${name} is ${md5} but the bytes received hash to ${actual}.`);
+  }
+}
+
+/** Stores the file under `uuid` (a new one by default) with its record; the file at `tempPath` is moved. */
 async function commit(
   store: UploadStore,
-  file: ReceivedFile,
-  form: ReceivedForm,
-  what: { kind: UploadKind; parentUuid: string | null; type: string },
+  file: { tempPath: string; size: number; md5: string },
+  fields: Record<string, string>,
+  what: { kind: UploadKind; parentUuid: string | null; type: string; originalName: string },
+  uuid: string = randomUUID(),
+  parts?: Array<Record<string, string>>,
 ): Promise<StoredUpload> {
-  const uuid = randomUUID();
   const record: StoredUpload = {
     uuid,
     ...what,
-    originalName: form.fields.get('filename') || file.partName,
     size: file.size,
     md5: file.md5,
     storedName: `${uuid}.${EXTENSIONS[what.type] ?? 'bin'}`,
-    fields: form.sentFields,
+    fields,
+    ...(parts && { parts }),
     createdAt: new Date().toISOString(),
   };
   await store.commit(file.tempPath, record);

@@ -1,17 +1,20 @@
 /**
  * The reference upload API for Storybook and local testing: `tsx server/main.ts [--port 8787]
  * [--host 127.0.0.1] [--token dev-token] [--data-dir .data/] [--max-body-bytes N]
- * [--request-timeout-ms N] [--max-concurrent-uploads N]`. The flags override the environment
- * variables PORT, HOST, UPLOAD_TOKEN, DATA_DIR, MAX_BODY_BYTES, REQUEST_TIMEOUT_MS and
- * MAX_CONCURRENT_UPLOADS.
+ * [--request-timeout-ms N] [--max-concurrent-uploads N] [--stale-upload-ms N]
+ * [--max-chunked-file-bytes N]`. The flags override the environment variables PORT, HOST,
+ * UPLOAD_TOKEN, DATA_DIR, MAX_BODY_BYTES, REQUEST_TIMEOUT_MS, MAX_CONCURRENT_UPLOADS,
+ * STALE_UPLOAD_MS and MAX_CHUNKED_FILE_BYTES.
  */
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_CHUNKED_FILE_BYTES,
   DEFAULT_MAX_CONCURRENT_UPLOADS,
   DEFAULT_PORT,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_STALE_UPLOAD_MS,
   DEFAULT_TOKEN,
   startServer,
 } from './app';
@@ -34,6 +37,8 @@ async function main(): Promise<void> {
       'max-body-bytes': { type: 'string' },
       'request-timeout-ms': { type: 'string' },
       'max-concurrent-uploads': { type: 'string' },
+      'stale-upload-ms': { type: 'string' },
+      'max-chunked-file-bytes': { type: 'string' },
     },
   });
   const env = process.env;
@@ -56,6 +61,18 @@ async function main(): Promise<void> {
       'The upload limit',
       flags['max-concurrent-uploads'] ?? env.MAX_CONCURRENT_UPLOADS,
       DEFAULT_MAX_CONCURRENT_UPLOADS,
+      1,
+    ),
+    staleUploadMs: wholeNumber(
+      'The stale upload age',
+      flags['stale-upload-ms'] ?? env.STALE_UPLOAD_MS,
+      DEFAULT_STALE_UPLOAD_MS,
+      1,
+    ),
+    maxChunkedFileBytes: wholeNumber(
+      'The chunked file limit',
+      flags['max-chunked-file-bytes'] ?? env.MAX_CHUNKED_FILE_BYTES,
+      DEFAULT_MAX_CHUNKED_FILE_BYTES,
       1,
     ),
   });

@@ -18,6 +18,8 @@ export interface StoredUpload {
   storedName: string;
   /** The text fields as the client sent them (names with their prefix), for tests and debugging. */
   fields: Record<string, string>;
+  /** For a media uploaded in chunks: the text fields of every part, as sent, in order (`fields` are the done call's). */
+  parts?: Array<Record<string, string>>;
   createdAt: string;
 }
 

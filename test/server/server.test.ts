@@ -316,16 +316,6 @@ describe('refusals', () => {
     expect((await storedFiles()).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('answers 501 for the chunked calls, which are not implemented yet', async () => {
-    const chunk = { qqpartindex: '0', qqtotalparts: '2', qqfile: { bytes: new Uint8Array([1, 2]) } };
-    await expectError(await post(chunk), 501, /in Chunks/);
-    await expectError(
-      await post({ qquuid: crypto.randomUUID(), qqfilename: 'a.mp4' }, server.token, `${endpoint}?done`),
-      501,
-      /Done/,
-    );
-  });
-
   it('answers 405 for another method on the endpoint', async () => {
     const res = await fetch(endpoint, { headers: { Authorization: `Bearer ${server.token}` } });
     expect(res.headers.get('allow')).toBe('POST, OPTIONS');

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './loopback';
 
 /**
@@ -74,3 +74,53 @@ export const thumbnailAnswer = (parentUuid: string): CannedAnswer => ({
   status: 200,
   body: JSON.stringify({ file_url: '/files/t.png', file_uuid: 'thumb-uuid', parent_file_uuid: parentUuid }),
 });
+
+/** One request a recording proxy saw: its path and query, and its text fields as sent. */
+export interface RecordedRequest {
+  url: string;
+  fields: Record<string, string>;
+}
+
+/**
+ * A proxy in front of a real server (the reference server): it records the text fields of every
+ * upload, then passes it on, unless `intercept` gives a canned answer instead (a fault injected
+ * into one request of a series, while the real server handles the rest).
+ */
+export async function startRecordingProxy(
+  target: string,
+  intercept?: (request: RecordedRequest) => CannedAnswer | undefined,
+) {
+  const requests: RecordedRequest[] = [];
+  const proxy = await startFaultServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const recorded = { url: req.url ?? '/', fields: textFields(body.toString('latin1')) };
+      requests.push(recorded);
+      const canned = intercept?.(recorded);
+      if (canned) {
+        res.writeHead(canned.status, { 'Content-Type': 'application/json', ...canned.headers }).end(canned.body);
+        return;
+      }
+      const upstream = httpRequest(
+        new URL(recorded.url, target),
+        { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      upstream.end(body);
+    });
+  });
+  return { ...proxy, requests: () => [...requests] };
+}
+
+/** The text fields of a multipart body (file parts, which carry a filename, are left out). */
+function textFields(body: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [, name, value] of body.matchAll(/name="([^"]*)"\r\n\r\n([^\r]*)\r\n/g)) fields[name!] = value!;
+  return fields;
+}

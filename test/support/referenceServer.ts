@@ -2,7 +2,8 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startServer } from '../../server/app';
+import { startServer, type ServerOptions } from '../../server/app';
+import type { StoredUpload } from '../../server/store';
 import { fieldName, uploadUrl } from '../../src/core/protocol';
 import { sendForm } from '../../src/core/send';
 import { pngFile } from '../fixtures';
@@ -10,7 +11,9 @@ import { pngFile } from '../fixtures';
 export const TEST_TOKEN = 'test-token';
 
 /** The real reference server on an ephemeral loopback port, with an empty data folder of its own. */
-export async function startReferenceServer(options: { maxBodyBytes?: number } = {}) {
+export async function startReferenceServer(
+  options: Pick<ServerOptions, 'maxBodyBytes' | 'staleUploadMs' | 'maxChunkedFileBytes'> = {},
+) {
   const dataDir = await mkdtemp(join(tmpdir(), 'rtu-test-'));
   const server = await startServer({ port: 0, token: TEST_TOKEN, dataDir, ...options });
   return {
@@ -27,6 +30,15 @@ export async function startReferenceServer(options: { maxBodyBytes?: number } = 
         headers: { Authorization: `Bearer ${TEST_TOKEN}` },
       });
       return String(answer.file_uuid);
+    },
+    /** The record the server keeps of one upload (`meta/<uuid>.json`). */
+    async record(uuid: string): Promise<StoredUpload> {
+      return JSON.parse(await readFile(join(dataDir, 'meta', `${uuid}.json`), 'utf8')) as StoredUpload;
+    },
+    /** The bytes the server stored for an upload. */
+    async storedBytes(uuid: string): Promise<Uint8Array> {
+      const { storedName } = await this.record(uuid);
+      return new Uint8Array(await readFile(join(dataDir, 'files', storedName)));
     },
     /** Metadata of every stored thumbnail, as the server recorded it. */
     async thumbnails(): Promise<Array<Record<string, unknown>>> {
