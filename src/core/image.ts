@@ -1,6 +1,14 @@
 /// <reference types="vite/client" />
 import { UploadError, abortedError } from './errors';
-import { IMAGE_WORKER_NAME, drawScaled, encodeOffscreen, type EncodeAnswer, type EncodeJob } from './image.worker';
+import {
+  DamagedImageError,
+  IMAGE_WORKER_NAME,
+  decodeAtSize,
+  drawScaled,
+  encodeOffscreen,
+  type EncodeAnswer,
+  type EncodeJob,
+} from './image.worker';
 // Vite bundles the worker and inlines it in the library as a string started from a blob: URL. Unlike a
 // `new URL('./image.worker.ts', import.meta.url)` worker, whose file an app's bundler or dev server
 // does not follow into a dependency, it works wherever the package is installed.
@@ -30,14 +38,18 @@ const EXTENSIONS: Record<string, readonly string[]> = {
   'image/webp': ['webp'],
 };
 
-/** Enough of the file for its type and a JPEG's EXIF segment, which is at most 64 KiB. */
-const HEAD_BYTES = 66 * 1024;
+/**
+ * Enough of the file for its type, its size and a JPEG's EXIF orientation. JPEG metadata (EXIF, ICC
+ * profile, XMP: up to 64 KiB each) comes before the frame header that gives the size.
+ */
+const HEAD_BYTES = 256 * 1024;
 
 /**
- * The image as it should be sent: decoded once (which proves it is whole), turned upright by its EXIF
- * orientation, scaled down so that its longest side is at most `maxDimension`, and encoded again;
- * or the very same File when none of that is needed. GIFs always go as they are (they may be animated).
- * Without createImageBitmap (jsdom, Node) the file goes as it is, unchecked.
+ * The image as it should be sent: turned upright by its EXIF orientation, scaled down so that its
+ * longest side is at most `maxDimension`, and encoded again, decoded once on the way (which proves it
+ * is whole); or the very same File when none of that is needed. The size is read from the header, so
+ * that a large photo is decoded straight at about the size sent, in a worker. GIFs always go as they
+ * are (they may be animated). Without createImageBitmap (jsdom, Node) the file goes as it is, unchecked.
  */
 export async function prepareImage(file: File, options: PrepareImageOptions = {}): Promise<File> {
   const { maxDimension = DEFAULT_MAX_DIMENSION, quality = DEFAULT_QUALITY, signal } = options;
@@ -45,23 +57,40 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
   if (typeof createImageBitmap !== 'function') return file;
   const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
   const type = sniffImageType(head);
-  const bitmap = await decode(file);
-  const longest = Math.max(bitmap.width, bitmap.height);
-  const upright = type !== 'image/jpeg' || jpegOrientation(head) === 1;
+  const orientation = type === 'image/jpeg' ? jpegOrientation(head) : 1;
+  const stored = type && storedSize(head, type);
+  let source: File | ImageBitmap = file;
+  // Upright size: orientations 5 to 8 turn the picture a quarter.
+  let size = stored && (orientation >= 5 ? { width: stored.height, height: stored.width } : stored);
+  if (!size) {
+    // A header this does not read (AVIF, odd JPEGs): decoded whole on the page to learn the size.
+    source = await decode(file);
+    size = source;
+  }
+  const longest = Math.max(size.width, size.height);
   const canEncode = typeof OffscreenCanvas === 'function' || typeof document !== 'undefined';
   // A type sniffing does not know is left alone: uploadThumbnail has refused it before, in validate.
   const asIs =
-    !type || type === 'image/gif' || !canEncode || (SENT_AS_IS.has(type) && upright && longest <= maxDimension);
-  if (asIs || signal?.aborted) {
-    bitmap.close();
+    !type ||
+    type === 'image/gif' ||
+    !canEncode ||
+    (SENT_AS_IS.has(type) && orientation === 1 && longest <= maxDimension);
+  if (asIs) {
+    // Decoded once all the same, to prove that it is whole.
+    (source instanceof ImageBitmap ? source : await decode(file)).close();
     throwIfAborted(signal);
     return file;
   }
+  if (signal?.aborted) {
+    if (source instanceof ImageBitmap) source.close();
+    throw abortedError(signal.reason);
+  }
   const scale = Math.min(1, maxDimension / longest);
   const job: EncodeJob = {
-    bitmap,
-    width: Math.max(1, Math.round(bitmap.width * scale)),
-    height: Math.max(1, Math.round(bitmap.height * scale)),
+    source,
+    width: Math.max(1, Math.round(size.width * scale)),
+    height: Math.max(1, Math.round(size.height * scale)),
+    ...(type === 'image/jpeg' && stored && source === file ? { jpeg: { ...stored, orientation } } : {}),
     type: ENCODED_AS[type],
     quality,
   };
@@ -78,26 +107,29 @@ async function decode(file: Blob): Promise<ImageBitmap> {
   try {
     return await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch (cause) {
-    throw new UploadError('invalid-file', DAMAGED_IMAGE_MESSAGE, { cause });
+    throw damaged(cause);
   }
 }
+
+const damaged = (cause: unknown) => new UploadError('invalid-file', DAMAGED_IMAGE_MESSAGE, { cause });
 
 async function encode(job: EncodeJob, file: File, signal: AbortSignal | undefined): Promise<Blob> {
   let pageJob = job;
   if (typeof Worker === 'function' && typeof OffscreenCanvas === 'function') {
     try {
       return await encodeInWorker(job, signal);
-    } catch {
+    } catch (error) {
       if (signal?.aborted) throw abortedError(signal.reason);
+      if (error instanceof UploadError) throw error;
       // A page whose CSP forbids blob: workers, or a worker without a 2D OffscreenCanvas: the page does
-      // the work. The bitmap may have gone to the worker, so this rare path decodes a second time.
-      job.bitmap.close();
-      pageJob = { ...job, bitmap: await decode(file) };
+      // the work. A bitmap has gone to the worker: this rare path decodes a second time.
+      if (!(job.source instanceof Blob)) pageJob = { ...job, source: await decode(file) };
     }
   }
   try {
     return await encodeOnPage(pageJob);
   } catch (cause) {
+    if (cause instanceof DamagedImageError) throw damaged(cause);
     throw new UploadError(
       'invalid-file',
       'This image could not be prepared for upload. Choose another image, or save it as a JPEG or PNG first.',
@@ -122,24 +154,28 @@ function encodeInWorker(job: EncodeJob, signal: AbortSignal | undefined): Promis
     worker.onmessage = ({ data }: MessageEvent<EncodeAnswer>) => {
       stop();
       if ('blob' in data) resolve(data.blob);
-      else reject(new Error(data.error));
+      else reject(data.damaged ? damaged(data.error) : new Error(data.error));
     };
     worker.onerror = (event) => {
       stop();
       reject(new Error(event.message || 'The image worker did not start.'));
     };
-    worker.postMessage(job, [job.bitmap]);
+    worker.postMessage(job, job.source instanceof Blob ? [] : [job.source]);
   });
 }
 
-function encodeOnPage(job: EncodeJob): Promise<Blob> {
+async function encodeOnPage(job: EncodeJob): Promise<Blob> {
   if (typeof OffscreenCanvas === 'function') return encodeOffscreen(job);
+  const image = await decodeAtSize(job);
   const canvas = document.createElement('canvas');
   canvas.width = job.width;
   canvas.height = job.height;
   const context = canvas.getContext('2d');
-  if (!context) return Promise.reject(new Error('This browser has no 2D canvas.'));
-  drawScaled(context, job);
+  if (!context) {
+    image.close();
+    throw new Error('This browser has no 2D canvas.');
+  }
+  drawScaled(context, image, job);
   return new Promise((resolve, reject) =>
     canvas.toBlob(
       (blob) => (blob ? resolve(blob) : reject(new Error('The canvas could not encode the image.'))),
@@ -194,4 +230,41 @@ function tiffOrientation(view: DataView, tiff: number, end: number): number {
     return orientation >= 1 && orientation <= 8 ? orientation : 1;
   }
   return 1;
+}
+
+/**
+ * Width and height as stored, from the header: PNG's IHDR, a JPEG's frame header (SOF), WebP's VP8,
+ * VP8L or VP8X chunk, BMP's info header. `undefined` for AVIF and whatever this cannot read.
+ */
+function storedSize(bytes: Uint8Array, type: ImageType): { width: number; height: number } | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = (width: number, height: number) => (width > 0 && height > 0 ? { width, height } : undefined);
+  try {
+    if (type === 'image/png') return size(view.getUint32(16), view.getUint32(20));
+    if (type === 'image/bmp') return size(Math.abs(view.getInt32(18, true)), Math.abs(view.getInt32(22, true)));
+    if (type === 'image/webp') {
+      const chunk = String.fromCharCode(...bytes.subarray(12, 16));
+      if (chunk === 'VP8 ') return size(view.getUint16(26, true) & 0x3fff, view.getUint16(28, true) & 0x3fff);
+      if (chunk === 'VP8L') {
+        const bits = view.getUint32(21, true);
+        return size((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1);
+      }
+      if (chunk === 'VP8X') {
+        const u24 = (at: number) => view.getUint16(at, true) + (view.getUint8(at + 2) << 16);
+        return size(u24(24) + 1, u24(27) + 1);
+      }
+    }
+    if (type === 'image/jpeg') {
+      for (let at = 2; at + 9 <= bytes.length && bytes[at] === 0xff; at += 2 + view.getUint16(at + 2)) {
+        const marker = view.getUint8(at + 1);
+        // Start of frame: every SOFn but DHT (C4), JPG (C8) and DAC (CC).
+        if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
+          return size(view.getUint16(at + 7), view.getUint16(at + 5));
+        if (marker === 0xda || marker === 0xd9) break;
+      }
+    }
+  } catch {
+    // A header cut short: its size is learnt by decoding it.
+  }
+  return undefined;
 }

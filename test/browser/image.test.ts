@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { prepareImage, sniffImageType } from '../../src/core';
+import { decodeAtSize, type EncodeJob } from '../../src/core/image.worker';
 import {
   BLUE,
   GREEN,
@@ -29,6 +30,26 @@ function expectColour(actual: Rgba, expected: Rgba, tolerance = 48) {
   );
 }
 
+/** Orientation 6 is a quarter turn clockwise: the stored top left (red) is now the top right. */
+function expectQuarterTurnClockwise(pixels: Awaited<ReturnType<typeof readPixels>>) {
+  const { width, height } = pixels;
+  expectColour(pixels.at(width * 0.75, height * 0.25), RED);
+  expectColour(pixels.at(width * 0.75, height * 0.75), GREEN);
+  expectColour(pixels.at(width * 0.25, height * 0.25), BLUE);
+  expectColour(pixels.at(width * 0.25, height * 0.75), YELLOW);
+}
+
+/** The JPEG with `count` comment segments of 64 KiB after its SOI: its frame header moves that far. */
+function withCommentSegments(jpeg: Uint8Array, count: number): Uint8Array<ArrayBuffer> {
+  const segment = new Uint8Array(2 + 0xffff).fill(0x20);
+  segment.set([0xff, 0xfe, 0xff, 0xff]);
+  const out = new Uint8Array(jpeg.length + count * segment.length);
+  out.set(jpeg.subarray(0, 2));
+  for (let i = 0; i < count; i += 1) out.set(segment, 2 + i * segment.length);
+  out.set(jpeg.subarray(2), 2 + count * segment.length);
+  return out;
+}
+
 /** Replaces the page's Worker with one that records what becomes of each worker started. */
 function watchWorkers(onPost?: () => void) {
   const started: Worker[] = [];
@@ -51,7 +72,7 @@ function watchWorkers(onPost?: () => void) {
   return { started, terminated };
 }
 
-/** Counts the page's createImageBitmap calls from now on. */
+/** Counts the page's decodes from now on: createImageBitmap calls and ImageDecoders made. */
 function countDecodes(): () => number {
   const decode = globalThis.createImageBitmap;
   let calls = 0;
@@ -59,6 +80,15 @@ function countDecodes(): () => number {
     calls += 1;
     return decode(...args);
   });
+  vi.stubGlobal(
+    'ImageDecoder',
+    class extends ImageDecoder {
+      constructor(init: ImageDecoderInit) {
+        super(init);
+        calls += 1;
+      }
+    },
+  );
   return () => calls;
 }
 
@@ -118,10 +148,22 @@ describe('prepareImage in Chromium', () => {
     expect(rough.size).toBeLessThan(fine.size);
   });
 
-  it('encodes a WebP as a WebP', async () => {
+  it('encodes a WebP as a WebP, lossy or with transparency, at the size its header tells', async () => {
     const prepared = await prepareImage(fileOf(await quadrants(2000, 1500, 'image/webp'), 'photo.webp', 'image/webp'));
     expect(prepared).toMatchObject({ name: 'photo.webp', type: 'image/webp' });
     expect(sniffImageType(await bytesOf(prepared.slice(0, 64)))).toBe('image/webp');
+    expect(await readPixels(prepared)).toMatchObject({ width: 1024, height: 768 });
+
+    const logo = await halfTransparentPng(2000, 1000).then(async (png) => {
+      const bitmap = await createImageBitmap(png);
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+      return canvas.convertToBlob({ type: 'image/webp', quality: 1 });
+    });
+    const pixels = await readPixels(await prepareImage(fileOf(logo, 'logo.webp', 'image/webp')));
+    expect(pixels).toMatchObject({ width: 1024, height: 512 });
+    expect(pixels.at(100, 256)[3]).toBe(0);
+    expectColour(pixels.at(900, 256), RED);
   });
 
   it.each([
@@ -145,13 +187,31 @@ describe('prepareImage in Chromium', () => {
       // Read back with EXIF applied: were the orientation still in the file, this would turn it a second time.
       const pixels = await readPixels(prepared);
       expect(pixels).toMatchObject({ width, height });
-      // Orientation 6 is a quarter turn clockwise: the stored top left (red) is now the top right.
-      expectColour(pixels.at(width * 0.75, height * 0.25), RED);
-      expectColour(pixels.at(width * 0.75, height * 0.75), GREEN);
-      expectColour(pixels.at(width * 0.25, height * 0.25), BLUE);
-      expectColour(pixels.at(width * 0.25, height * 0.75), YELLOW);
+      expectQuarterTurnClockwise(pixels);
     },
   );
+
+  it('turns a JPEG with EXIF orientation 6 upright, once, where createImageBitmap scales it (no ImageDecoder, as in Safari)', async () => {
+    vi.stubGlobal('ImageDecoder', undefined);
+    vi.stubGlobal('Worker', undefined);
+    const jpeg = withExifOrientation(await bytesOf(await quadrants(2000, 1500, 'image/jpeg', 0.95)), 6);
+    const prepared = await prepareImage(fileOf(jpeg, 'portrait.jpg', 'image/jpeg'));
+    const pixels = await readPixels(prepared);
+    expect(pixels).toMatchObject({ width: 768, height: 1024 });
+    expectQuarterTurnClockwise(pixels);
+  });
+
+  it('scales a JPEG whose metadata hides its size past the first 256 KiB: decoded on the page to learn it', async () => {
+    const jpeg = withCommentSegments(await bytesOf(await quadrants(2000, 1500, 'image/jpeg', 0.95)), 5);
+    expect(jpeg.length).toBeGreaterThan(256 * 1024);
+    const decodes = countDecodes();
+    const prepared = await prepareImage(fileOf(jpeg, 'padded.jpg', 'image/jpeg'));
+    expect(decodes()).toBe(1);
+    const pixels = await readPixels(prepared);
+    expect(pixels).toMatchObject({ width: 1024, height: 768 });
+    expectColour(pixels.at(256, 192), RED);
+    expectColour(pixels.at(768, 576), YELLOW);
+  });
 
   it('passes a GIF through byte for byte, animated and larger than maxDimension', async () => {
     const gif = makeGif(1500, 20);
@@ -178,9 +238,13 @@ describe('prepareImage in Chromium', () => {
     ]);
   });
 
-  it('refuses a damaged image with the message the person sees', async () => {
-    const whole = await quadrants(600, 400);
-    const error = await failure(prepareImage(fileOf(whole.slice(0, whole.size / 2), 'half.png', 'image/png')));
+  it.each([
+    ['a small PNG, sent as it is', 600, 400, 'image/png'],
+    ['a large PNG, decoded at size in the worker', 3000, 2000, 'image/png'],
+    ['a large JPEG, decoded at size in the worker', 3000, 2000, 'image/jpeg'],
+  ])('refuses a damaged image (%s) with the message the person sees', async (_, width, height, type) => {
+    const whole = await quadrants(width, height, type);
+    const error = await failure(prepareImage(fileOf(whole.slice(0, whole.size / 2), 'half', type)));
     expect(error.kind).toBe('invalid-file');
     expect(error.message).toBe('This image is damaged or incomplete and cannot be shown. Choose another copy of it.');
   });
@@ -205,13 +269,13 @@ describe('where prepareImage does the work', () => {
     ]);
   };
 
-  it('in a Web Worker when the browser has one, decoding once, and ends the worker once it has answered', async () => {
+  it('in a Web Worker when the browser has one, which decodes it (the page decodes nothing), and ends the worker once it has answered', async () => {
     const file = await large();
     const workers = watchWorkers();
     const decodes = countDecodes();
     const prepared = await prepareImage(file);
-    // A second decode would mean that the worker failed and the page did the work again.
-    expect(decodes()).toBe(1);
+    // A decode on the page would mean that the worker failed and the page did the work again.
+    expect(decodes()).toBe(0);
     expect(workers.started).toHaveLength(1);
     expect(workers.terminated).toEqual(workers.started);
     await expectScaledQuadrants(prepared);
@@ -243,8 +307,8 @@ describe('where prepareImage does the work', () => {
     );
     const decodes = countDecodes();
     const prepared = await prepareImage(file);
-    // The bitmap went to the worker that never ran: the page decodes again.
-    expect(decodes()).toBe(2);
+    // The file (not a bitmap) went to the worker that never ran: the page decodes it, once.
+    expect(decodes()).toBe(1);
     await expectScaledQuadrants(prepared);
   });
 });
@@ -269,5 +333,40 @@ describe('cancelling prepareImage', () => {
     expect(error.kind).toBe('aborted');
     expect(workers.started).toHaveLength(1);
     expect(workers.terminated).toEqual(workers.started);
+  });
+});
+
+describe('decoding at the size sent (image.worker.ts)', () => {
+  /** As drawn: a VideoFrame's display size has its orientation applied. */
+  const sizeOf = (image: ImageBitmap | VideoFrame) =>
+    image instanceof VideoFrame ? [image.displayWidth, image.displayHeight] : [image.width, image.height];
+  const job = (source: Blob, width: number, height: number, jpeg?: EncodeJob['jpeg']): EncodeJob => ({
+    source,
+    width,
+    height,
+    jpeg,
+    type: 'image/jpeg',
+    quality: 0.85,
+  });
+
+  it('decodes a large JPEG at the smallest DCT scale still at least the size sent, never whole', async () => {
+    const file = await quadrants(4000, 3000, 'image/jpeg');
+    const frame = await decodeAtSize(job(file, 1024, 768, { width: 4000, height: 3000, orientation: 1 }));
+    // 3/8 of 4000 is 1500: the smallest eighth that is not below 1024.
+    expect(sizeOf(frame)).toEqual([1500, 1125]);
+    frame.close();
+  });
+
+  it('gives the picture upright from a JPEG with EXIF orientation 6', async () => {
+    const jpeg = withExifOrientation(await bytesOf(await quadrants(4000, 3000, 'image/jpeg')), 6);
+    const frame = await decodeAtSize(job(new Blob([jpeg]), 768, 1024, { width: 4000, height: 3000, orientation: 6 }));
+    expect(sizeOf(frame)).toEqual([1125, 1500]);
+    frame.close();
+  });
+
+  it('decodes any other image straight to the size sent', async () => {
+    const bitmap = await decodeAtSize(job(await quadrants(3000, 1000), 1024, 341));
+    expect(sizeOf(bitmap)).toEqual([1024, 341]);
+    bitmap.close();
   });
 });
