@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import {
+  DEFAULT_CHUNK_SIZE,
+  uploadMedia,
+  uploadThumbnail,
+  type ChunkCheckpoint,
+  type RetryInfo,
+  type UploadProgress,
+} from '../../src/core';
+import { md5Of, pngFile } from '../fixtures';
+import {
+  startFaultServer,
+  startRecordingProxy,
+  startScriptedServer,
+  type CannedAnswer,
+  type RecordedRequest,
+} from '../support/faultServer';
+import { failure } from '../support/failure';
+import { startReferenceServer, type ReferenceServer } from '../support/referenceServer';
+
+const MiB = 1024 * 1024;
+/** Small parts keep the tests that are not about size quick; the 23 MiB test uses the default. */
+const CHUNK = 64 * 1024;
+const fast = { baseDelayMs: 10, maxDelayMs: 2000 };
+
+let server: ReferenceServer;
+const closing: Array<{ close: () => Promise<void> }> = [];
+
+beforeAll(async () => {
+  server = await startReferenceServer();
+});
+afterAll(() => server.close());
+afterEach(async () => {
+  for (const other of closing.splice(0)) await other.close();
+});
+
+/** Random bytes (generated, never committed) as a File of the test environment. */
+function mediaFile(size: number, name = 'clip.mp4', type = 'video/mp4') {
+  const bytes = new Uint8Array(randomBytes(size));
+  return { bytes, file: new File([bytes], name, { type }) };
+}
+
+async function proxyToServer(intercept?: (request: RecordedRequest) => CannedAnswer | undefined) {
+  const proxy = await startRecordingProxy(server.url, intercept);
+  closing.push(proxy);
+  return proxy;
+}
+
+/** Which call each request was: its part index, or `done`. */
+const calls = (requests: RecordedRequest[], prefix = 'qq') =>
+  requests.map((request) => (request.url.endsWith('?done') ? 'done' : request.fields[`${prefix}partindex`]));
+
+/** Fails unless every report is over the whole file, never goes back and ends at the file's size. */
+function expectWholeFileProgress(progress: UploadProgress[], size: number) {
+  expect(progress.length).toBeGreaterThan(0);
+  expect(new Set(progress.map((event) => event.total))).toEqual(new Set([size]));
+  const loaded = progress.map((event) => event.loaded);
+  expect(loaded).toEqual([...loaded].sort((a, b) => a - b));
+  expect(loaded.at(-1)).toBe(size);
+}
+
+async function expectStored(uuid: string, bytes: Uint8Array) {
+  const stored = await server.storedBytes(uuid);
+  expect(stored.length).toBe(bytes.length);
+  // Compared whole, not with toEqual: a diff of 23 MiB would take minutes to print.
+  expect(Buffer.compare(stored, bytes)).toBe(0);
+}
+
+describe('uploadMedia in chunks, against the reference server', () => {
+  it('sends a 23 MiB file in 5 parts with the protocol fields, then done with its MD5; reassembled byte for byte', async () => {
+    const { bytes, file } = mediaFile(23 * MiB);
+    const progress: UploadProgress[] = [];
+    const checkpoints: ChunkCheckpoint[] = [];
+    const result = await uploadMedia({
+      baseUrl: server.url,
+      token: server.token,
+      file,
+      onProgress: (event) => progress.push(event),
+      onCheckpoint: (checkpoint) => checkpoints.push(checkpoint),
+    });
+
+    const uuid = result.file_uuid;
+    expect(result).toEqual({ file_uuid: uuid, file_url: `${server.url}/files/${uuid}.mp4` });
+    const record = await server.record(uuid);
+    expect(record.parts).toEqual(
+      [0, 1, 2, 3, 4].map((part) => ({
+        qqpartindex: String(part),
+        qqtotalparts: '5',
+        ...(part > 0 && { qquuid: uuid }),
+        qqpartbyteoffset: String(part * DEFAULT_CHUNK_SIZE),
+        qqchunksize: String(part < 4 ? 5 * MiB : 3 * MiB),
+        qqtotalfilesize: String(23 * MiB),
+        qqfilename: 'clip.mp4',
+        qqfiletype: 'video/mp4',
+      })),
+    );
+    expect(record.fields).toEqual({
+      qquuid: uuid,
+      qqfilename: 'clip.mp4',
+      qqtotalparts: '5',
+      qqmd5: md5Of(bytes),
+      qqfiletype: 'video/mp4',
+      qqtotalfilesize: String(23 * MiB),
+    });
+    expect(record).toMatchObject({ kind: 'media', size: bytes.length, md5: md5Of(bytes), type: 'video/mp4' });
+    await expectStored(uuid, bytes);
+    expect(md5Of(new Uint8Array(await (await fetch(result.file_url)).arrayBuffer()))).toBe(md5Of(bytes));
+
+    expectWholeFileProgress(progress, bytes.length);
+    expect(checkpoints.map(({ fileUuid, nextPart }) => [fileUuid, nextPart])).toEqual(
+      [1, 2, 3, 4, 5].map((next) => [uuid, next]),
+    );
+  }, 60_000);
+
+  it('retries a failed part alone, without sending the parts before it again', async () => {
+    const { bytes, file } = mediaFile(5 * CHUNK - 10);
+    let failed = false;
+    const proxy = await proxyToServer(({ fields }) => {
+      if (fields.qqpartindex !== '2' || failed) return undefined;
+      failed = true;
+      return { status: 503, body: JSON.stringify({ error: 'busy' }) };
+    });
+    const retries: RetryInfo[] = [];
+    const result = await uploadMedia({
+      baseUrl: proxy.url,
+      token: server.token,
+      file,
+      chunkSize: CHUNK,
+      retry: fast,
+      onRetry: (info) => retries.push(info),
+    });
+
+    expect(calls(proxy.requests())).toEqual(['0', '1', '2', '2', '3', '4', 'done']);
+    expect(retries.map(({ attempt, error }) => [attempt, error.status])).toEqual([[2, 503]]);
+    expect((await server.record(result.file_uuid)).parts?.map((part) => part.qqpartindex)).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+    ]);
+    await expectStored(result.file_uuid, bytes);
+  });
+
+  it('pauses after part 2 and resumes from a stored checkpoint with parts 3 to 5 only', async () => {
+    const { bytes, file } = mediaFile(5 * CHUNK - 10);
+    const proxy = await proxyToServer();
+    const controller = new AbortController();
+    let checkpoint: ChunkCheckpoint | undefined;
+    const progress: UploadProgress[] = [];
+    const paused = await failure(
+      uploadMedia({
+        baseUrl: proxy.url,
+        token: server.token,
+        file,
+        chunkSize: CHUNK,
+        signal: controller.signal,
+        onProgress: (event) => progress.push(event),
+        onCheckpoint: (reached) => {
+          checkpoint = reached;
+          if (reached.nextPart === 2) controller.abort();
+        },
+      }),
+    );
+    expect(paused.kind).toBe('aborted');
+    expect(calls(proxy.requests())).toEqual(['0', '1']);
+    expect(checkpoint).toMatchObject({ nextPart: 2, totalParts: 5, chunkSize: CHUNK, fileSize: file.size });
+
+    // Kept as JSON (say in localStorage) and read back; the chunk size comes from it.
+    const stored = JSON.parse(JSON.stringify(checkpoint)) as ChunkCheckpoint;
+    const result = await uploadMedia({
+      baseUrl: proxy.url,
+      token: server.token,
+      file,
+      resume: stored,
+      onProgress: (event) => progress.push(event),
+    });
+
+    expect(calls(proxy.requests())).toEqual(['0', '1', '2', '3', '4', 'done']);
+    expect(result.file_uuid).toBe(stored.fileUuid);
+    expect((await server.record(result.file_uuid)).md5).toBe(md5Of(bytes));
+    await expectStored(result.file_uuid, bytes);
+    // Both runs together: from 0 to the pause, then on from there to the end.
+    expectWholeFileProgress(progress, file.size);
+  });
+
+  it('sends the unprefixed field names when fieldPrefix is empty', async () => {
+    const { bytes, file } = mediaFile(2 * CHUNK);
+    const result = await uploadMedia({
+      baseUrl: server.url,
+      token: server.token,
+      file,
+      chunkSize: CHUNK,
+      fieldPrefix: '',
+    });
+    const record = await server.record(result.file_uuid);
+    expect(record.parts?.map((part) => Object.keys(part))).toEqual([
+      ['partindex', 'totalparts', 'partbyteoffset', 'chunksize', 'totalfilesize', 'filename', 'filetype'],
+      ['partindex', 'totalparts', 'uuid', 'partbyteoffset', 'chunksize', 'totalfilesize', 'filename', 'filetype'],
+    ]);
+    expect(Object.keys(record.fields)).toEqual(['uuid', 'filename', 'totalparts', 'md5', 'filetype', 'totalfilesize']);
+    expect(record.md5).toBe(md5Of(bytes));
+  });
+
+  it('gives a chunked media that takes a thumbnail', async () => {
+    const { file } = mediaFile(3 * CHUNK);
+    const media = await uploadMedia({ baseUrl: server.url, token: server.token, file, chunkSize: CHUNK });
+    const thumbnail = await uploadThumbnail({
+      baseUrl: server.url,
+      token: server.token,
+      file: pngFile(),
+      parentUuid: media.file_uuid,
+    });
+    expect(thumbnail.parent_file_uuid).toBe(media.file_uuid);
+  });
+
+  it('keeps a refreshed token for the parts after the 401', async () => {
+    const seen: string[] = [];
+    const answers = [
+      { status: 401, body: '{}' },
+      { status: 200, body: JSON.stringify({ file_uuid: 'u' }) },
+      { status: 200, body: JSON.stringify({ file_uuid: 'u' }) },
+      { status: 200, body: JSON.stringify({ file_url: '/m.mp4', file_uuid: 'u' }) },
+    ];
+    const recording = await startFaultServer((req, res) => {
+      seen.push(String(req.headers.authorization));
+      const answer = answers[seen.length - 1]!;
+      req.resume();
+      req.on('end', () => res.writeHead(answer.status, { 'Content-Type': 'application/json' }).end(answer.body));
+    });
+    closing.push(recording);
+    const refreshToken = vi.fn(async () => 'fresh');
+    const { file } = mediaFile(2 * CHUNK);
+    await uploadMedia({ baseUrl: recording.url, token: 'stale', refreshToken, file, chunkSize: CHUNK });
+    expect(seen).toEqual(['Bearer stale', 'Bearer fresh', 'Bearer fresh', 'Bearer fresh']);
+    expect(refreshToken).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('uploadMedia in one request', () => {
+  it('sends a file up to chunkThreshold whole, with its MD5 and duration, progress over the file', async () => {
+    const { bytes, file } = mediaFile(CHUNK, 'song.mp3', 'audio/mpeg');
+    const progress: UploadProgress[] = [];
+    const result = await uploadMedia({
+      baseUrl: server.url,
+      token: server.token,
+      file,
+      chunkSize: CHUNK,
+      duration: 12,
+      onProgress: (event) => progress.push(event),
+    });
+    const record = await server.record(result.file_uuid);
+    expect(record.parts).toBeUndefined();
+    expect(record.fields).toEqual({
+      qqfilename: 'song.mp3',
+      qqfiletype: 'audio/mpeg',
+      qqtotalfilesize: String(CHUNK),
+      qqmd5: md5Of(bytes),
+      qqduration: '12',
+    });
+    expect(result.file_url).toBe(`${server.url}/files/${result.file_uuid}.mp3`);
+    await expectStored(result.file_uuid, bytes);
+    expectWholeFileProgress(progress, CHUNK);
+  });
+});
+
+describe('uploadMedia refuses', () => {
+  it('an empty file, before sending anything', async () => {
+    const send = vi.spyOn(XMLHttpRequest.prototype, 'send');
+    const error = await failure(uploadMedia({ baseUrl: server.url, file: new File([], 'empty.mp4') }));
+    expect(error.kind).toBe('invalid-file');
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('to resume with another file than the one paused, before sending anything', async () => {
+    const checkpoint: ChunkCheckpoint = {
+      fileUuid: 'u',
+      nextPart: 1,
+      totalParts: 2,
+      chunkSize: CHUNK,
+      fileSize: 2 * CHUNK,
+      md5State: '',
+    };
+    const send = vi.spyOn(XMLHttpRequest.prototype, 'send');
+    for (const resume of [checkpoint, { ...checkpoint, fileSize: 2 * CHUNK - 1 }]) {
+      const { file } = mediaFile(2 * CHUNK - 1);
+      const error = await failure(uploadMedia({ baseUrl: server.url, file, resume }));
+      expect(error).toMatchObject({ kind: 'invalid-file', message: expect.stringMatching(/not the file/) });
+    }
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  const ok = (body: object): CannedAnswer => ({ status: 200, body: JSON.stringify(body) });
+  it.each([
+    ['a part answered without file_uuid', [ok({})]],
+    ['a later part answered with another file_uuid', [ok({ file_uuid: 'a' }), ok({ file_uuid: 'b' })]],
+    [
+      'a done answered with a javascript: file_url',
+      [ok({ file_uuid: 'a' }), ok({ file_uuid: 'a' }), ok({ file_url: 'javascript:alert(1)', file_uuid: 'a' })],
+    ],
+    ['a done answered without file_url', [ok({ file_uuid: 'a' }), ok({ file_uuid: 'a' }), ok({ file_uuid: 'a' })]],
+  ])('%s as a bad response', async (_name, answers) => {
+    const scripted = await startScriptedServer(...answers);
+    closing.push(scripted);
+    const { file } = mediaFile(2 * CHUNK);
+    const error = await failure(uploadMedia({ baseUrl: scripted.url, file, chunkSize: CHUNK, retry: false }));
+    expect(error.kind).toBe('bad-response');
+    expect(scripted.counts().started).toBe(answers.length);
+  });
+});
