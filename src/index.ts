@@ -6,16 +6,23 @@ export {
 } from './react/useThumbnailUpload';
 export {
   useThumbnailUploader,
+  defaultLabels,
   type UseThumbnailUploaderOptions,
   type UploaderState,
   type ThumbnailUploaderApi,
-} from './react/useThumbnailUploader';
-export {
-  ThumbnailUploader,
-  defaultLabels,
-  type ThumbnailUploaderProps,
   type ThumbnailUploaderLabels,
-} from './components/ThumbnailUploader';
+} from './react/useThumbnailUploader';
+export type { UploadState, UploaderApi, ButtonProps } from './react/useUploader';
+export type {
+  UploaderLabels,
+  PauseLabels,
+  LabelOverrides,
+  ErrorLabel,
+  ErrorLabels,
+  ErrorLabelParams,
+} from './react/labels';
+export { ThumbnailUploader, type ThumbnailUploaderProps } from './components/ThumbnailUploader';
+export type { UploaderClassNames, UploaderSlot, UploaderLookProps } from './components/UploaderView';
 export {
   uploadThumbnail,
   UploadError,
@@ -26,3 +33,4 @@ export {
   type RetryPolicy,
   type RetryInfo,
 } from './core';
+export { formatBytes, type UploadErrorReason, type UploadErrorDetails } from './core/errors';

@@ -110,7 +110,7 @@ export const TooLargeForServer = errorStory({
 export const TooLargePicked = errorStory({
   args: { maxSize: 50 * 1024 },
   file: () => makeImageFile('camera-raw.png', { width: 256, height: 256, noise: true }),
-  says: /^camera-raw\.png is \d+(\.\d)? KB; the limit is 50 KB\. Choose a smaller image\.$/,
+  says: /^camera-raw\.png is \d+(\.\d)? kB; the limit is 50 kB\. Choose a smaller image\.$/,
   kind: 'too-large',
   retry: false,
   sent: false,

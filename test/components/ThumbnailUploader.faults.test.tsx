@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
-import { shortName } from '../../src/components/ThumbnailUploader';
+import { shortName } from '../../src/react/useUploader';
 import { ThumbnailUploader, UploaderProvider } from '../../src';
 import { pngFile } from '../fixtures';
 import { startHangingServer, startScriptedServer, thumbnailAnswer } from '../support/faultServer';

@@ -24,8 +24,8 @@ describe('errorForStatus', () => {
 describe('formatBytes', () => {
   it.each([
     [0, '0 bytes'],
-    [1023, '1023 bytes'],
-    [1536, '1.5 KB'],
+    [1023, '1,023 bytes'],
+    [1536, '1.5 kB'],
     [10 * 1024 * 1024, '10 MB'],
   ])('formats %i as %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);

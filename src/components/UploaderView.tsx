@@ -1,0 +1,125 @@
+import { Fragment } from 'react';
+import { formatBytes } from '../core/errors';
+import { shortName, type UploaderApi } from '../react/useUploader';
+
+/** The parts of a widget that take a class: one slot each. */
+export type UploaderSlot =
+  | 'root'
+  | 'media'
+  | 'image'
+  | 'file'
+  | 'hint'
+  | 'progress'
+  | 'bar'
+  | 'alert'
+  | 'actions'
+  | 'button'
+  | 'primaryButton'
+  | 'status';
+
+/** Classes of your own per part, added to the built-in ones (or alone, with `unstyled`). */
+export type UploaderClassNames = Partial<Record<UploaderSlot, string>>;
+
+/** What both styled widgets take to look the way a page wants. */
+export interface UploaderLookProps {
+  /** Class added to the root element, beside (or, with `unstyled`, instead of) the built-in ones. */
+  className?: string;
+  /** A class of your own for each part: `{ root, media, image, file, hint, progress, bar, alert, actions, button, primaryButton, status }`. */
+  classNames?: UploaderClassNames;
+  /** Drops the built-in class names so that the stylesheet styles nothing; `classNames` stay. @default false */
+  unstyled?: boolean;
+}
+
+const BUILT_IN: Record<UploaderSlot, string> = {
+  root: 'rtu',
+  media: 'rtu__media',
+  image: 'rtu__image',
+  file: 'rtu__file',
+  hint: 'rtu__hint',
+  progress: 'rtu__progress',
+  bar: 'rtu__bar',
+  alert: 'rtu__alert',
+  actions: 'rtu__actions',
+  button: 'rtu__button',
+  primaryButton: 'rtu__button rtu__button--primary',
+  status: 'rtu__status',
+};
+
+/** The markup both widgets share, drawn from the headless uploader's state and prop getters. */
+export function UploaderView({
+  uploader,
+  className,
+  classNames = {},
+  unstyled = false,
+}: UploaderLookProps & { uploader: UploaderApi }) {
+  const { state, file, labels, previewUrl, resultUrl, resultImageUrl, error } = uploader;
+  const cx = (slot: UploaderSlot, extra?: string) =>
+    [unstyled ? undefined : BUILT_IN[slot], classNames[slot], extra].filter(Boolean).join(' ') || undefined;
+  const name = shortName(file?.name ?? '');
+  const image = uploader.getImageProps();
+  const fileCard = file && (
+    <>
+      <span>{name}</span> <span>({formatBytes(file.size, labels.locale)})</span>
+    </>
+  );
+
+  return (
+    <div {...uploader.getRootProps({ className: cx('root', className) })}>
+      {/* Reached through the "Choose" button; hidden from assistive technology so it is not a second one. */}
+      <input {...uploader.getInputProps()} />
+      {resultUrl ? (
+        <a className={cx(resultImageUrl ? 'media' : 'file')} href={resultUrl} target="_blank" rel="noopener noreferrer">
+          {resultImageUrl ? (
+            <img className={cx('image')} src={resultImageUrl} alt={labels.uploadedAlt(name)} />
+          ) : (
+            fileCard
+          )}
+        </a>
+      ) : previewUrl ? (
+        <div className={cx('media')}>
+          <img className={cx('image')} src={image.src} alt={labels.previewAlt(name)} />
+        </div>
+      ) : file && state !== 'dragging' ? (
+        <p className={cx('file')}>{fileCard}</p>
+      ) : (
+        <p className={cx('hint')}>{state === 'dragging' ? labels.dropHere : labels.hint}</p>
+      )}
+
+      {state === 'uploading' && (
+        <div {...uploader.getProgressProps({ className: cx('progress') })}>
+          <div className={cx('bar')} style={{ inlineSize: `${uploader.percent ?? 0}%` }} />
+        </div>
+      )}
+
+      {error && <p {...uploader.getAlertProps({ className: cx('alert') })}>{uploader.errorMessage}</p>}
+
+      <div className={cx('actions')}>
+        {/* Keyed: a button that changes role is a new element, so the focus keeper moves focus deliberately. */}
+        {state === 'uploading' || state === 'paused' ? (
+          <Fragment key="busy">
+            {uploader.canPause && labels.pause && (
+              <button {...uploader.getPauseButtonProps({ className: cx('button') })}>{labels.pause}</button>
+            )}
+            {uploader.canResume && labels.resume && (
+              <button {...uploader.getResumeButtonProps({ className: cx('primaryButton') })}>{labels.resume}</button>
+            )}
+            <button {...uploader.getCancelButtonProps({ className: cx('button') })}>{labels.cancel}</button>
+          </Fragment>
+        ) : (
+          <Fragment key="ready">
+            {uploader.canUpload && (
+              <button {...uploader.getUploadButtonProps({ className: cx('primaryButton') })}>{labels.upload}</button>
+            )}
+            {uploader.canRetry && (
+              <button {...uploader.getRetryButtonProps({ className: cx('primaryButton') })}>{labels.retry}</button>
+            )}
+            <button {...uploader.getButtonProps({ className: cx('button') })}>
+              {file ? labels.chooseAnother : labels.choose}
+            </button>
+          </Fragment>
+        )}
+      </div>
+      <p {...uploader.getStatusProps({ className: cx('status') })}>{uploader.status}</p>
+    </div>
+  );
+}
