@@ -3,7 +3,9 @@
 # TypeScript user has them: `moduleResolution: nodenext`, `skipLibCheck: false`, and the React types
 # of either peer major, 19 (the repository's) and 18 (test/react18/fixture). attw checks that the
 # declarations resolve; this checks that they compile against both React majors' types.
+# Usage: check-consumer-types.sh [major...] (default: 19 18).
 set -euo pipefail
+if [ $# -gt 0 ]; then majors=("$@"); else majors=(19 18); fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 react18="$root/test/react18/fixture/node_modules"
 
@@ -30,7 +32,11 @@ import {
   type ThumbnailResult,
   type UploadError,
 } from 'react-thumbnail-uploader';
-import { uploadThumbnail, type UploadErrorKind } from 'react-thumbnail-uploader/core';
+import { UploadError as CoreUploadError, uploadThumbnail, type UploadErrorKind } from 'react-thumbnail-uploader/core';
+
+// Each entry's declarations are self-contained: an UploadError from one is one from the other.
+export const fromCore = (error: CoreUploadError): UploadError => error;
+export const toCore = (error: UploadError): CoreUploadError => error;
 
 export function Widget({ media, save }: { media: string; save: (url: string) => void }): ReactNode {
   return (
@@ -97,7 +103,7 @@ tsconfig "$root/node_modules/@types" >"$app/tsconfig.react19.json"
 tsconfig "$react18/@types" >"$app/tsconfig.react18.json"
 
 status=0
-for major in 19 18; do
+for major in "${majors[@]}"; do
   if node "$root/node_modules/typescript/bin/tsc" -p "$app/tsconfig.react$major.json"; then
     echo "The declarations compile in an app with React $major's types."
   else
