@@ -42,13 +42,21 @@ try {
       input: join(emitted, entry.source),
       plugins: [dts()],
       external: isPackage,
-      onwarn: (warning) => {
-        throw new Error(`Bundling ${entry.output}: ${warning.message}`);
+      onwarn: (warning, warn) => {
+        // A type from a package that is neither a dependency nor a peer would not resolve once installed.
+        if (warning.code === 'UNRESOLVED_IMPORT') throw new Error(`Bundling ${entry.output}: ${warning.message}`);
+        warn(warning);
       },
     });
-    await bundle.write({ file: join(ROOT, 'dist', entry.output), format: 'es' });
+    const { output } = await bundle.write({ file: join(ROOT, 'dist', entry.output), format: 'es' });
     await bundle.close();
+    // Such as src/core/image.ts's vite/client: an app's TypeScript would need Vite's types to load ours.
+    const reference = output[0].code.match(/^\/\/\/ *<reference .*$/m);
+    if (reference) throw new Error(`${entry.output} must not carry ${reference[0]}`);
   }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
 } finally {
   await rm(emitted, { recursive: true, force: true });
 }
@@ -60,6 +68,6 @@ async function tsc(args: string[]): Promise<void> {
     });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`tsc ${args.join(' ')} failed:\n${stdout}${stderr}`, { cause: error });
+    throw new Error(`The declarations were not built: tsc ${args.join(' ')} failed:\n${stdout}${stderr}`);
   }
 }
