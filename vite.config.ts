@@ -87,7 +87,8 @@ export default defineConfig({
         extends: true,
         // Aliases reach only modules that Vite transforms: the packages that import React themselves are
         // inlined, so their `react` is React 18 too; react-dom and Testing Library, loaded by Node from
-        // test/react18/fixture/node_modules, find React 18 beside them.
+        // test/react18/fixture/node_modules, find React 18 beside them. A new dependency that imports
+        // React goes in `inline` too, or test/react18/reactVersion.test.tsx fails with two Reacts.
         resolve: { alias: react18 },
         test: {
           name: 'unit-react18',
