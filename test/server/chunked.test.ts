@@ -251,6 +251,22 @@ describe('stale chunked uploads', () => {
     expect(await sendPart(bytes, 1, fresh, second)).toBe(fresh);
   });
 
+  it('deletes at start the halves of uploads a killed run left, and temp files', async () => {
+    const first = await otherServer();
+    const bytes = randomFile(2 * PART);
+    const kept = await sendPart(bytes, 0, undefined, first);
+    await first.close();
+    extraServers.splice(extraServers.indexOf(first), 1);
+    const chunksDir = join(first.dataDir, 'chunks');
+    const [withoutRecord, withoutBytes] = [crypto.randomUUID(), crypto.randomUUID()];
+    await writeFile(join(chunksDir, `${withoutRecord}.bin`), 'bytes');
+    await writeFile(join(chunksDir, `${withoutBytes}.json`), '{}');
+    await writeFile(join(chunksDir, `.${crypto.randomUUID()}.tmp`), '{"half');
+
+    await otherServer({ dataDir: first.dataDir });
+    expect(await pending(first.dataDir)).toEqual([`${kept}.bin`, `${kept}.json`].sort());
+  });
+
   it('deletes the stale uploads of a running server as they age', async () => {
     const aging = await otherServer({ staleUploadMs: 50 });
     const bytes = randomFile(2 * PART);

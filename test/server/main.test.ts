@@ -70,5 +70,11 @@ describe('server/main.ts', () => {
     await expect(runCli(['--port', '0', '--request-timeout-ms', '1.5'], {})).rejects.toThrow(
       /request timeout must be a whole number/,
     );
+    await expect(runCli(['--port', '0', '--stale-upload-ms', '0'], {})).rejects.toThrow(
+      /stale upload age must be a whole number of at least 1, not "0"/,
+    );
+    await expect(runCli([], { PORT: '0', MAX_CHUNKED_FILE_BYTES: 'lots' })).rejects.toThrow(
+      /chunked file limit must be a whole number/,
+    );
   }, 20_000);
 });
