@@ -48,7 +48,9 @@ export const DEFAULT_DATA_DIR = '.data/';
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_CONCURRENT_UPLOADS = 8;
+/** A chunked upload left this long after its last part is deleted: 24 h. */
 export const DEFAULT_STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
+/** Largest media assembled from chunks: 1 GiB. */
 export const DEFAULT_MAX_CHUNKED_FILE_BYTES = 1024 * 1024 * 1024;
 /** Each part rewrites the upload's record, which lists every part: this bounds that work. */
 const MAX_TOTAL_PARTS = 10_000;

@@ -68,6 +68,7 @@ export class ChunkStore {
     return join(this.dir, `${uuid}.bin`);
   }
 
+  /** The upload in progress under this uuid; undefined for any other string, or when there is none. */
   async find(uuid: string): Promise<PendingUpload | undefined> {
     if (!isUuid(uuid)) return undefined;
     try {
@@ -141,7 +142,8 @@ export class ChunkStore {
     }
   }
 
-  async save(upload: PendingUpload): Promise<void> {
+  /** Writes the record whole under a temp name, then renames it: a crash leaves the old one or the new. */
+  private async save(upload: PendingUpload): Promise<void> {
     const temp = join(this.dir, `.${upload.uuid}${TEMP_SUFFIX}`);
     await writeFile(temp, JSON.stringify(upload) + '\n');
     await rename(temp, join(this.dir, `${upload.uuid}.json`));

@@ -28,7 +28,7 @@ export interface PostRequest {
 }
 
 /** The retry policy the options ask for: the defaults, overridden, or one try only. */
-export function retryPolicy(retry: RequestOptions['retry']): RetryPolicy {
+function retryPolicy(retry: RequestOptions['retry']): RetryPolicy {
   return retry === false ? { ...DEFAULT_RETRY, attempts: 1 } : { ...DEFAULT_RETRY, ...retry };
 }
 
