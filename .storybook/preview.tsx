@@ -75,7 +75,13 @@ const preview: Preview = {
     controls: { matchers: { color: /(background|color)$/i } },
     options: {
       storySort: {
-        order: ['Introduction', 'ThumbnailUploader', ['States', 'Keyboard', 'Errors', 'Dark theme', 'Live']],
+        order: [
+          'Introduction',
+          'Guides',
+          ['Server setup', 'Theming', 'Accessibility', 'Errors', 'Headless use'],
+          'ThumbnailUploader',
+          ['Reference', 'States', 'Keyboard', 'Errors', 'Languages', 'Theming', 'Dark theme', 'Live'],
+        ],
       },
     },
   },
