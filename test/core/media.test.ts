@@ -13,6 +13,7 @@ import {
   startRecordingProxy,
   startScriptedServer,
   type CannedAnswer,
+  type ProxyFaults,
   type RecordedRequest,
 } from '../support/faultServer';
 import { failure } from '../support/failure';
@@ -40,8 +41,8 @@ function mediaFile(size: number, name = 'clip.mp4', type = 'video/mp4') {
   return { bytes, file: new File([bytes], name, { type }) };
 }
 
-async function proxyToServer(intercept?: (request: RecordedRequest) => CannedAnswer | undefined) {
-  const proxy = await startRecordingProxy(server.url, intercept);
+async function proxyToServer(faults?: ProxyFaults) {
+  const proxy = await startRecordingProxy(server.url, faults);
   closing.push(proxy);
   return proxy;
 }
@@ -115,10 +116,12 @@ describe('uploadMedia in chunks, against the reference server', () => {
   it('retries a failed part alone, without sending the parts before it again', async () => {
     const { bytes, file } = mediaFile(5 * CHUNK - 10);
     let failed = false;
-    const proxy = await proxyToServer(({ fields }) => {
-      if (fields.qqpartindex !== '2' || failed) return undefined;
-      failed = true;
-      return { status: 503, body: JSON.stringify({ error: 'busy' }) };
+    const proxy = await proxyToServer({
+      answer: ({ fields }) => {
+        if (fields.qqpartindex !== '2' || failed) return undefined;
+        failed = true;
+        return { status: 503, body: JSON.stringify({ error: 'busy' }) };
+      },
     });
     const retries: RetryInfo[] = [];
     const result = await uploadMedia({
@@ -182,6 +185,41 @@ describe('uploadMedia in chunks, against the reference server', () => {
     await expectStored(result.file_uuid, bytes);
     // Both runs together: from 0 to the pause, then on from there to the end.
     expectWholeFileProgress(progress, file.size);
+  });
+
+  it('resumes a pause that cut a part short after the server had stored it, storing that part once', async () => {
+    const { bytes, file } = mediaFile(5 * CHUNK - 10);
+    let swallowed = false;
+    const proxy = await proxyToServer({
+      swallowAnswer: ({ fields }) => fields.qqpartindex === '2' && !swallowed && (swallowed = true),
+    });
+    const controller = new AbortController();
+    let checkpoint: ChunkCheckpoint | undefined;
+    const pending = uploadMedia({
+      baseUrl: proxy.url,
+      token: server.token,
+      file,
+      chunkSize: CHUNK,
+      signal: controller.signal,
+      onCheckpoint: (reached) => (checkpoint = reached),
+    });
+    // Part 2 is stored, but its answer is still on the way when the person pauses.
+    await vi.waitFor(() => expect(proxy.swallowed()).toBe(1));
+    controller.abort();
+    expect((await failure(pending)).kind).toBe('aborted');
+    expect(checkpoint?.nextPart).toBe(2);
+
+    const result = await uploadMedia({ baseUrl: proxy.url, token: server.token, file, resume: checkpoint });
+    // Part 2 is sent again (the client cannot know it arrived) and answered again, not stored twice.
+    expect(calls(proxy.requests())).toEqual(['0', '1', '2', '2', '3', '4', 'done']);
+    expect((await server.record(result.file_uuid)).parts?.map((part) => part.qqpartindex)).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+    ]);
+    await expectStored(result.file_uuid, bytes);
   });
 
   it('sends the unprefixed field names when fieldPrefix is empty', async () => {

@@ -81,16 +81,21 @@ export interface RecordedRequest {
   fields: Record<string, string>;
 }
 
+/** How a recording proxy meddles with a request; by default it passes it on and its answer back. */
+export interface ProxyFaults {
+  /** A canned answer given instead of passing the request on (a fault injected into one request of a series). */
+  answer?: (request: RecordedRequest) => CannedAnswer | undefined;
+  /** Passes the request on but never the answer back: the server did the work, the client never hears. */
+  swallowAnswer?: (request: RecordedRequest) => boolean;
+}
+
 /**
  * A proxy in front of a real server (the reference server): it records the text fields of every
- * upload, then passes it on, unless `intercept` gives a canned answer instead (a fault injected
- * into one request of a series, while the real server handles the rest).
+ * upload and passes it on, but for the faults it is told to inject, while the real server handles the rest.
  */
-export async function startRecordingProxy(
-  target: string,
-  intercept?: (request: RecordedRequest) => CannedAnswer | undefined,
-) {
+export async function startRecordingProxy(target: string, faults: ProxyFaults = {}) {
   const requests: RecordedRequest[] = [];
+  let swallowed = 0;
   const proxy = await startFaultServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -98,15 +103,21 @@ export async function startRecordingProxy(
       const body = Buffer.concat(chunks);
       const recorded = { url: req.url ?? '/', fields: textFields(body.toString('latin1')) };
       requests.push(recorded);
-      const canned = intercept?.(recorded);
+      const canned = faults.answer?.(recorded);
       if (canned) {
         res.writeHead(canned.status, { 'Content-Type': 'application/json', ...canned.headers }).end(canned.body);
         return;
       }
+      const swallow = faults.swallowAnswer?.(recorded) ?? false;
       const upstream = httpRequest(
         new URL(recorded.url, target),
         { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
         (answer) => {
+          if (swallow) {
+            answer.resume();
+            answer.on('end', () => (swallowed += 1));
+            return;
+          }
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         },
@@ -115,9 +126,13 @@ export async function startRecordingProxy(
       upstream.end(body);
     });
   });
-  return { ...proxy, requests: () => [...requests] };
+  return {
+    ...proxy,
+    requests: () => [...requests],
+    /** Answers the server gave that the client never got. */
+    swallowed: () => swallowed,
+  };
 }
-
 /** The text fields of a multipart body (file parts, which carry a filename, are left out). */
 function textFields(body: string): Record<string, string> {
   const fields: Record<string, string> = {};
