@@ -12,7 +12,7 @@ export {
   type ThumbnailUploaderApi,
   type ThumbnailUploaderLabels,
 } from './react/useThumbnailUploader';
-export type { UploadState, UploaderApi, ButtonProps } from './react/useUploader';
+export type { UploadState, UploaderApi, ButtonProps, ButtonGetterProps, ElementProps } from './react/useUploader';
 export type {
   UploaderLabels,
   PauseLabels,

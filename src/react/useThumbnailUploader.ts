@@ -7,7 +7,7 @@ import { DEFAULT_MAX_SIZE, isSafeFileUrl } from '../core/upload';
 import { inputLimit, sniffBlobType } from '../core/validate';
 import { englishErrorLabels, mergeLabels, type LabelOverrides, type UploaderLabels } from './labels';
 import { useThumbnailUpload } from './useThumbnailUpload';
-import { useUploader, type UploadState } from './useUploader';
+import { useUploader, type UploadState, type UploaderApi } from './useUploader';
 import { useUploaderConfig } from './UploaderProvider';
 
 /** What the thumbnail widget shows, on its root as `data-state`. */
@@ -68,7 +68,7 @@ export interface UseThumbnailUploaderOptions {
 }
 
 /** Headless thumbnail uploader: state, actions and prop getters for dropzone, preview, upload, progress, cancel and retry; the markup is yours. */
-export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
+export function useThumbnailUploader(options: UseThumbnailUploaderOptions): ThumbnailUploaderApi {
   const { parentUuid, accept, maxSize = DEFAULT_MAX_SIZE, maxDimension = DEFAULT_MAX_DIMENSION, quality } = options;
   const { baseUrl } = useUploaderConfig();
   const labels = mergeLabels(defaultLabels, options.labels);
@@ -99,7 +99,11 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions) {
   return { ...uploader, state: uploader.state as UploaderState, labels };
 }
 
-export type ThumbnailUploaderApi = ReturnType<typeof useThumbnailUploader>;
+/** The headless thumbnail uploader: state, actions and prop getters (see `UploaderApi`). */
+export interface ThumbnailUploaderApi extends UploaderApi<ThumbnailResult> {
+  state: UploaderState;
+  labels: ThumbnailUploaderLabels;
+}
 
 /** The server's `file_url`, made absolute against the API when relative; nothing that is not http(s). */
 export function absoluteUrl(fileUrl: string, baseUrl: string): string | undefined {

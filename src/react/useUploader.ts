@@ -7,6 +7,7 @@ import {
   useState,
   type FocusEvent,
   type HTMLAttributes,
+  type ImgHTMLAttributes,
   type KeyboardEvent,
   type MouseEvent,
   type SyntheticEvent,
@@ -65,6 +66,92 @@ export interface UploaderParts<TResult, TVariables> {
   resetNote?: string;
 }
 
+/** Props for an element a getter describes: the page's own attributes and handlers, merged with ours. */
+export type ElementProps = HTMLAttributes<HTMLElement>;
+
+/** A real `<button>`'s props from a getter: always `type="button"`. */
+export type ButtonGetterProps = ButtonProps & { type: 'button' };
+
+/**
+ * A headless uploader: its state, its actions, and prop getters for each part. Every getter takes
+ * the page's own props; its handlers run first, and calling `event.preventDefault()` in one skips
+ * ours (the root's drag, drop and paste are react-dropzone's: `event.stopPropagation()` skips them).
+ */
+export interface UploaderApi<TResult = unknown> {
+  state: UploadState;
+  /** The chosen file, as the person chose it. */
+  file: File | null;
+  /** An object URL of the preview (revoked when it changes and on unmount). */
+  previewUrl: string | undefined;
+  /** Percent sent, or `null` before the first progress event. */
+  percent: number | null;
+  result: TResult | null;
+  /** The uploaded file's address, made absolute against the API when the server answered a relative one. */
+  resultUrl: string | undefined;
+  /** The image to show once uploaded (the thumbnail), absolute. */
+  resultImageUrl: string | undefined;
+  /** The automatic retry under way, if any: which try of how many. */
+  retrying: RetryInfo | null;
+  error: UploadError | null;
+  /** The alert's sentence for `error`, from `labels.errors`. */
+  errorMessage: string;
+  /** A polite note that is no error: a cancellation, files left out of a drop, a drop while busy. */
+  announcement: string;
+  /** The live status note: the announcement, else what is happening ("Uploading …", "… uploaded"). */
+  status: string;
+  /** The labels in use (the defaults merged with the page's). */
+  labels: UploaderLabels & Partial<PauseLabels>;
+  /** Whether `upload()` has something to send: a chosen file not yet sent (with `autoUpload: false`). */
+  canUpload: boolean;
+  /** Whether Retry can help: the request failed in a way that sending again may cure. */
+  canRetry: boolean;
+  /** Whether the upload under way can be paused (a chunked one). */
+  canPause: boolean;
+  /** Whether a paused upload can go on. */
+  canResume: boolean;
+  disabled: boolean;
+  isDragActive: boolean;
+  /** Opens the file picker. */
+  open: () => void;
+  /** Sends the chosen file (with `autoUpload: false`). */
+  upload: () => void;
+  /** Sends the chosen file again after a failure. */
+  retry: () => void;
+  /** Stops a chunked upload after the parts sent so far; `resume()` goes on from there. */
+  pause: () => void;
+  resume: () => void;
+  /** Stops the upload and forgets the file; the status says so. */
+  cancel: () => void;
+  /** Forgets everything, silently. */
+  reset: () => void;
+  /** Escape cancels an upload under way; `getRootProps` gives it to the root already. */
+  onKeyDown: (event: KeyboardEvent) => void;
+  /**
+   * The root: dropzone (drop, paste), `role="group"` named by `labels.region`, focusable on click so
+   * that Ctrl+V pastes, Escape to cancel, `data-state`, and focus kept in the widget when the
+   * focused button goes.
+   */
+  getRootProps: (props?: DropzoneRootProps) => DropzoneRootProps;
+  /** The hidden file input that "Choose" opens, hidden from assistive technology: the button stands for it. */
+  getInputProps: (props?: DropzoneInputProps) => DropzoneInputProps;
+  /** "Choose": opens the file picker. */
+  getButtonProps: (props?: ButtonProps) => ButtonGetterProps;
+  getUploadButtonProps: (props?: ButtonProps) => ButtonGetterProps;
+  getRetryButtonProps: (props?: ButtonProps) => ButtonGetterProps;
+  /** Never disabled: an upload under way can always be stopped. Ignores the second click of a double click. */
+  getCancelButtonProps: (props?: ButtonProps) => ButtonGetterProps;
+  getPauseButtonProps: (props?: ButtonProps) => ButtonGetterProps;
+  getResumeButtonProps: (props?: ButtonProps) => ButtonGetterProps;
+  /** `role="progressbar"` named "Uploading …", with `aria-valuenow` once known. */
+  getProgressProps: (props?: ElementProps) => ElementProps;
+  /** The polite live region: render `status` in it, and keep it in the page when empty. */
+  getStatusProps: (props?: ElementProps) => ElementProps;
+  /** The alert: render `errorMessage` in it, only while there is an `error`. */
+  getAlertProps: (props?: ElementProps) => ElementProps;
+  /** The image to show: the uploaded one, else the preview; `src` is undefined when there is none. */
+  getImageProps: (props?: ImgHTMLAttributes<HTMLImageElement>) => ImgHTMLAttributes<HTMLImageElement>;
+}
+
 /** Besides retryable failures: a refreshed sign-in, or a server that answers properly next time. */
 const RETRY_HELPS: ReadonlySet<UploadErrorKind> = new Set(['auth', 'bad-response']);
 
@@ -89,7 +176,7 @@ export type ButtonProps = HTMLAttributes<HTMLButtonElement> & { disabled?: boole
  * machine, cancel, retry, pause and resume, announcements and prop getters that compose the page's
  * handlers. Internal: the public hooks fill in its parts.
  */
-export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, TVariables>) {
+export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, TVariables>): UploaderApi<TResult> {
   const { mutation, labels, disabled, autoUpload, accept } = parts;
   const latest = useRef(parts);
   useEffect(() => {
@@ -299,52 +386,31 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
     state,
     file,
     previewUrl,
-    /** Percent sent, or `null` before the first progress event. */
     percent,
     result,
-    /** The uploaded file's address, made absolute against the API when the server answered a relative one. */
     resultUrl,
-    /** The image to show once uploaded (the thumbnail), absolute. */
     resultImageUrl,
-    /** The automatic retry under way, if any: which try of how many. */
     retrying: activeRetry,
     error,
-    /** The alert's sentence for `error`, from `labels.errors`. */
     errorMessage,
-    /** A polite note that is no error: a cancellation, files left out of a drop, a drop while busy. */
     announcement,
-    /** The live status note: the announcement, else what is happening ("Uploading …", "… uploaded"). */
     status,
-    /** The labels in use (the defaults merged with the page's). */
     labels,
-    /** Whether `upload()` has something to send: a chosen file not yet sent (with `autoUpload: false`). */
     canUpload,
-    /** Whether Retry can help: the request failed in a way that sending again may cure. */
     canRetry,
-    /** Whether the upload under way can be paused (a chunked one). */
     canPause,
-    /** Whether a paused upload can go on. */
     canResume,
     disabled,
     isDragActive: dropzone.isDragActive,
     open: dropzone.open,
-    /** Sends the chosen file (with `autoUpload: false`), or sends it again after a failure. */
     upload: send,
     retry: send,
-    /** Stops a chunked upload after the chunks sent so far; `resume()` goes on from there. */
     pause,
     resume: send,
     cancel,
     reset: () => reset(),
-    /** Escape cancels an upload under way; `getRootProps` gives it to the root already. */
     onKeyDown,
-    /**
-     * The root: dropzone (drop, paste), `role="group"` named by `labels.region`, focusable on click so
-     * that Ctrl+V pastes, Escape to cancel, `data-state`. Give it your own props and handlers.
-     */
-    getRootProps: <T extends DropzoneRootProps>(
-      { onKeyDown: theirKeyDown, onFocus, onBlur, ...props }: T = {} as T,
-    ) => ({
+    getRootProps: ({ onKeyDown: theirKeyDown, onFocus, onBlur, ...props } = {}) => ({
       ...dropzone.getRootProps({
         role: 'group',
         'aria-label': labels.region,
@@ -359,19 +425,16 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
       onFocus: composeHandlers<FocusEvent<HTMLElement>>(onFocus, focusKeeper.onFocus),
       onBlur: composeHandlers<FocusEvent<HTMLElement>>(onBlur, focusKeeper.onBlur),
     }),
-    /** The hidden file input that "Choose" opens; hidden from assistive technology, the button stands for it. */
-    getInputProps: <T extends DropzoneInputProps>(props?: T) =>
+    getInputProps: (props) =>
       dropzone.getInputProps({ accept: accept ? undefined : parts.pickerAccept, 'aria-hidden': true, ...props }),
-    /** "Choose": opens the file picker. */
-    getButtonProps: (props?: ButtonProps) => buttonProps(dropzone.open, props),
-    getUploadButtonProps: (props?: ButtonProps) => buttonProps(send, props),
-    getRetryButtonProps: (props?: ButtonProps) => buttonProps(send, props),
+    getButtonProps: (props) => buttonProps(dropzone.open, props),
+    getUploadButtonProps: (props) => buttonProps(send, props),
+    getRetryButtonProps: (props) => buttonProps(send, props),
     // Never disabled: whatever happens, an upload under way can be stopped.
-    getCancelButtonProps: (props?: ButtonProps) => ({ ...buttonProps(cancel, props, true), disabled: undefined }),
-    getPauseButtonProps: (props?: ButtonProps) => buttonProps(pause, props, true),
-    getResumeButtonProps: (props?: ButtonProps) => buttonProps(send, props),
-    /** `role="progressbar"` named "Uploading …", with `aria-valuenow` once known. */
-    getProgressProps: (props: HTMLAttributes<HTMLElement> = {}) => ({
+    getCancelButtonProps: (props) => ({ ...buttonProps(cancel, props, true), disabled: undefined }),
+    getPauseButtonProps: (props) => buttonProps(pause, props, true),
+    getResumeButtonProps: (props) => buttonProps(send, props),
+    getProgressProps: (props = {}) => ({
       role: 'progressbar' as const,
       'aria-label': labels.uploading(fileName),
       'aria-valuemin': 0,
@@ -379,24 +442,19 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
       'aria-valuenow': percent ?? undefined,
       ...props,
     }),
-    /** The polite live region; render `status` inside it, and keep it in the page when empty. */
-    getStatusProps: (props: HTMLAttributes<HTMLElement> = {}) => ({
+    getStatusProps: (props = {}) => ({
       role: 'status' as const,
       'aria-live': 'polite' as const,
       ...props,
     }),
-    /** The alert; render `errorMessage` inside it, only when there is an `error`. */
-    getAlertProps: (props: HTMLAttributes<HTMLElement> = {}) => ({ role: 'alert' as const, ...props }),
-    /** The image to show: the uploaded one, else the preview; `src` is undefined when there is none. */
-    getImageProps: (props: HTMLAttributes<HTMLImageElement> = {}) => ({
+    getAlertProps: (props = {}) => ({ role: 'alert' as const, ...props }),
+    getImageProps: (props = {}) => ({
       src: resultImageUrl ?? previewUrl,
       alt: resultImageUrl ? labels.uploadedAlt(fileName) : labels.previewAlt(fileName),
       ...props,
     }),
   };
 }
-
-export type UploaderApi = ReturnType<typeof useUploader>;
 
 function rejectionError({ file, errors }: FileRejection, limit: number): UploadError {
   const code = errors[0]?.code;

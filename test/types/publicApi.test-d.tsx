@@ -7,11 +7,20 @@ import {
   ThumbnailUploader,
   UploaderProvider,
   useThumbnailUpload,
+  useThumbnailUploader,
   uploadThumbnail,
+  defaultLabels,
+  type ButtonGetterProps,
+  type ErrorLabelParams,
   type ThumbnailResult,
+  type ThumbnailUploaderApi,
+  type ThumbnailUploaderLabels,
   type ThumbnailUploaderProps,
   type UploadError,
+  type UploadErrorDetails,
   type UploadErrorKind,
+  type UploaderClassNames,
+  type UploaderState,
 } from '../../src';
 import { uploadThumbnail as coreUpload } from '../../src/core';
 
@@ -25,6 +34,62 @@ expectTypeOf<ThumbnailUploaderProps['onError']>().toEqualTypeOf<((error: UploadE
 expectTypeOf(uploadThumbnail).toEqualTypeOf(coreUpload);
 expectTypeOf(uploadThumbnail).returns.resolves.toEqualTypeOf<ThumbnailResult>();
 
+// Theming: one class slot per part, and nothing else.
+expectTypeOf<keyof UploaderClassNames>().toEqualTypeOf<
+  | 'root'
+  | 'media'
+  | 'image'
+  | 'file'
+  | 'hint'
+  | 'progress'
+  | 'bar'
+  | 'alert'
+  | 'actions'
+  | 'button'
+  | 'primaryButton'
+  | 'status'
+>();
+expectTypeOf<ThumbnailUploaderProps['classNames']>().toEqualTypeOf<UploaderClassNames | undefined>();
+expectTypeOf<ThumbnailUploaderProps['unstyled']>().toEqualTypeOf<boolean | undefined>();
+
+// Languages: complete English defaults; the error sentence is made from the error's details.
+expectTypeOf(defaultLabels).toEqualTypeOf<ThumbnailUploaderLabels>();
+expectTypeOf<ThumbnailUploaderLabels['locale']>().toBeString();
+expectTypeOf<ThumbnailUploaderLabels['errors']>().toEqualTypeOf<
+  Record<UploadErrorKind, (params: ErrorLabelParams) => string>
+>();
+expectTypeOf<ErrorLabelParams>().toMatchTypeOf<
+  UploadErrorDetails & { kind: UploadErrorKind; formatBytes: (bytes: number) => string }
+>();
+expectTypeOf<UploadError['details']>().toEqualTypeOf<UploadErrorDetails>();
+expectTypeOf<UploadErrorDetails['size']>().toEqualTypeOf<number | undefined>();
+
+// Headless: state as a literal union, prop getters that take the page's props.
+expectTypeOf<ThumbnailUploaderApi['state']>().toEqualTypeOf<UploaderState>();
+expectTypeOf<ThumbnailUploaderApi['getCancelButtonProps']>().returns.toEqualTypeOf<ButtonGetterProps>();
+expectTypeOf<ButtonGetterProps['type']>().toEqualTypeOf<'button'>();
+expectTypeOf<ThumbnailUploaderApi['labels']>().toEqualTypeOf<ThumbnailUploaderLabels>();
+expectTypeOf<ThumbnailUploaderApi['errorMessage']>().toBeString();
+
+export function Headless() {
+  const uploader = useThumbnailUploader({ parentUuid: 'media-1', labels: { choose: 'Choisir' } });
+  expectTypeOf(uploader.result).toEqualTypeOf<ThumbnailResult | null>();
+  return (
+    <div {...uploader.getRootProps({ onKeyDown: (event) => event.preventDefault() })}>
+      <input {...uploader.getInputProps()} />
+      <button
+        {...uploader.getButtonProps({
+          onClick: (event) => expectTypeOf(event.currentTarget).toMatchTypeOf<HTMLButtonElement>(),
+        })}
+      >
+        {uploader.labels.choose}
+      </button>
+      <div {...uploader.getProgressProps({ className: 'bar' })} />
+      <p {...uploader.getStatusProps()}>{uploader.status}</p>
+    </div>
+  );
+}
+
 export function Widgets() {
   const mutation = useThumbnailUpload();
   expectTypeOf(mutation.data).toEqualTypeOf<ThumbnailResult | undefined>();
@@ -37,6 +102,17 @@ export function Widgets() {
       <ThumbnailUploader />
       {/* @ts-expect-error maxSize is a number of bytes */}
       <ThumbnailUploader parentUuid="media-1" maxSize="10MB" />
+      <ThumbnailUploader
+        parentUuid="media-1"
+        classNames={{ root: 'mine', primaryButton: 'mine mine--primary' }}
+        labels={{ locale: 'de', uploading: (name) => `Lädt ${name}`, errors: { auth: () => 'Bitte neu anmelden.' } }}
+      />
+      {/* @ts-expect-error no such slot */}
+      <ThumbnailUploader parentUuid="media-1" classNames={{ wrapper: 'x' }} />
+      {/* @ts-expect-error a label with the file's name is a function */}
+      <ThumbnailUploader parentUuid="media-1" labels={{ uploading: 'Uploading' }} />
+      {/* @ts-expect-error errors are keyed by kind */}
+      <ThumbnailUploader parentUuid="media-1" labels={{ errors: { 'timed-out': () => 'x' } }} />
     </UploaderProvider>
   );
 }
