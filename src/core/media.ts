@@ -46,7 +46,7 @@ export interface UploadMediaOptions extends RequestOptions {
   file: File;
   /** Prefix of the form's field names: `'qq'` (default) or `''` for the newer API. */
   fieldPrefix?: string;
-  /** Bytes per part of a chunked upload (default 5 MiB); a resumed upload keeps the checkpoint's. */
+  /** Bytes per part of a chunked upload (default 5 MiB; a whole number, else a RangeError); a resumed upload keeps the checkpoint's. */
   chunkSize?: number;
   /** Files larger than this go in chunks, smaller ones in one request (default: `chunkSize`). */
   chunkThreshold?: number;
@@ -103,7 +103,7 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
   // A fixed token refreshed once serves the parts after it too.
   const request = keepingRefreshedToken(options);
   const progress = progressOverFile(file.size, options.onProgress);
-  // Through a module that names createMD5 alone, loaded when first needed (see md5.ts).
+  // Loaded when first needed, as md5.ts loads it, so that it weighs nothing in an app's first load.
   const { createMD5 } = await import('./hashWasmMd5');
   const hasher = await createMD5();
   let fileUuid = resume?.fileUuid;
