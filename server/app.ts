@@ -8,7 +8,7 @@ import { DEFAULT_FIELD_PREFIX, UPLOAD_PATH, fieldName, type Field } from '../src
 import { HttpError, sendError, sendJson } from './http';
 import { receiveForm, type ReceivedFile, type ReceivedForm } from './multipart';
 import { sniffImageType } from '../src/core/sniff';
-import { UploadStore, type StoredUpload, type UploadKind } from './store';
+import { UploadStore, type StoredUpload } from './store';
 import { ChunkStore, type PendingUpload } from './chunks';
 
 export interface ServerOptions {
@@ -330,11 +330,12 @@ function callFor(url: URL, fields: Map<Field, string>): CallHandler {
 const storeMedia: CallHandler = async (form, context) => {
   const file = verifiedFile(form, context.prefix);
   const type = sniffImageType(file.head) ?? declaredType(form.fields.get('filetype') ?? file.partType);
-  const record = await commit(context.store, file, form.sentFields, {
+  const record = await commit(context.store, file, {
     kind: 'media',
     parentUuid: null,
     type,
     originalName: form.fields.get('filename') || file.partName,
+    fields: form.sentFields,
   });
   return { file_url: fileUrl(context, record), file_uuid: record.uuid };
 };
@@ -360,11 +361,12 @@ const storeThumbnail: CallHandler = async (form, context) => {
   if (parent?.kind !== 'media') {
     throw new HttpError(404, `Unknown parent media ${parentUuid}; upload the media first and send its file_uuid.`);
   }
-  const record = await commit(context.store, file, form.sentFields, {
+  const record = await commit(context.store, file, {
     kind: 'thumbnail',
     parentUuid,
     type,
     originalName: form.fields.get('filename') || file.partName,
+    fields: form.sentFields,
   });
   return { file_url: fileUrl(context, record), file_uuid: record.uuid, parent_file_uuid: parentUuid };
 };
@@ -503,10 +505,15 @@ const finishChunkedUpload: CallHandler = async ({ fields, sentFields }, context)
     const record = await commit(
       context.store,
       { tempPath: context.chunks.dataPath(uuid), size: upload.size, md5 },
-      sentFields,
-      { kind: 'media', parentUuid: null, type, originalName: fields.get('filename') || upload.fileName },
-      uuid,
-      upload.parts,
+      {
+        uuid,
+        kind: 'media',
+        parentUuid: null,
+        type,
+        originalName: fields.get('filename') || upload.fileName,
+        fields: sentFields,
+        parts: upload.parts,
+      },
     );
     await context.chunks.remove(uuid);
     return { file_url: fileUrl(context, record), file_uuid: uuid };
@@ -580,22 +587,22 @@ function checkMd5(fields: Map<Field, string>, actual: string, prefix: string): v
   }
 }
 
-/** Stores the file under `uuid` (a new one by default) with its record; the file at `tempPath` is moved. */
+/**
+ * Stores the file (moved from `tempPath`) with its record, under a new uuid, or under the uuid a
+ * chunked upload was answered at part 0.
+ */
 async function commit(
   store: UploadStore,
   file: { tempPath: string; size: number; md5: string },
-  fields: Record<string, string>,
-  what: { kind: UploadKind; parentUuid: string | null; type: string; originalName: string },
-  uuid: string = randomUUID(),
-  parts?: Array<Record<string, string>>,
+  what: Pick<StoredUpload, 'kind' | 'parentUuid' | 'type' | 'originalName' | 'fields' | 'parts'> & { uuid?: string },
 ): Promise<StoredUpload> {
+  const { uuid = randomUUID(), parts, ...described } = what;
   const record: StoredUpload = {
     uuid,
-    ...what,
+    ...described,
     size: file.size,
     md5: file.md5,
     storedName: `${uuid}.${EXTENSIONS[what.type] ?? 'bin'}`,
-    fields,
     ...(parts && { parts }),
     createdAt: new Date().toISOString(),
   };
