@@ -15,6 +15,7 @@ export interface RequestOptions {
   retry?: Partial<RetryPolicy> | false;
   /** A request during which nothing moves for this long fails as a network error (default 60 s). */
   idleTimeoutMs?: number;
+  /** Aborting it drops the request in flight, or the wait before a retry: rejects with an `aborted` UploadError. */
   signal?: AbortSignal;
   /** Called before each automatic retry, to tell the person. */
   onRetry?: (info: RetryInfo) => void;
@@ -24,6 +25,7 @@ export interface RequestOptions {
 export interface PostRequest {
   url: string;
   body: FormData;
+  /** Progress of this request's body, multipart framing included; a retry starts again from 0. */
   onProgress?: (progress: UploadProgress) => void;
 }
 
