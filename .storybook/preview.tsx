@@ -80,7 +80,7 @@ const preview: Preview = {
           'Guides',
           ['Server setup', 'Theming', 'Accessibility', 'Errors', 'Headless use'],
           'ThumbnailUploader',
-          ['Reference', 'States', 'Keyboard', 'Errors', 'Languages', 'Theming', 'Dark theme', 'Live'],
+          ['Reference', 'States', 'Keyboard', 'Errors', 'Languages', 'Theming', 'Headless', 'Dark theme', 'Live'],
         ],
       },
     },
