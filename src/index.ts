@@ -22,13 +22,29 @@ export type {
   ErrorLabelParams,
 } from './react/labels';
 export { ThumbnailUploader, type ThumbnailUploaderProps } from './components/ThumbnailUploader';
+export {
+  useAttachmentUpload,
+  defaultAttachmentLabels,
+  DEFAULT_ATTACHMENT_MAX_SIZE,
+  type AttachmentResult,
+  type AttachmentPhase,
+  type AttachmentUploaderApi,
+  type AttachmentUploaderLabels,
+  type UseAttachmentUploadOptions,
+} from './react/useAttachmentUpload';
+export { AttachmentUploader, type AttachmentUploaderProps } from './components/AttachmentUploader';
 export type { UploaderClassNames, UploaderSlot, UploaderLookProps } from './components/UploaderView';
 export {
   uploadThumbnail,
+  uploadMedia,
+  DEFAULT_CHUNK_SIZE,
   UploadError,
   isUploadError,
   type UploadErrorKind,
   type ThumbnailResult,
+  type MediaResult,
+  type ChunkCheckpoint,
+  type UploadMediaOptions,
   type UploadProgress,
   type RetryPolicy,
   type RetryInfo,

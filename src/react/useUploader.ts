@@ -57,6 +57,8 @@ export interface UploaderParts<TResult, TVariables> {
   resultImageUrl?: (result: TResult) => string | undefined;
   onUploaded?: (result: TResult) => void;
   onError?: (error: UploadError) => void;
+  /** Called when the file is forgotten (cancel, reset), for what a widget keeps beside it. */
+  onReset?: () => void;
   disabled: boolean;
   autoUpload: boolean;
   /** Whether the upload under way can be paused now (a chunked one). */
@@ -243,6 +245,7 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
     (message = '') => {
       abort();
       resetMutation();
+      latest.current.onReset?.();
       setFile(null);
       setRejection(null);
       setProgress(null);

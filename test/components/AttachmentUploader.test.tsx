@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { ReactNode } from 'react';
+import { AttachmentUploader, UploaderProvider, type AttachmentResult } from '../../src';
+import { makePng, pngFile } from '../fixtures';
+import { startRecordingProxy, type ProxyFaults, type RecordedRequest } from '../support/faultServer';
+import { startReferenceServer, type ReferenceServer } from '../support/referenceServer';
+
+const CHUNK = 64 * 1024;
+
+let server: ReferenceServer;
+const closing: Array<{ close: () => Promise<void> }> = [];
+
+beforeAll(async () => {
+  server = await startReferenceServer();
+});
+afterAll(() => server.close());
+afterEach(async () => {
+  for (const other of closing.splice(0)) await other.close();
+});
+
+/** The reference server behind a proxy that records every request's fields (and injects the faults it is told). */
+async function proxyToServer(faults?: ProxyFaults) {
+  const proxy = await startRecordingProxy(server.url, faults);
+  closing.push(proxy);
+  return proxy;
+}
+
+function renderAt(baseUrl: string, widget: ReactNode) {
+  const utils = render(
+    <UploaderProvider baseUrl={baseUrl} token={server.token}>
+      {widget}
+    </UploaderProvider>,
+  );
+  return { ...utils, root: screen.getByRole('group', { name: 'Attachment upload' }) };
+}
+
+function drop(root: Element, file: File) {
+  fireEvent.drop(root, {
+    dataTransfer: {
+      files: [file],
+      types: ['Files'],
+      items: [{ kind: 'file', type: file.type, getAsFile: () => file }],
+    },
+  });
+}
+
+/** Which call each request was: media, part n, done or thumbnail. */
+const calls = (requests: RecordedRequest[]) =>
+  requests.map((request) =>
+    request.url.endsWith('?done')
+      ? 'done'
+      : request.fields.qqparentuuid
+        ? 'thumbnail'
+        : request.fields.qqpartindex !== undefined
+          ? `part ${request.fields.qqpartindex}`
+          : 'media',
+  );
+
+const serverError = { status: 500, body: JSON.stringify({ error: 'Disk full' }) };
+
+describe('AttachmentUploader against the reference server', () => {
+  it('uploads an image as the media, then its thumbnail with qqparentuuid = the media’s uuid; one result', async () => {
+    const proxy = await proxyToServer();
+    const onUploaded = vi.fn<(result: AttachmentResult) => void>();
+    const { root } = renderAt(proxy.url, <AttachmentUploader onUploaded={onUploaded} />);
+    drop(root, pngFile('beach.png', 40, 30));
+
+    const image = await screen.findByRole('img', { name: 'Thumbnail of beach.png' });
+    await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(1));
+    const { media, thumbnail } = onUploaded.mock.calls[0]![0];
+    expect(calls(proxy.requests())).toEqual(['media', 'thumbnail']);
+    expect(proxy.requests()[1]!.fields.qqparentuuid).toBe(media.file_uuid);
+    expect(thumbnail?.parent_file_uuid).toBe(media.file_uuid);
+    expect(image).toHaveAttribute('src', thumbnail?.file_url);
+    expect(screen.getByRole('link', { name: 'Thumbnail of beach.png' })).toHaveAttribute('href', media.file_url);
+    expect(root).toHaveAttribute('data-state', 'uploaded');
+    expect(screen.getByRole('status')).toHaveTextContent('beach.png uploaded');
+    expect(await server.record(media.file_uuid)).toMatchObject({ kind: 'media' });
+    expect(await server.record(thumbnail!.file_uuid)).toMatchObject({ kind: 'thumbnail', parentUuid: media.file_uuid });
+  });
+
+  it('uploads a PDF with no thumbnail, or with the one the app makes', async () => {
+    const proxy = await proxyToServer();
+    const onUploaded = vi.fn<(result: AttachmentResult) => void>();
+    const pdf = () => new File(['%PDF-1.7\n% a report\n'], 'report.pdf', { type: 'application/pdf' });
+    const { root, unmount } = renderAt(proxy.url, <AttachmentUploader onUploaded={onUploaded} />);
+    drop(root, pdf());
+    await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(1));
+    expect(onUploaded.mock.calls[0]![0].thumbnail).toBeUndefined();
+    expect(calls(proxy.requests())).toEqual(['media']);
+    // Nothing to preview: the file is named, and linked once stored.
+    expect(screen.getByRole('link', { name: /report\.pdf/ })).toHaveAttribute(
+      'href',
+      onUploaded.mock.calls[0]![0].media.file_url,
+    );
+    expect(screen.queryByRole('img')).toBeNull();
+    unmount();
+
+    const makeThumbnail = vi.fn(async () => new Blob([makePng(8, 10)], { type: 'image/png' }));
+    const again = renderAt(proxy.url, <AttachmentUploader onUploaded={onUploaded} makeThumbnail={makeThumbnail} />);
+    drop(again.root, pdf());
+    await screen.findByRole('img', { name: 'Thumbnail of report.pdf' });
+    expect(makeThumbnail).toHaveBeenCalledTimes(1);
+    const { media, thumbnail } = onUploaded.mock.calls[1]![0];
+    expect(calls(proxy.requests())).toEqual(['media', 'media', 'thumbnail']);
+    expect(proxy.requests()[2]!.fields).toMatchObject({
+      qqparentuuid: media.file_uuid,
+      qqfilename: 'report-thumbnail.png',
+    });
+    expect(thumbnail?.parent_file_uuid).toBe(media.file_uuid);
+  });
+
+  it('keeps the media when the thumbnail fails; Retry sends the thumbnail alone', async () => {
+    let thumbnailTries = 0;
+    const proxy = await proxyToServer({
+      answer: (request) => (request.fields.qqparentuuid && ++thumbnailTries === 1 ? serverError : undefined),
+    });
+    const user = userEvent.setup();
+    const onUploaded = vi.fn<(result: AttachmentResult) => void>();
+    const onError = vi.fn();
+    const { root } = renderAt(
+      proxy.url,
+      <AttachmentUploader onUploaded={onUploaded} onError={onError} retry={false} />,
+    );
+    drop(root, pngFile('kept.png', 20, 20));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'The file was uploaded, but not its thumbnail. The server failed to store the file (error 500). Retry in a moment.',
+    );
+    expect(root).toHaveAttribute('data-state', 'error');
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ kind: 'server', status: 500 }));
+    expect(calls(proxy.requests())).toEqual(['media', 'thumbnail']);
+    const mediaUuid = proxy.requests()[1]!.fields.qqparentuuid;
+
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    await screen.findByRole('img', { name: 'Thumbnail of kept.png' });
+    expect(calls(proxy.requests())).toEqual(['media', 'thumbnail', 'thumbnail']);
+    expect(proxy.requests()[2]!.fields.qqparentuuid).toBe(mediaUuid);
+    expect(onUploaded).toHaveBeenCalledTimes(1);
+    expect(onUploaded.mock.calls[0]![0]).toMatchObject({
+      media: { file_uuid: mediaUuid },
+      thumbnail: { parent_file_uuid: mediaUuid },
+    });
+  });
+
+  it('pauses a chunked upload and resumes it from the next part, without sending the finished parts again', async () => {
+    let held = false;
+    // Part 1 reaches the server, but its answer never comes back: the upload is under way when Pause is pressed.
+    const proxy = await proxyToServer({
+      swallowAnswer: (request) => request.fields.qqpartindex === '1' && !held && (held = true),
+    });
+    const user = userEvent.setup();
+    const onUploaded = vi.fn<(result: AttachmentResult) => void>();
+    const bytes = new Uint8Array(randomBytes(3 * CHUNK + 100));
+    const { root } = renderAt(
+      proxy.url,
+      <AttachmentUploader onUploaded={onUploaded} chunkSize={CHUNK} retry={false} />,
+    );
+    drop(root, new File([bytes], 'recording.bin', { type: 'application/octet-stream' }));
+
+    await waitFor(() => expect(proxy.swallowed()).toBe(1));
+    expect(root).toHaveAttribute('data-state', 'uploading');
+    await user.click(screen.getByRole('button', { name: 'Pause' }));
+    expect(root).toHaveAttribute('data-state', 'paused');
+    expect(screen.getByRole('status')).toHaveTextContent('Upload of recording.bin paused');
+    expect(screen.queryByRole('alert')).toBeNull();
+    const resume = screen.getByRole('button', { name: 'Resume' });
+    expect(screen.getByRole('button', { name: 'Cancel' })).toBeEnabled();
+
+    await user.click(resume);
+    await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(1));
+    expect(calls(proxy.requests())).toEqual(['part 0', 'part 1', 'part 1', 'part 2', 'part 3', 'done']);
+    const { media, thumbnail } = onUploaded.mock.calls[0]![0];
+    expect(thumbnail).toBeUndefined();
+    const stored = await server.storedBytes(media.file_uuid);
+    expect(Buffer.compare(stored, bytes)).toBe(0);
+    expect(root).toHaveAttribute('data-state', 'uploaded');
+  });
+
+  it('offers no Pause for a file sent in one request', async () => {
+    const proxy = await proxyToServer({ swallowAnswer: () => true });
+    const { root } = renderAt(proxy.url, <AttachmentUploader chunkSize={CHUNK} />);
+    drop(root, new File([new Uint8Array(CHUNK / 2).fill(7)], 'small.bin'));
+    await waitFor(() => expect(proxy.swallowed()).toBe(1));
+    expect(root).toHaveAttribute('data-state', 'uploading');
+    expect(screen.getByRole('button', { name: 'Cancel' })).toBeEnabled();
+    expect(screen.queryByRole('button', { name: 'Pause' })).toBeNull();
+    fireEvent.keyDown(root, { key: 'Escape' });
+    expect(root).toHaveAttribute('data-state', 'idle');
+  });
+});
