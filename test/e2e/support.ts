@@ -70,6 +70,8 @@ async function bundleDeclarations(outDir: string, packages: string[]): Promise<v
       'tsconfig.build.json',
       '--outDir',
       emitted,
+      '--pretty',
+      'false',
     ]);
     const entries = [
       { output: 'index.d.ts', source: 'index.d.ts' },
