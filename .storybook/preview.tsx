@@ -81,6 +81,8 @@ const preview: Preview = {
           ['Server setup', 'Theming', 'Accessibility', 'Errors', 'Headless use'],
           'ThumbnailUploader',
           ['Reference', 'States', 'Keyboard', 'Errors', 'Languages', 'Theming', 'Headless', 'Dark theme', 'Live'],
+          'AttachmentUploader',
+          ['Reference'],
         ],
       },
     },

@@ -85,17 +85,29 @@ const LABEL_USES: Record<string, string> = {
   previewAlt: 'Alt text of the preview.',
   uploadedAlt: 'Alt text of the uploaded image (a link to it).',
   errors: 'The sentence of the alert, one function per error kind: see the Errors guide.',
+  pause: 'The button that pauses an upload in parts.',
+  resume: 'The button that goes on with a paused upload.',
+  paused: 'Status line while paused.',
+  uploadingThumbnail: 'Status line while the thumbnail is sent, after the media.',
+  thumbnailFailed: 'The alert when the media was stored but not its thumbnail.',
 };
 
 /** Sample arguments of the labels that are functions, with their names; by default a file name. */
 const LABEL_ARGUMENTS: Record<string, { names: string; values: unknown[] }> = {
   retrying: { names: 'attempt, attempts', values: [2, 3] },
-  partialDrop: { names: 'fileName, reason', values: ['photo.png', 'Drop one image at a time.'] },
+  partialDrop: { names: 'fileName, reason', values: ['{fileName}', 'Drop one at a time.'] },
+  thumbnailFailed: { names: 'sentence', values: ['The server is busy. Wait a moment, then retry.'] },
 };
-const FILE_NAME_ARGUMENT = { names: 'fileName', values: ['photo.png'] };
+const FILE_NAME_ARGUMENT = { names: 'fileName', values: ['{fileName}'] };
 
 /** Every key of `labels`, what it is for, and its English default (functions shown with sample arguments). */
-export function LabelsTable() {
+export function LabelsTable({
+  labels = defaultLabels,
+  fileName = 'photo.png',
+}: {
+  labels?: object;
+  fileName?: string;
+}) {
   return (
     <table>
       <thead>
@@ -106,8 +118,9 @@ export function LabelsTable() {
         </tr>
       </thead>
       <tbody>
-        {Object.entries(defaultLabels).map(([key, label]: [string, unknown]) => {
-          const args = LABEL_ARGUMENTS[key] ?? FILE_NAME_ARGUMENT;
+        {Object.entries(labels).map(([key, label]: [string, unknown]) => {
+          const { names, values } = LABEL_ARGUMENTS[key] ?? FILE_NAME_ARGUMENT;
+          const args = { names, values: values.map((value) => (value === '{fileName}' ? fileName : value)) };
           const example =
             typeof label === 'function'
               ? String((label as (...values: unknown[]) => unknown)(...args.values))
