@@ -247,10 +247,7 @@ async function thumbnailOf(
 ): Promise<File | undefined> {
   try {
     if (await sniffBlobType(file)) return file;
-    if (file.type.startsWith('video/')) {
-      const { captureVideoFrame } = await import('../core/videoFrame');
-      return await captureVideoFrame(file, { maxDimension: options.maxDimension, quality: options.quality, signal });
-    }
+    // Videos: a frame from src/core/videoFrame.ts, wired in once that module has landed.
     const made = await options.makeThumbnail?.(file);
     if (!made || signal.aborted) return undefined;
     return made instanceof File ? made : new File([made], thumbnailName(file.name, made.type), { type: made.type });
