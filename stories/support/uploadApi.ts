@@ -1,7 +1,8 @@
 /**
  * A canned upload API for stories, answered by MSW in the browser: it reads the multipart form
  * the widget really sent, keeps what it received for the play functions to check, and by default
- * behaves like the real server (stores the image, answers its `file_url`, serves it back).
+ * behaves like the real server (stores the file, answers its `file_url`, serves it back; media,
+ * parts, done and thumbnail calls alike).
  */
 import { delay, http, HttpResponse, type HttpHandler, type JsonBodyType } from 'msw';
 
@@ -17,7 +18,17 @@ export interface ReceivedUpload {
   /** The file field (`qqfile`), if there was one. */
   file: File | null;
   authorization: string | null;
+  /** The Chunk Upload Done call (`?done`). */
+  done: boolean;
 }
+
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'video/webm': 'webm',
+  'application/pdf': 'pdf',
+};
 
 /**
  * What the canned server answers to one upload; `undefined` means "behave like the real server".
@@ -41,6 +52,20 @@ export function fakeUploadApi(answer: UploadAnswer = () => undefined): FakeUploa
   const received: ReceivedUpload[] = [];
   const stored = new Map<string, File>();
 
+  /** What the real server answers to each call of the family (see PROTOCOL.md). */
+  const store = ({ fields, file, done }: ReceivedUpload): Record<string, string> => {
+    // A part names the upload it belongs to (but part 0, which learns it); the done call answers where it is.
+    if (fields.qqpartindex !== undefined) return { file_uuid: fields.qquuid || crypto.randomUUID() };
+    const uuid = done && fields.qquuid ? fields.qquuid : crypto.randomUUID();
+    const type = done ? (fields.qqfiletype ?? '') : (file?.type ?? '');
+    const name = `${uuid}.${EXTENSIONS[type] ?? 'bin'}`;
+    if (file) stored.set(name, file);
+    const file_url = `${STORY_BASE_URL}/files/${name}`;
+    return fields.qqparentuuid
+      ? { file_url, file_uuid: uuid, parent_file_uuid: fields.qqparentuuid }
+      : { file_url, file_uuid: uuid };
+  };
+
   const upload = http.post(STORY_UPLOAD_URL, async ({ request }) => {
     const form = await request.formData();
     const fields: Record<string, string> = {};
@@ -49,19 +74,16 @@ export function fakeUploadApi(answer: UploadAnswer = () => undefined): FakeUploa
       if (typeof value === 'string') fields[name] = value;
       else file = value;
     }
-    const current: ReceivedUpload = { fields, file, authorization: request.headers.get('Authorization') };
+    const current: ReceivedUpload = {
+      fields,
+      file,
+      authorization: request.headers.get('Authorization'),
+      done: new URL(request.url).searchParams.has('done'),
+    };
     received.push(current);
     const canned = await answer(current, received.length);
     if (canned) return canned;
-
-    const uuid = crypto.randomUUID();
-    const name = `${uuid}.${file?.type === 'image/jpeg' ? 'jpg' : 'png'}`;
-    if (file) stored.set(name, file);
-    return HttpResponse.json({
-      file_url: `${STORY_BASE_URL}/files/${name}`,
-      file_uuid: uuid,
-      parent_file_uuid: fields.qqparentuuid ?? '',
-    });
+    return HttpResponse.json(store(current));
   });
 
   const files = http.get(`${STORY_BASE_URL}/files/:name`, ({ params }) => {

@@ -1,0 +1,200 @@
+import type { Meta, StoryObj } from '@storybook/react-vite';
+import { expect, fn, userEvent, waitFor, within } from 'storybook/test';
+import { AttachmentUploader, type AttachmentResult } from '../src';
+import { drawFirstPage, makePdfFile } from './support/documents';
+import { makeImageFile } from './support/images';
+import { chooseFile, expectFocusOn, expectState } from './support/play';
+import { answers, fakeUploadApi, type ReceivedUpload } from './support/uploadApi';
+
+/** Behaves like the real server for every call: media, parts, done and thumbnail. */
+const api = fakeUploadApi();
+
+/**
+ * Any allowed file: previewed, uploaded as a media (in parts when large), then its thumbnail with
+ * the media's `file_uuid` as `qqparentuuid`; `onUploaded` gets `{ media, thumbnail? }`. Built from
+ * the same parts as ThumbnailUploader: the same states, keyboard, errors, theming and labels.
+ * Every story here talks to a canned API (MSW); see *AttachmentUploader/Live* for the real server.
+ */
+const meta = {
+  title: 'AttachmentUploader/States',
+  component: AttachmentUploader,
+  tags: ['autodocs'],
+  args: { onUploaded: fn(), onError: fn() },
+  parameters: { msw: { handlers: { upload: api.handlers } } },
+  beforeEach: () => api.reset(),
+} satisfies Meta<typeof AttachmentUploader>;
+
+export default meta;
+type Story = StoryObj<typeof meta>;
+
+/** Which call each request was, in order. */
+const calls = (received: ReceivedUpload[]) =>
+  received.map(({ fields, done }) =>
+    done
+      ? 'done'
+      : fields.qqparentuuid
+        ? 'thumbnail'
+        : fields.qqpartindex !== undefined
+          ? `part ${fields.qqpartindex}`
+          : 'media',
+  );
+
+/** The result handed to onUploaded, once. */
+async function uploadedResult(onUploaded: unknown): Promise<AttachmentResult> {
+  const spy = onUploaded as ReturnType<typeof fn>;
+  await waitFor(() => expect(spy).toHaveBeenCalledTimes(1), { timeout: 10000 });
+  return spy.mock.calls[0]![0] as AttachmentResult;
+}
+
+/** Nothing chosen yet: a hint and the real "Choose file" button. */
+export const Empty: Story = {
+  play: async ({ canvasElement }) => {
+    await expectState(canvasElement, 'idle');
+    await expect(within(canvasElement).getByText('Drag a file here, paste it, or')).toBeVisible();
+    await expect(within(canvasElement).getByRole('button', { name: 'Choose file' })).toBeEnabled();
+  },
+};
+
+/** A photo: the media is the photo, its thumbnail the photo scaled down, sent with the media's uuid. */
+export const ImageAttachment: Story = {
+  play: async ({ canvasElement, args }) => {
+    const canvas = within(canvasElement);
+    const photo = await makeImageFile('harbour.jpg', { width: 1600, height: 1200, hue: 190 });
+    await chooseFile(canvasElement, photo);
+    await canvas.findByRole('img', { name: 'Thumbnail of harbour.jpg' }, { timeout: 10000 });
+    await expectState(canvasElement, 'uploaded');
+    const { media, thumbnail } = await uploadedResult(args.onUploaded);
+    await expect(calls(api.received)).toEqual(['media', 'thumbnail']);
+    const [sentMedia, sentThumbnail] = api.received;
+    await expect(sentMedia?.file?.size).toBe(photo.size);
+    await expect(sentThumbnail?.fields.qqparentuuid).toBe(media.file_uuid);
+    await expect(thumbnail?.parent_file_uuid).toBe(media.file_uuid);
+    // The thumbnail is the photo scaled down to 1024 px.
+    const bitmap = await createImageBitmap(sentThumbnail!.file!);
+    await expect([bitmap.width, bitmap.height]).toEqual([1024, 768]);
+    await expect(canvas.getByRole('link', { name: 'Thumbnail of harbour.jpg' })).toHaveAttribute(
+      'href',
+      media.file_url,
+    );
+  },
+};
+
+/** A PDF: nothing to preview and, without `makeThumbnail`, no thumbnail; the file is named and linked. */
+export const PdfAttachment: Story = {
+  play: async ({ canvasElement, args }) => {
+    const canvas = within(canvasElement);
+    await chooseFile(canvasElement, makePdfFile('q3-report.pdf'));
+    const { media, thumbnail } = await uploadedResult(args.onUploaded);
+    await expect(thumbnail).toBeUndefined();
+    await expect(calls(api.received)).toEqual(['media']);
+    await expect(canvas.getByRole('link', { name: /q3-report\.pdf/ })).toHaveAttribute('href', media.file_url);
+    await expect(canvas.queryByRole('img')).not.toBeInTheDocument();
+    await expect(canvas.getByRole('status')).toHaveTextContent('q3-report.pdf uploaded');
+  },
+};
+
+/** A PDF with the app's `makeThumbnail` (here its first page drawn on a canvas): previewed and sent as the thumbnail. */
+export const PdfWithMadeThumbnail: Story = {
+  args: { makeThumbnail: drawFirstPage },
+  play: async ({ canvasElement, args }) => {
+    const canvas = within(canvasElement);
+    await chooseFile(canvasElement, makePdfFile('q3-report.pdf'));
+    await canvas.findByRole('img', { name: 'Thumbnail of q3-report.pdf' });
+    const { media } = await uploadedResult(args.onUploaded);
+    await expect(calls(api.received)).toEqual(['media', 'thumbnail']);
+    await expect(api.received[1]?.fields).toMatchObject({
+      qqparentuuid: media.file_uuid,
+      qqfilename: 'q3-report-thumbnail.png',
+    });
+  },
+};
+
+let partOneHeld = false;
+/** The first try of part 1 is never answered, so the upload is under way when Pause is pressed. */
+const chunkedApi = fakeUploadApi((upload) => {
+  if (upload.fields.qqpartindex !== '1' || partOneHeld) return undefined;
+  partOneHeld = true;
+  return answers.never();
+});
+
+/** Random bytes: a recording that does not compress. */
+function recording(size: number): File {
+  const bytes = new Uint8Array(size);
+  // getRandomValues fills at most 64 KiB at a time.
+  for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
+  return new File([bytes], 'interview.m4a', { type: 'audio/mp4', lastModified: Date.UTC(2024, 0, 1) });
+}
+
+/**
+ * A large file goes in parts (here of 64 KiB); Pause stops after the parts sent, Resume goes on from
+ * the next one. All with the keyboard: Tab reaches Pause, Enter pauses, focus moves to Resume.
+ */
+export const ChunkedPauseResume: Story = {
+  args: { chunkSize: 64 * 1024 },
+  parameters: { msw: { handlers: { upload: chunkedApi.handlers } } },
+  beforeEach: () => {
+    chunkedApi.reset();
+    partOneHeld = false;
+  },
+  play: async ({ canvasElement, args, step }) => {
+    const canvas = within(canvasElement);
+    await step('A 200 KiB recording starts going up in parts; part 1 hangs', async () => {
+      await chooseFile(canvasElement, recording(200 * 1024));
+      await waitFor(() => expect(calls(chunkedApi.received)).toEqual(['part 0', 'part 1']));
+      await expectState(canvasElement, 'uploading');
+    });
+
+    await step('Tab to Pause, Enter: paused, focus on Resume', async () => {
+      if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+      await userEvent.tab();
+      await expectFocusOn('Pause');
+      await userEvent.keyboard('{Enter}');
+      await expectState(canvasElement, 'paused');
+      await expectFocusOn('Resume');
+      await expect(canvas.getByRole('status')).toHaveTextContent('Upload of interview.m4a paused');
+      await expect(canvas.queryByRole('alert')).not.toBeInTheDocument();
+      await expect(args.onError).not.toHaveBeenCalled();
+    });
+
+    await step('Enter on Resume: from part 1, never part 0 again, then done', async () => {
+      await userEvent.keyboard('{Enter}');
+      const { media, thumbnail } = await uploadedResult(args.onUploaded);
+      await expect(calls(chunkedApi.received)).toEqual(['part 0', 'part 1', 'part 1', 'part 2', 'part 3', 'done']);
+      await expect(chunkedApi.received.at(-1)?.fields.qquuid).toBe(media.file_uuid);
+      await expect(thumbnail).toBeUndefined();
+      await expectState(canvasElement, 'uploaded');
+    });
+  },
+};
+
+let thumbnailTries = 0;
+/** The first thumbnail is refused (503); the media and later calls go through. */
+const flakyThumbnailApi = fakeUploadApi((upload) =>
+  upload.fields.qqparentuuid && ++thumbnailTries === 1 ? answers.html(503, '503 Service Unavailable') : undefined,
+);
+
+/** The thumbnail fails after the media is stored: the media is kept, and Retry sends the thumbnail alone. */
+export const ThumbnailRetry: Story = {
+  args: { retry: false },
+  parameters: { msw: { handlers: { upload: flakyThumbnailApi.handlers } } },
+  beforeEach: () => {
+    flakyThumbnailApi.reset();
+    thumbnailTries = 0;
+  },
+  play: async ({ canvasElement, args }) => {
+    const canvas = within(canvasElement);
+    await chooseFile(canvasElement, await makeImageFile('harbour.png', { hue: 160 }));
+    await expect(await canvas.findByRole('alert')).toHaveTextContent(
+      'The file was uploaded, but not its thumbnail. The server failed to store the file (error 503). Retry in a moment.',
+    );
+    await expectState(canvasElement, 'error');
+    await expect(calls(flakyThumbnailApi.received)).toEqual(['media', 'thumbnail']);
+
+    await userEvent.click(canvas.getByRole('button', { name: 'Retry' }));
+    await canvas.findByRole('img', { name: 'Thumbnail of harbour.png' });
+    const { media } = await uploadedResult(args.onUploaded);
+    await expect(calls(flakyThumbnailApi.received)).toEqual(['media', 'thumbnail', 'thumbnail']);
+    await expect(flakyThumbnailApi.received[2]?.fields.qqparentuuid).toBe(media.file_uuid);
+    await expect(canvas.queryByRole('alert')).not.toBeInTheDocument();
+  },
+};

@@ -1,0 +1,25 @@
+/** A PDF as a person would attach it (only its first bytes matter here), and the image an app would make of its first page. */
+export function makePdfFile(name = 'report.pdf'): File {
+  const text =
+    '%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% A quarterly report, as attached to a message.\n%%EOF\n';
+  return new File([text], name, { type: 'application/pdf', lastModified: Date.UTC(2024, 0, 1) });
+}
+
+/** What an app's `makeThumbnail` might give for a document: its first page, drawn on a canvas, as a PNG. */
+export async function drawFirstPage(file: File): Promise<Blob> {
+  const canvas = document.createElement('canvas');
+  canvas.width = 240;
+  canvas.height = 320;
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('This browser has no 2D canvas.');
+  context.fillStyle = '#ffffff';
+  context.fillRect(0, 0, 240, 320);
+  context.fillStyle = '#1f2933';
+  context.font = 'bold 18px sans-serif';
+  context.fillText(file.name, 20, 40);
+  context.fillStyle = '#9aa5b1';
+  for (let line = 0; line < 12; line += 1) context.fillRect(20, 70 + line * 18, 160 + ((line * 37) % 40), 6);
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+  if (!blob) throw new Error('The canvas could not encode the page.');
+  return blob;
+}
