@@ -4,6 +4,7 @@ import { expect, waitFor, within } from 'storybook/test';
 import { ThumbnailUploader, UploaderProvider, type ThumbnailResult } from '../src';
 import { makeImageFile } from './support/images';
 import { liveToken, liveUrl, prepareLiveMedia, type LiveMedia, type LiveSetup } from './support/liveServer';
+import { LiveServerNotice, codeStyle } from './support/LiveServerNotice';
 import { chooseFile, expectState } from './support/play';
 
 interface LiveArgs {
@@ -36,12 +37,6 @@ const meta = {
 export default meta;
 type Story = StoryObj<typeof meta>;
 
-const code = {
-  fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace',
-  fontSize: '0.875em',
-  overflowWrap: 'anywhere',
-} as const;
-
 function LiveDemo({ baseUrl, token, widgetToken, setup }: LiveArgs & { setup: LiveSetup }) {
   const [result, setResult] = useState<ThumbnailResult | null>(null);
   const sentToken = widgetToken ?? token;
@@ -52,15 +47,15 @@ function LiveDemo({ baseUrl, token, widgetToken, setup }: LiveArgs & { setup: Li
           Live: the local reference API
         </h1>
         <p style={{ margin: '0.5rem 0 0' }}>
-          No mocks. This story talks to <code style={code}>{baseUrl}</code>. Before the widget appeared, it uploaded a
-          generated image as a <strong>media</strong> (a POST without <code style={code}>qqparentuuid</code>, token{' '}
-          <code style={code}>{token}</code>). The widget below uploads the image you choose as that media’s{' '}
-          <strong>thumbnail</strong>, with <code style={code}>qqparentuuid</code> set to its{' '}
-          <code style={code}>file_uuid</code>
+          No mocks. This story talks to <code style={codeStyle}>{baseUrl}</code>. Before the widget appeared, it
+          uploaded a generated image as a <strong>media</strong> (a POST without{' '}
+          <code style={codeStyle}>qqparentuuid</code>, token <code style={codeStyle}>{token}</code>). The widget below
+          uploads the image you choose as that media’s <strong>thumbnail</strong>, with{' '}
+          <code style={codeStyle}>qqparentuuid</code> set to its <code style={codeStyle}>file_uuid</code>
           {widgetToken ? (
             <>
               {' '}
-              and the token <code style={code}>{sentToken}</code>, which the server does not know
+              and the token <code style={codeStyle}>{sentToken}</code>, which the server does not know
             </>
           ) : null}
           .
@@ -70,43 +65,15 @@ function LiveDemo({ baseUrl, token, widgetToken, setup }: LiveArgs & { setup: Li
       {setup.status === 'ready' ? (
         <>
           <p style={{ margin: 0 }}>
-            Media <code style={code}>{setup.media.name}</code> stored as{' '}
-            <code style={code}>{setup.media.file_uuid}</code>.
+            Media <code style={codeStyle}>{setup.media.name}</code> stored as{' '}
+            <code style={codeStyle}>{setup.media.file_uuid}</code>.
           </p>
           <UploaderProvider baseUrl={baseUrl} token={sentToken}>
             <ThumbnailUploader parentUuid={setup.media.file_uuid} onUploaded={setResult} />
           </UploaderProvider>
         </>
       ) : (
-        <div
-          role="alert"
-          style={{
-            padding: '0.75rem 1rem',
-            borderRadius: 8,
-            background: '#fff4e5',
-            color: '#5c3400',
-            border: '1px solid #b76e00',
-          }}
-        >
-          {setup.status === 'offline' ? (
-            <>
-              <strong>The reference upload server is not running</strong> at <code style={code}>{baseUrl}</code>. Run{' '}
-              <code style={code}>npm start</code> (Storybook and the server together) or{' '}
-              <code style={code}>npm run server</code> in another terminal, then reload this story. To use another
-              server, set <code style={code}>STORYBOOK_UPLOAD_URL</code> and{' '}
-              <code style={code}>STORYBOOK_UPLOAD_TOKEN</code> before starting Storybook, or change this story’s args.
-            </>
-          ) : (
-            <>
-              <strong>The server at </strong>
-              <code style={code}>{baseUrl}</code>
-              <strong> answered, but the media could not be uploaded.</strong> Check that the token matches the server’s{' '}
-              <code style={code}>UPLOAD_TOKEN</code>.
-            </>
-          )}
-          <br />
-          <small>Details: {setup.reason}</small>
-        </div>
+        <LiveServerNotice baseUrl={baseUrl} setup={setup} />
       )}
 
       {result ? (
@@ -115,15 +82,15 @@ function LiveDemo({ baseUrl, token, widgetToken, setup }: LiveArgs & { setup: Li
           aria-label="Server answer"
         >
           <dt>file_url</dt>
-          <dd style={{ margin: 0, ...code }}>
+          <dd style={{ margin: 0, ...codeStyle }}>
             <a href={result.file_url} style={{ color: '#1a4fc4' }}>
               {result.file_url}
             </a>
           </dd>
           <dt>file_uuid</dt>
-          <dd style={{ margin: 0, ...code }}>{result.file_uuid}</dd>
+          <dd style={{ margin: 0, ...codeStyle }}>{result.file_uuid}</dd>
           <dt>parent_file_uuid</dt>
-          <dd style={{ margin: 0, ...code }}>{result.parent_file_uuid}</dd>
+          <dd style={{ margin: 0, ...codeStyle }}>{result.parent_file_uuid}</dd>
         </dl>
       ) : null}
     </section>

@@ -1,0 +1,194 @@
+import type { Meta, StoryObj } from '@storybook/react-vite';
+import { http, passthrough } from 'msw';
+import { useState } from 'react';
+import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { AttachmentUploader, UploaderProvider, type AttachmentResult } from '../src';
+import { drawFirstPage, makePdfFile } from './support/documents';
+import { makeImageFile } from './support/images';
+import { liveToken, liveUrl, prepareLiveMedia, type LiveSetup } from './support/liveServer';
+import { LiveServerNotice, codeStyle } from './support/LiveServerNotice';
+import { chooseFile, expectState } from './support/play';
+import { answers } from './support/uploadApi';
+
+interface LiveArgs {
+  /** Where the reference server listens (`npm run server`; `STORYBOOK_UPLOAD_URL` overrides). */
+  baseUrl: string;
+  /** The token the server expects (`UPLOAD_TOKEN` on its side; `STORYBOOK_UPLOAD_TOKEN` here). */
+  token: string;
+  /** Bytes per part: files larger than this go in chunks. */
+  chunkSize?: number;
+  makeThumbnail?: (file: File) => Promise<Blob | undefined>;
+  /** `false`: a failure is shown at once, not retried automatically first. */
+  retry?: false;
+}
+
+/**
+ * AttachmentUploader against the real local reference server: the media (in one request or in
+ * parts), then its thumbnail with the media's uuid, both stored for real. Start the server with
+ * `npm start` or `npm run server`; without it, the story says so instead of failing.
+ */
+const meta = {
+  title: 'AttachmentUploader/Live',
+  args: { baseUrl: liveUrl, token: liveToken },
+  parameters: { uploader: false, msw: { handlers: {} } },
+  // Also proves the server is up and takes the token, by storing a media as an app would.
+  loaders: [async ({ args }) => ({ setup: await prepareLiveMedia(args.baseUrl, args.token) })],
+  render: (args, { loaded }) => <LiveAttachment {...args} setup={loaded.setup as LiveSetup} />,
+} satisfies Meta<LiveArgs>;
+
+export default meta;
+type Story = StoryObj<typeof meta>;
+
+function LiveAttachment({ baseUrl, token, setup, ...widget }: LiveArgs & { setup: LiveSetup }) {
+  const [result, setResult] = useState<AttachmentResult | null>(null);
+  return (
+    <section aria-labelledby="live-title" style={{ maxWidth: '40rem', display: 'grid', gap: '1rem', lineHeight: 1.5 }}>
+      <h1 id="live-title" style={{ fontSize: '1.25rem', margin: 0 }}>
+        Live: an attachment to <code style={codeStyle}>{baseUrl}</code>
+      </h1>
+      {setup.status === 'ready' ? (
+        <UploaderProvider baseUrl={baseUrl} token={token}>
+          <AttachmentUploader {...widget} onUploaded={setResult} />
+        </UploaderProvider>
+      ) : (
+        <LiveServerNotice baseUrl={baseUrl} setup={setup} />
+      )}
+      {result ? (
+        <dl
+          style={{ margin: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '0.25rem 1rem' }}
+          aria-label="Server answer"
+        >
+          <dt>media file_uuid</dt>
+          <dd style={{ margin: 0, ...codeStyle }}>{result.media.file_uuid}</dd>
+          <dt>thumbnail parent_file_uuid</dt>
+          <dd style={{ margin: 0, ...codeStyle }}>{result.thumbnail?.parent_file_uuid ?? '(no thumbnail)'}</dd>
+        </dl>
+      ) : null}
+    </section>
+  );
+}
+
+/** Whether the story can go on: the server is there (under `npm test` it must be). */
+async function serverReady(canvasElement: HTMLElement, loaded: Record<string, unknown>): Promise<boolean> {
+  const setup = loaded.setup as LiveSetup;
+  if (setup.status === 'failed') throw new Error(`The live server answered but refused the setup: ${setup.reason}`);
+  if (setup.status === 'offline') {
+    if (import.meta.env.STORYBOOK_LIVE_REQUIRED === 'true')
+      throw new Error(`The reference server is not reachable at ${liveUrl}: ${setup.reason}`);
+    await expect(await within(canvasElement).findByRole('alert')).toHaveTextContent('npm start');
+    return false;
+  }
+  return true;
+}
+
+/** The answer shown once stored: the thumbnail's parent is the media. */
+async function expectAnswer(canvasElement: HTMLElement, thumbnail: boolean): Promise<void> {
+  const answer = await within(canvasElement).findByLabelText('Server answer', {}, { timeout: 15000 });
+  const [media, parent] = Array.from(answer.querySelectorAll('dd'), (dd) => dd.textContent);
+  await expect(media).toMatch(/^[0-9a-f-]{36}$/);
+  await expect(parent).toBe(thumbnail ? media : '(no thumbnail)');
+}
+
+/** A photo: stored as the media, then its scaled-down thumbnail with `qqparentuuid` = the media's uuid. */
+export const ImageAttachment: Story = {
+  play: async ({ canvasElement, loaded }) => {
+    if (!(await serverReady(canvasElement, loaded))) return;
+    await chooseFile(canvasElement, await makeImageFile('live-photo.jpg', { width: 1600, height: 1200, hue: 120 }));
+    const image = await within(canvasElement).findByRole(
+      'img',
+      { name: 'Thumbnail of live-photo.jpg' },
+      { timeout: 15000 },
+    );
+    await expectAnswer(canvasElement, true);
+    // Served back by the real server, at the size it was sent.
+    await waitFor(() => expect((image as HTMLImageElement).naturalWidth).toBe(1024), { timeout: 5000 });
+  },
+};
+
+/** A PDF and the app's `makeThumbnail`: the media, then the first page as its thumbnail. */
+export const PdfAttachment: Story = {
+  args: { makeThumbnail: drawFirstPage },
+  play: async ({ canvasElement, loaded }) => {
+    if (!(await serverReady(canvasElement, loaded))) return;
+    await chooseFile(canvasElement, makePdfFile('live-report.pdf'));
+    await within(canvasElement).findByRole('img', { name: 'Thumbnail of live-report.pdf' }, { timeout: 15000 });
+    await expectAnswer(canvasElement, true);
+  },
+};
+
+let partOneHeld = false;
+
+/**
+ * 300 KiB in parts of 64 KiB, stored by the real server. To pause while it is under way, the first
+ * try of part 1 is held here (MSW) and never answered; everything else goes to the server.
+ */
+export const ChunkedPauseResume: Story = {
+  args: { chunkSize: 64 * 1024 },
+  parameters: {
+    msw: {
+      handlers: [
+        http.post(`${liveUrl}/api/v2/pm/upload/`, async ({ request }) => {
+          const form = await request.clone().formData();
+          if (form.get('qqpartindex') !== '1' || partOneHeld) return passthrough();
+          partOneHeld = true;
+          return answers.never();
+        }),
+      ],
+    },
+  },
+  beforeEach: () => {
+    partOneHeld = false;
+  },
+  play: async ({ canvasElement, loaded }) => {
+    if (!(await serverReady(canvasElement, loaded))) return;
+    const canvas = within(canvasElement);
+    const bytes = new Uint8Array(300 * 1024);
+    for (let at = 0; at < bytes.length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
+    await chooseFile(canvasElement, new File([bytes], 'live-interview.m4a', { type: 'audio/mp4' }));
+    // Paused once part 1 hangs: part 0 is stored, the upload is under way.
+    await waitFor(() => expect(partOneHeld).toBe(true), { timeout: 5000 });
+    await userEvent.click(canvas.getByRole('button', { name: 'Pause' }));
+    await expectState(canvasElement, 'paused');
+    await userEvent.click(canvas.getByRole('button', { name: 'Resume' }));
+    await expectAnswer(canvasElement, false);
+    await expectState(canvasElement, 'uploaded');
+    // The real server reassembled the parts: the stored file is the one chosen, byte for byte.
+    const link = canvas.getByRole('link', { name: /live-interview\.m4a/ });
+    const stored = new Uint8Array(await (await fetch(link.getAttribute('href')!)).arrayBuffer());
+    await expect(stored.length).toBe(bytes.length);
+    await expect(stored.every((byte, index) => byte === bytes[index])).toBe(true);
+  },
+};
+
+let thumbnailRefused = false;
+
+/** The first thumbnail is answered 503 here (MSW, as a proxy in trouble would); Retry sends it again to the real server. */
+export const ThumbnailRetry: Story = {
+  args: { retry: false },
+  parameters: {
+    msw: {
+      handlers: [
+        http.post(`${liveUrl}/api/v2/pm/upload/`, async ({ request }) => {
+          const form = await request.clone().formData();
+          if (!form.has('qqparentuuid') || thumbnailRefused) return passthrough();
+          thumbnailRefused = true;
+          return answers.html(503, '503 Service Unavailable');
+        }),
+      ],
+    },
+  },
+  beforeEach: () => {
+    thumbnailRefused = false;
+  },
+  play: async ({ canvasElement, loaded }) => {
+    if (!(await serverReady(canvasElement, loaded))) return;
+    const canvas = within(canvasElement);
+    await chooseFile(canvasElement, await makeImageFile('live-retry.png', { hue: 10 }));
+    await expect(await canvas.findByRole('alert', {}, { timeout: 10000 })).toHaveTextContent(
+      'The file was uploaded, but not its thumbnail.',
+    );
+    await userEvent.click(canvas.getByRole('button', { name: 'Retry' }));
+    await canvas.findByRole('img', { name: 'Thumbnail of live-retry.png' }, { timeout: 15000 });
+    await expectAnswer(canvasElement, true);
+  },
+};
