@@ -163,7 +163,7 @@ type Handler<E> = ((event: E) => void) | undefined;
  * The user's handler first; ours only if theirs did not call `event.preventDefault()` (as Downshift
  * and react-dropzone let a page take over a part).
  */
-export function composeHandlers<E extends SyntheticEvent>(theirs: Handler<E>, ours: (event: E) => void) {
+function composeHandlers<E extends SyntheticEvent>(theirs: Handler<E>, ours: (event: E) => void) {
   return (event: E) => {
     theirs?.(event);
     if (!event.defaultPrevented) ours(event);

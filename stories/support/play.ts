@@ -1,6 +1,6 @@
 /** What play functions do and look for, in the words of a person using the widget. */
 import { expect, fireEvent, userEvent, waitFor } from 'storybook/test';
-import type { UploaderState } from '../../src';
+import type { UploadState } from '../../src';
 
 /** The widget's root: the element that carries `data-state`. */
 export function uploaderRoot(canvasElement: HTMLElement): HTMLElement {
@@ -49,7 +49,7 @@ export async function dropFiles(canvasElement: HTMLElement, files: File[]): Prom
 }
 
 /** Waits until the widget shows `state`; `timeout` leaves room for automatic retries with backoff. */
-export async function expectState(canvasElement: HTMLElement, state: UploaderState, timeout = 5000): Promise<void> {
+export async function expectState(canvasElement: HTMLElement, state: UploadState, timeout = 5000): Promise<void> {
   await waitFor(() => expect(uploaderRoot(canvasElement)).toHaveAttribute('data-state', state), { timeout });
 }
 
