@@ -82,7 +82,7 @@ const preview: Preview = {
           'ThumbnailUploader',
           ['Reference', 'States', 'Keyboard', 'Errors', 'Languages', 'Theming', 'Headless', 'Dark theme', 'Live'],
           'AttachmentUploader',
-          ['Reference'],
+          ['Reference', 'States', 'Live'],
         ],
       },
     },

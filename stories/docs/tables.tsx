@@ -68,7 +68,7 @@ export function CustomPropertiesTable() {
 const LABEL_USES: Record<string, string> = {
   locale: 'Language of the labels: sizes in messages are formatted in it.',
   region: 'Accessible name of the widget (its role="group").',
-  hint: 'Text of the empty widget, before the Choose image button.',
+  hint: 'Text of the empty widget, before the Choose button.',
   dropHere: 'Text while a file is dragged over.',
   choose: 'The button that opens the file picker.',
   chooseAnother: 'The same button once a file has been chosen.',
