@@ -4,6 +4,14 @@
  */
 import { expectTypeOf } from 'vitest';
 import {
+  AttachmentUploader,
+  useAttachmentUpload,
+  uploadMedia,
+  type AttachmentResult,
+  type AttachmentUploaderApi,
+  type AttachmentUploaderProps,
+  type ChunkCheckpoint,
+  type MediaResult,
   ThumbnailUploader,
   UploaderProvider,
   useThumbnailUpload,
@@ -22,7 +30,7 @@ import {
   type UploaderClassNames,
   type UploaderState,
 } from '../../src';
-import { uploadThumbnail as coreUpload } from '../../src/core';
+import { uploadMedia as coreUploadMedia, uploadThumbnail as coreUpload } from '../../src/core';
 
 expectTypeOf<UploadErrorKind>().toEqualTypeOf<
   'invalid-file' | 'too-large' | 'auth' | 'forbidden' | 'rejected' | 'server' | 'network' | 'aborted' | 'bad-response'
@@ -87,6 +95,40 @@ export function Headless() {
       <div {...uploader.getProgressProps({ className: 'bar' })} />
       <p {...uploader.getStatusProps()}>{uploader.status}</p>
     </div>
+  );
+}
+
+// Attachments: one result named as the server names it; the same parts, plus pause and resume.
+expectTypeOf<MediaResult>().toEqualTypeOf<{ file_url: string; file_uuid: string }>();
+expectTypeOf<AttachmentResult>().toEqualTypeOf<{ media: MediaResult; thumbnail?: ThumbnailResult }>();
+expectTypeOf<AttachmentUploaderProps['onUploaded']>().toEqualTypeOf<((result: AttachmentResult) => void) | undefined>();
+expectTypeOf<AttachmentUploaderProps['makeThumbnail']>().toEqualTypeOf<
+  ((file: File) => Promise<Blob | File | undefined>) | undefined
+>();
+expectTypeOf<AttachmentUploaderProps['classNames']>().toEqualTypeOf<UploaderClassNames | undefined>();
+expectTypeOf<AttachmentUploaderApi['state']>().toEqualTypeOf<UploaderState | 'paused'>();
+expectTypeOf<AttachmentUploaderApi['media']>().toEqualTypeOf<MediaResult | null>();
+expectTypeOf<AttachmentUploaderApi['getPauseButtonProps']>().returns.toEqualTypeOf<ButtonGetterProps>();
+expectTypeOf<AttachmentUploaderApi['labels']['resume']>().toBeString();
+expectTypeOf(uploadMedia).toEqualTypeOf(coreUploadMedia);
+expectTypeOf(uploadMedia)
+  .parameter(0)
+  .toMatchTypeOf<{ resume?: ChunkCheckpoint; onCheckpoint?: (checkpoint: ChunkCheckpoint) => void }>();
+
+export function Attachments() {
+  const attachment = useAttachmentUpload({ chunkSize: 1024 * 1024 });
+  expectTypeOf(attachment.result).toEqualTypeOf<AttachmentResult | null>();
+  return (
+    <UploaderProvider baseUrl="https://api.example.test" token="t">
+      <AttachmentUploader
+        onUploaded={({ thumbnail }) => expectTypeOf(thumbnail?.parent_file_uuid).toEqualTypeOf<string | undefined>()}
+        makeThumbnail={async () => new Blob()}
+        labels={{ pause: 'Anhalten', errors: { network: () => 'Keine Verbindung.' } }}
+      />
+      {/* @ts-expect-error parentUuid belongs to thumbnails: an attachment's thumbnail gets its media's */}
+      <AttachmentUploader parentUuid="media-1" />
+      <button {...attachment.getResumeButtonProps()}>{attachment.labels.resume}</button>
+    </UploaderProvider>
   );
 }
 
