@@ -166,6 +166,8 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
         });
         setMedia(current.media);
       }
+      // The media is stored: nothing left to pause while its thumbnail may still be in the making.
+      setPhase(null);
       const thumbnail = await current.thumbnail;
       if (!thumbnail) return { media: current.media };
       setPhase('thumbnail');
