@@ -1,4 +1,4 @@
-import { errorForStatus, formatBytes } from '../../src/core/errors';
+import { errorForStatus, errorSentence, formatBytes, tooLargeError } from '../../src/core/errors';
 
 describe('errorForStatus', () => {
   it.each([
@@ -29,5 +29,39 @@ describe('formatBytes', () => {
     [10 * 1024 * 1024, '10 MB'],
   ])('formats %i as %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe('error details, for sentences in other languages', () => {
+  it('carry the file, its size and the limit; the English message is made from them', () => {
+    const error = tooLargeError('cat.png', 3 * 1024 * 1024, 2 * 1024 * 1024);
+    expect(error.details).toEqual({ reason: 'file-too-large', fileName: 'cat.png', size: 3145728, limit: 2097152 });
+    expect(error.message).toBe('cat.png is 3 MB; the limit is 2 MB. Choose a smaller image.');
+  });
+
+  it("carry the server's detail with the status", () => {
+    expect(errorForStatus(413, 'Limit is 1 MB')).toMatchObject({ status: 413, details: { detail: 'Limit is 1 MB' } });
+  });
+
+  it('say "file" instead of "image" for a widget that takes any file', () => {
+    expect(errorSentence({ kind: 'too-large', status: 413 }, formatBytes, 'file')).toBe(
+      'The server refused the file as too large. Choose a smaller file.',
+    );
+    expect(errorSentence({ kind: 'invalid-file', reason: 'too-many-files' }, formatBytes, 'file')).toBe(
+      'Drop one file at a time.',
+    );
+  });
+
+  it('leave the sentence to the message when they do not say enough', () => {
+    expect(errorSentence({ kind: 'invalid-file' })).toBeUndefined();
+  });
+});
+
+describe('formatBytes in other languages', () => {
+  it.each([
+    ['fr', 1536, '1,5 ko'],
+    ['de', 10 * 1024 * 1024, '10 MB'],
+  ])('in %s formats %i as %s', (locale, bytes, text) => {
+    expect(formatBytes(bytes, locale).replace(/\s/g, ' ')).toBe(text);
   });
 });
