@@ -10,7 +10,9 @@ export type UploadErrorReason =
   | 'empty'
   | 'not-an-image'
   | 'damaged'
+  | 'unpreparable'
   | 'unreadable'
+  | 'not-resumable'
   | 'not-accepted'
   | 'too-many-files'
   /** too-large: the file chosen (`size`) is over `limit` */
@@ -151,6 +153,10 @@ export function errorSentence(
       return `${fileName || 'This file'} is not an image we can use. ${IMAGE_TYPES_SENTENCE}`;
     case 'damaged':
       return 'This image is damaged or incomplete and cannot be shown. Choose another copy of it.';
+    case 'unpreparable':
+      return 'This image could not be prepared for upload. Choose another image, or save it as a JPEG or PNG first.';
+    case 'not-resumable':
+      return 'This upload cannot be resumed with this file: it is not the file that was paused. Start the upload over.';
     case 'unreadable':
       return 'This file can no longer be read (was it moved or changed?). Choose it again.';
     case 'not-accepted':
