@@ -154,7 +154,11 @@ interface ErrorCase {
 
 /** Every way the widget can fail, grouped by kind, in the order of the kinds. */
 const ERROR_CASES: ErrorCase[] = [
-  { kind: 'invalid-file', when: 'The file is empty.', reason: 'empty' },
+  {
+    kind: 'invalid-file',
+    when: "The file is empty (with a page's own accept; without one, the widget finds no image in it: next row).",
+    reason: 'empty',
+  },
   { kind: 'invalid-file', when: 'Its bytes are no PNG, JPEG, GIF, WebP, AVIF or BMP.', reason: 'not-an-image' },
   { kind: 'invalid-file', when: 'It does not decode (a truncated image).', reason: 'damaged' },
   { kind: 'invalid-file', when: 'It was moved or changed after it was chosen.', reason: 'unreadable' },
