@@ -1,24 +1,14 @@
 /**
- * What an app adds to its bundle, per library: a tiny entry that re-exports what an app uses,
- * bundled by esbuild (minified, production, code splitting for lazy imports) with React, react-dom
- * and react-query left out, then gzip -9 per output file (as @size-limit/file counts). Output files
- * reachable from the entry through static imports are its size; those behind `import()` are lazy.
+ * What an app adds to its bundle, per library, measured as bench/bundle.cjs says (the same measure
+ * as `.size-limit.cjs`); and, for comparison, the same entry bundled by Vite.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { build, transform } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { SHARED_PEERS, bundleOptions, eagerAndLazy, gzipSize } from './bundle.cjs';
 
-/** Peers of every library measured here: an app has them already. */
-export const SHARED_PEERS = [
-  'react',
-  'react-dom',
-  'react/*',
-  'react-dom/*',
-  '@tanstack/react-query',
-  '@tanstack/react-query/*',
-];
+export { gzipSize };
 
 export interface BundleFigure {
   name: string;
@@ -37,50 +27,21 @@ export interface BundleSpec {
   external?: string[];
 }
 
-export const gzipSize = (bytes: Uint8Array | string) => gzipSync(bytes, { level: 9 }).length;
-
 export async function measureBundle(spec: BundleSpec, work: string, nodeModules: string): Promise<BundleFigure> {
   const slug = spec.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
   const entryFile = join(work, `${slug}.entry.js`);
-  const outdir = join(work, slug);
   await mkdir(work, { recursive: true });
   await writeFile(entryFile, spec.entry);
-  const result = await build({
-    entryPoints: [entryFile],
-    absWorkingDir: work,
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    metafile: true,
-    write: true,
-    logLevel: 'silent',
-    nodePaths: [nodeModules],
-    external: [...SHARED_PEERS, ...(spec.external ?? [])],
-    define: { 'process.env.NODE_ENV': '"production"' },
-    // A stylesheet imported by a library is not JavaScript; stylesheets are counted apart.
-    loader: { '.css': 'empty' },
-  });
-  const outputs = result.metafile.outputs;
-  const root = Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined);
-  if (!root) throw new Error(`esbuild gave no entry output for ${spec.name}`);
-  const eager = new Set<string>();
-  const visit = (path: string) => {
-    if (eager.has(path) || !outputs[path]) return;
-    eager.add(path);
-    for (const imported of outputs[path]!.imports)
-      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-  };
-  visit(root);
+  const result = await build(
+    bundleOptions({ entryFile, outdir: join(work, slug), absWorkingDir: work, nodeModules, external: spec.external }),
+  );
+  const { lazy } = eagerAndLazy(result.metafile);
   const files = await Promise.all(
-    Object.keys(outputs)
+    Object.keys(result.metafile.outputs)
       .filter((path) => path.endsWith('.js'))
       .map(async (path) => {
         const bytes = await readFile(join(work, path));
-        return { file: path, minified: bytes.length, gzip: gzipSize(bytes), lazy: !eager.has(path) };
+        return { file: path, minified: bytes.length, gzip: gzipSize(bytes), lazy: lazy.includes(path) };
       }),
   );
   return {
