@@ -1,0 +1,138 @@
+import { UploadError, abortedError } from './errors';
+import { DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY } from './prepare';
+
+export interface CaptureVideoFrameOptions {
+  /** Longest side of the picture, in pixels (default 1024); a smaller video is never enlarged. */
+  maxDimension?: number;
+  /** JPEG quality, 0 to 1 (default 0.85). */
+  quality?: number;
+  signal?: AbortSignal;
+  /** When to take the frame, in seconds (default: 1 s, or a tenth of a shorter video, 0 for a very short one). */
+  atSeconds?: number;
+}
+
+/** Clips shorter than this have their first frame taken: a tenth of them may be past their only frames. */
+const VERY_SHORT_SECONDS = 0.5;
+/** A local file answers at once; a video that says nothing for this long is taken as unreadable. */
+const STALL_MS = 30_000;
+
+const UNREADABLE_MESSAGE =
+  'This video cannot be read in this browser, or it is damaged. Choose an MP4 or WebM video, or choose a picture for its thumbnail.';
+
+/**
+ * A picture of the video for its thumbnail: the frame at about 1 s (a tenth of a shorter video),
+ * decoded by a `<video>` from a local object URL (never downloaded again, always revoked), scaled so
+ * that its longest side is at most `maxDimension`, and encoded as a JPEG named after the video.
+ * Rejects with an UploadError: `invalid-file` when the video cannot be decoded or has no picture,
+ * `aborted` when the signal aborts.
+ */
+export async function captureVideoFrame(file: Blob, options: CaptureVideoFrameOptions = {}): Promise<File> {
+  const { maxDimension = DEFAULT_MAX_DIMENSION, quality = DEFAULT_QUALITY, signal } = options;
+  if (signal?.aborted) throw abortedError(signal.reason);
+  const video = document.createElement('video');
+  video.muted = true;
+  video.playsInline = true;
+  video.preload = 'auto';
+  const url = URL.createObjectURL(file);
+  try {
+    const metadata = until(video, 'loadedmetadata', signal);
+    video.src = url;
+    await metadata;
+    const duration = await durationOf(video, signal);
+    const time = frameTime(duration, options.atSeconds);
+    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.currentTime !== time) {
+      const seeked = until(video, 'seeked', signal);
+      video.currentTime = time;
+      await seeked;
+    }
+    if (!video.videoWidth || !video.videoHeight)
+      throw new UploadError(
+        'invalid-file',
+        'This file has no picture to show. Choose a video, or a picture for its thumbnail.',
+      );
+    const scale = Math.min(1, maxDimension / Math.max(video.videoWidth, video.videoHeight));
+    const width = Math.max(1, Math.round(video.videoWidth * scale));
+    const height = Math.max(1, Math.round(video.videoHeight * scale));
+    const blob = await encodeFrame(video, width, height, quality);
+    if (signal?.aborted) throw abortedError(signal.reason);
+    return new File([blob], `${baseName(file)}.jpg`, { type: 'image/jpeg' });
+  } finally {
+    URL.revokeObjectURL(url);
+    // Lets the browser free the decoder now rather than when the element is collected.
+    video.removeAttribute('src');
+    video.load();
+  }
+}
+
+/**
+ * The video's length in seconds. A recording made by MediaRecorder has none in its header (Infinity):
+ * seeking far past its end makes the browser find it.
+ */
+async function durationOf(video: HTMLVideoElement, signal: AbortSignal | undefined): Promise<number> {
+  if (Number.isFinite(video.duration)) return video.duration;
+  const seeked = until(video, 'seeked', signal);
+  video.currentTime = Number.MAX_SAFE_INTEGER;
+  await seeked;
+  return Number.isFinite(video.duration) ? video.duration : 0;
+}
+
+function frameTime(duration: number, atSeconds: number | undefined): number {
+  // Clamped below the very end, where a browser may have no frame to show.
+  const last = Math.max(0, duration - 0.001);
+  if (atSeconds !== undefined) return Math.min(Math.max(0, atSeconds), last);
+  if (duration < VERY_SHORT_SECONDS) return 0;
+  return Math.min(1, duration / 10, last);
+}
+
+async function encodeFrame(video: HTMLVideoElement, width: number, height: number, quality: number): Promise<Blob> {
+  const canvas =
+    typeof OffscreenCanvas === 'function'
+      ? new OffscreenCanvas(width, height)
+      : Object.assign(document.createElement('canvas'), { width, height });
+  const context = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+  if (!context)
+    throw new UploadError(
+      'invalid-file',
+      'This browser cannot draw a picture of the video. Choose a picture for its thumbnail.',
+    );
+  context.imageSmoothingEnabled = true;
+  context.imageSmoothingQuality = 'high';
+  context.drawImage(video, 0, 0, width, height);
+  if (canvas instanceof HTMLCanvasElement) {
+    return new Promise((resolve, reject) =>
+      canvas.toBlob(
+        (blob) => (blob ? resolve(blob) : reject(new UploadError('invalid-file', UNREADABLE_MESSAGE))),
+        'image/jpeg',
+        quality,
+      ),
+    );
+  }
+  return canvas.convertToBlob({ type: 'image/jpeg', quality });
+}
+
+/** Resolves on the video's `type` event; rejects on its error, when it stalls, or when the signal aborts. */
+function until(video: HTMLVideoElement, type: string, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new UploadError('invalid-file', UNREADABLE_MESSAGE)), STALL_MS);
+    const done = (error?: UploadError) => {
+      clearTimeout(timer);
+      video.removeEventListener(type, onEvent);
+      video.removeEventListener('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onEvent = () => done();
+    const onError = () => done(new UploadError('invalid-file', UNREADABLE_MESSAGE, { cause: video.error }));
+    const onAbort = () => done(abortedError(signal?.reason));
+    video.addEventListener(type, onEvent);
+    video.addEventListener('error', onError);
+    signal?.addEventListener('abort', onAbort);
+  });
+}
+
+function baseName(file: Blob): string {
+  const name = file instanceof File ? file.name : '';
+  const dot = name.lastIndexOf('.');
+  return (dot > 0 ? name.slice(0, dot) : name) || 'video';
+}

@@ -1,0 +1,172 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { captureVideoFrame } from '../../src/core/videoFrame';
+import { failure } from '../support/failure';
+import { BLUE, GREEN, RED, readPixels, type Rgba } from './imageFixtures';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** VP8 and JPEG move colours a little; a half's colour must still be unmistakable. */
+function expectColour(actual: Rgba, expected: Rgba, tolerance = 64) {
+  actual
+    .slice(0, 3)
+    .forEach((channel, i) =>
+      expect(Math.abs(channel - expected[i]!), `${actual} is not ${expected}`).toBeLessThanOrEqual(tolerance),
+    );
+}
+
+/**
+ * A WebM recorded here by MediaRecorder from a canvas: green all over for its first `greenSeconds`,
+ * then red on the left half and blue on the right, for `seconds` in all. Recorded in real time, so
+ * frames carry their times; like every MediaRecorder WebM, it says nothing of its duration.
+ */
+async function recordVideo(width: number, height: number, seconds: number, greenSeconds = 0): Promise<Blob> {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d')!;
+  const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm;codecs=vp8' });
+  const chunks: Blob[] = [];
+  recorder.ondataavailable = ({ data }) => chunks.push(data);
+  const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+  const start = performance.now();
+  let frame = 0;
+  const paint = () => {
+    const green = performance.now() - start < greenSeconds * 1000;
+    context.fillStyle = green ? 'rgb(0, 255, 0)' : 'rgb(255, 0, 0)';
+    context.fillRect(0, 0, width, height);
+    if (!green) {
+      context.fillStyle = 'rgb(0, 0, 255)';
+      context.fillRect(width / 2, 0, width / 2, height);
+    }
+    // One pixel that changes every frame, so that the stream has a new frame to record each time.
+    context.fillStyle = (frame += 1) % 2 ? '#000' : '#fff';
+    context.fillRect(0, 0, 1, 1);
+  };
+  paint();
+  recorder.start();
+  const timer = setInterval(paint, 1000 / 30);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  clearInterval(timer);
+  recorder.stop();
+  await stopped;
+  return new Blob(chunks, { type: 'video/webm' });
+}
+
+const fileOf = (blob: Blob, name: string) => new File([blob], name, { type: blob.type });
+
+/** Records every object URL made and revoked from now on. */
+function watchObjectUrls() {
+  const made: string[] = [];
+  const revoked: string[] = [];
+  const create = URL.createObjectURL.bind(URL);
+  const revoke = URL.revokeObjectURL.bind(URL);
+  vi.spyOn(URL, 'createObjectURL').mockImplementation((object) => {
+    const url = create(object);
+    made.push(url);
+    return url;
+  });
+  vi.spyOn(URL, 'revokeObjectURL').mockImplementation((url) => {
+    revoked.push(url);
+    revoke(url);
+  });
+  return { made, revoked };
+}
+
+describe('captureVideoFrame in Chromium', () => {
+  let wide: Blob;
+  let tall: Blob;
+  beforeAll(async () => {
+    // Recorded side by side: real time is the slow part.
+    [wide, tall] = await Promise.all([recordVideo(320, 180, 2.5, 0.15), recordVideo(180, 320, 1)]);
+  }, 30_000);
+
+  it('takes a frame of a 16:9 video at a tenth of its length, as a JPEG named after it, never enlarged, from one object URL it revokes', async () => {
+    const urls = watchObjectUrls();
+    const picture = await captureVideoFrame(fileOf(wide, 'holiday.webm'));
+
+    expect(picture).toBeInstanceOf(File);
+    expect(picture).toMatchObject({ name: 'holiday.jpg', type: 'image/jpeg' });
+    expect([...new Uint8Array(await picture.slice(0, 3).arrayBuffer())]).toEqual([0xff, 0xd8, 0xff]);
+    const pixels = await readPixels(picture);
+    expect(pixels).toMatchObject({ width: 320, height: 180 });
+    // Not blank, and not the green first frame: what was drawn after it, left and right.
+    expectColour(pixels.at(80, 90), RED);
+    expectColour(pixels.at(240, 90), BLUE);
+    expect(urls.made).toHaveLength(1);
+    expect(urls.revoked).toEqual(urls.made);
+  });
+
+  it('takes the frame at the time asked', async () => {
+    const pixels = await readPixels(await captureVideoFrame(fileOf(wide, 'holiday.webm'), { atSeconds: 0 }));
+    expectColour(pixels.at(80, 90), GREEN);
+    expectColour(pixels.at(240, 90), GREEN);
+  });
+
+  it('scales a frame down to maxDimension, keeping 16:9 and 9:16', async () => {
+    const landscape = await readPixels(await captureVideoFrame(wide, { maxDimension: 160 }));
+    expect(landscape).toMatchObject({ width: 160, height: 90 });
+    expectColour(landscape.at(40, 45), RED);
+    expectColour(landscape.at(120, 45), BLUE);
+
+    const portrait = await readPixels(await captureVideoFrame(fileOf(tall, 'story.webm'), { maxDimension: 160 }));
+    expect(portrait).toMatchObject({ width: 90, height: 160 });
+    expectColour(portrait.at(22, 80), RED);
+    expectColour(portrait.at(67, 80), BLUE);
+  });
+
+  it('names the picture "video.jpg" when the blob has no name', async () => {
+    expect((await captureVideoFrame(tall)).name).toBe('video.jpg');
+  });
+
+  it('takes the first frame of a very short clip', async () => {
+    const clip = await recordVideo(64, 36, 0.3);
+    const pixels = await readPixels(await captureVideoFrame(clip));
+    expect(pixels).toMatchObject({ width: 64, height: 36 });
+    expectColour(pixels.at(16, 18), RED);
+    expectColour(pixels.at(48, 18), BLUE);
+  });
+
+  it('refuses a file that is no video with invalid-file and a sentence saying what to do, and revokes its URL', async () => {
+    const urls = watchObjectUrls();
+    const notVideo = fileOf(new Blob(['this is only text, named like a video'], { type: 'video/webm' }), 'clip.webm');
+
+    const error = await failure(captureVideoFrame(notVideo));
+
+    expect(error.kind).toBe('invalid-file');
+    expect(error.message).toBe(
+      'This video cannot be read in this browser, or it is damaged. Choose an MP4 or WebM video, or choose a picture for its thumbnail.',
+    );
+    expect(urls.revoked).toEqual(urls.made);
+  });
+
+  it('refuses a video cut before its first frame with invalid-file', async () => {
+    const bytes = new Uint8Array(await wide.arrayBuffer());
+    // Everything before the first Cluster (EBML ID 1F 43 B6 75): the header, the track, no picture.
+    const cluster = bytes.findIndex(
+      (byte, i) => byte === 0x1f && bytes[i + 1] === 0x43 && bytes[i + 2] === 0xb6 && bytes[i + 3] === 0x75,
+    );
+    expect(cluster).toBeGreaterThan(0);
+    const error = await failure(captureVideoFrame(fileOf(wide.slice(0, cluster), 'cut.webm')));
+    expect(error.kind).toBe('invalid-file');
+  }, 40_000);
+
+  it('rejects with aborted when the signal is already aborted, making no URL', async () => {
+    const urls = watchObjectUrls();
+    const error = await failure(captureVideoFrame(wide, { signal: AbortSignal.abort() }));
+    expect(error.kind).toBe('aborted');
+    expect(urls.made).toEqual([]);
+  });
+
+  it('rejects with aborted when cancelled while the video loads, and revokes its URL', async () => {
+    const urls = watchObjectUrls();
+    const controller = new AbortController();
+    const capturing = captureVideoFrame(wide, { signal: controller.signal });
+    controller.abort();
+    const error = await failure(capturing);
+    expect(error.kind).toBe('aborted');
+    expect(urls.made).toHaveLength(1);
+    expect(urls.revoked).toEqual(urls.made);
+  });
+});
