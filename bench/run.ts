@@ -24,14 +24,22 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../test/support/chromium';
 import { paddedJpeg, withExifOrientation } from './fixtures';
 import { HeapSampler, type HeapPeak } from './heap';
 import { rendererPeakDuring, type RssPeak } from './processMemory';
-import type { BenchPage, BlockingFigure, ImageSpec, Method, PreparedFigure, UploadTarget } from './page/main';
+import type {
+  BenchPage,
+  BlockingFigure,
+  ImageSpec,
+  MediaUploadFigure,
+  Method,
+  PreparedFigure,
+  UploadTarget,
+} from './page/main';
 import { serveBench, type BenchServer } from './servers';
 import { measureBundle, measureWithVite, stylesheetGzip, type BundleFigure } from './sizes';
 import { formatTable, goals, row, summary, type Figure, type Row } from './table';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(REPO, 'bench/results.json');
-const SECTIONS = ['sizes', 'md5', 'upload', 'prepare', 'blocking', 'memory'] as const;
+const SECTIONS = ['sizes', 'md5', 'upload', 'prepare', 'blocking', 'memory', 'chunked'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** The whole run is stopped past this, whatever it is doing. */
@@ -65,6 +73,10 @@ const PHOTOS = {
 } as const;
 type Photo = (typeof PHOTOS)[keyof typeof PHOTOS];
 const UPLOAD_FIXTURE = 'upload-64m.jpg';
+/** A media sent in parts: made only when the `chunked` section runs. */
+const MEDIA_FIXTURE = 'media-256m.bin';
+const MEDIA_BYTES = 256 * MiB;
+const PART_BYTES = 5 * MiB;
 const RANDOM_FIXTURE = 'random-64m.bin';
 
 interface Context {
@@ -602,6 +614,151 @@ async function memorySection(context: Context): Promise<SectionResult> {
   };
 }
 
+/** Removes what the server stored (big files, parts), so that repeated 256 MiB uploads do not fill the disk. */
+async function dropStoredMedia(api: RunningServer) {
+  for (const dir of ['files', 'chunks']) {
+    const path = join(api.dataDir, dir);
+    for (const name of await readdir(path).catch(() => [] as string[]))
+      await rm(join(path, name), { recursive: true, force: true });
+  }
+}
+
+async function chunkedSection(context: Context): Promise<SectionResult> {
+  const { page, api } = context;
+  if (!(await call(page, 'ourUploadMediaAvailable')))
+    return {
+      rows: [
+        row(
+          'chunked upload',
+          'Chunked upload of 256 MiB',
+          '',
+          missing(NOT_YET),
+          missing(NOT_YET),
+          undefined,
+          'uploadMedia is not exported from the built core entry.',
+        ),
+      ],
+      details: {},
+    };
+  const path = join(context.work, 'fixtures', MEDIA_FIXTURE);
+  const bytes = randomBytes(MEDIA_BYTES);
+  await writeFile(path, bytes);
+  const md5 = createHash('md5').update(bytes).digest('hex');
+  const target = { baseUrl: api.url, token: TOKEN };
+  const sizes = new Set<number | undefined>();
+  const requests = new Set<number>();
+  const media = async (on: Page, method: 'chunked' | 'single'): Promise<MediaUploadFigure> => {
+    const figure = await call(on, 'uploadMedia', method, MEDIA_FIXTURE, target, PART_BYTES);
+    sizes.add(await storedSize(api, figure.fileUuid));
+    if (method === 'chunked') requests.add(figure.requests);
+    await dropStoredMedia(api);
+    return figure;
+  };
+  await call(page, 'loadFixture', MEDIA_FIXTURE);
+  const runs = await alternate(['chunked', 'single', 'curl'], 2, async (method) => {
+    if (method !== 'curl') return (await media(page, method as 'chunked' | 'single')).ms;
+    const out = await run('curl', [
+      '--silent',
+      '--show-error',
+      '--output',
+      '/dev/null',
+      '--write-out',
+      '%{http_code} %{time_total}',
+      '--header',
+      'Expect:',
+      '--header',
+      `Authorization: Bearer ${TOKEN}`,
+      '--header',
+      'Accept: application/json',
+      '--form',
+      `qqfilename=${MEDIA_FIXTURE}`,
+      '--form',
+      'qqfiletype=application/octet-stream',
+      '--form',
+      `qqtotalfilesize=${bytes.length}`,
+      '--form',
+      `qqmd5=${md5}`,
+      '--form',
+      `qqfile=@${path};type=application/octet-stream;filename=${MEDIA_FIXTURE}`,
+      `${api.url}/api/v2/pm/upload/`,
+    ]);
+    await dropStoredMedia(api);
+    const [status, seconds] = out.trim().split(' ');
+    if (status !== '200') throw new Error(`curl got HTTP ${status}`);
+    return Number(seconds) * 1000;
+  });
+
+  // Memory: a fresh page each, the fixture loaded before the peaks are reset.
+  const heaps: Partial<Record<'chunked' | 'single', HeapPeak>> = {};
+  const processes: Partial<Record<'chunked' | 'single', RssPeak>> = {};
+  for (const method of ['chunked', 'single'] as const) {
+    const fresh = await newBenchPage(context);
+    try {
+      await call(fresh, 'loadFixture', MEDIA_FIXTURE);
+      const cdp = await fresh.context().newCDPSession(fresh);
+      const sampler = await HeapSampler.attach(cdp);
+      await sampler.collectGarbage();
+      processes[method] = await rendererPeakDuring(async () => {
+        heaps[method] = await sampler.peakDuring(() => media(fresh, method));
+      });
+      await cdp.detach();
+    } finally {
+      await closePage(fresh);
+    }
+  }
+  await rm(path, { force: true });
+
+  const section = `upload of a 256 MiB media to the reference server on loopback, in ${PART_BYTES / MiB} MiB parts (uploadMedia)`;
+  const MB = (value: number): Figure => ({ value: value / 1e6, unit: 'MB' });
+  const rssAbove = (peak: RssPeak) => peak.peakBytes - peak.idleBytes;
+  const heapAbove = (peak: HeapPeak) => peak.peakBytes - peak.idleBytes;
+  const stored = [...sizes].join(', ');
+  const wrongSize = sizes.size !== 1 || !sizes.has(MEDIA_BYTES);
+  const chunkedMs = median(runs.chunked!);
+  return {
+    rows: [
+      row(
+        section,
+        'Chunked upload throughput, MD5 and every request (median of 2)',
+        'curl -F, one request',
+        mbPerSecond(MEDIA_BYTES, chunkedMs),
+        mbPerSecond(MEDIA_BYTES, median(runs.curl!)),
+        undefined,
+        `Ours in one request instead (uploadMedia, MD5 of the whole first): ${(mbPerSecond(MEDIA_BYTES, median(runs.single!)) as { value: number }).value.toFixed(1)} MB/s, ` +
+          `so parts cost ${(chunkedMs / median(runs.single!)).toFixed(2)}× its time. Requests per chunked upload: ${[...requests].join(', ')} ` +
+          `(${Math.ceil(MEDIA_BYTES / PART_BYTES)} parts and the done call). Stored sizes: ${stored}${wrongSize ? `, NOT the ${MEDIA_BYTES} sent` : ''}.`,
+      ),
+      row(
+        section,
+        'Peak renderer memory above idle (RSS, /proc VmHWM), chunked',
+        'ours, one request',
+        MB(rssAbove(processes.chunked!)),
+        MB(rssAbove(processes.single!)),
+        undefined,
+        `Flat means far below the ${(MEDIA_BYTES / 1e6).toFixed(0)} MB of the file; a part read for its MD5 is ${(PART_BYTES / 1e6).toFixed(1)} MB, and parts wait for the garbage collector.`,
+      ),
+      row(
+        section,
+        'Peak JS heap above idle, page + workers (CDP), chunked',
+        'ours, one request',
+        MB(heapAbove(heaps.chunked!)),
+        MB(heapAbove(heaps.single!)),
+        undefined,
+        `ArrayBuffers of the parts are outside V8's heap: the RSS row above counts them. Chunked: ${heaps.chunked!.samples} samples, one request: ${heaps.single!.samples}.`,
+      ),
+    ],
+    details: {
+      bytes: MEDIA_BYTES,
+      partBytes: PART_BYTES,
+      runsMs: runs,
+      storedSizes: [...sizes],
+      requests: [...requests],
+      rendererRss: processes,
+      jsHeap: heaps,
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Setup
 
@@ -748,7 +905,8 @@ async function main(): Promise<number> {
         port: 0,
         token: TOKEN,
         dataDir: join(work, 'data'),
-        maxBodyBytes: 96 * MiB,
+        // A 256 MiB media in one request, beside the chunked one.
+        maxBodyBytes: MEDIA_BYTES + MiB,
         requestTimeoutMs: 120_000,
       });
       cleanups.push(() => api.close());
@@ -765,6 +923,7 @@ async function main(): Promise<number> {
       await results('prepare', () => prepareSection(context));
       await results('blocking', () => blockingSection(context));
       await results('memory', () => memorySection(context));
+      await results('chunked', () => chunkedSection(context));
     }
   } finally {
     await cleanup();

@@ -45,6 +45,13 @@ export interface BlockingFigure {
   fileUuid: string;
 }
 
+export interface MediaUploadFigure {
+  /** The whole `uploadMedia` call: MD5 and every request. */
+  ms: number;
+  fileUuid: string;
+  requests: number;
+}
+
 export interface UploadFigure {
   /** From `xhr.send()` to the resolved answer: the transfer and the server's work. */
   sendToAnswerMs: number;
@@ -88,6 +95,14 @@ async function fixture(name: string): Promise<File> {
   const file = new File([blob], name, { type: answer.headers.get('Content-Type') ?? '' });
   fixtures.set(name, file);
   return file;
+}
+
+type UploadMedia = typeof import('../../src/core/media').uploadMedia;
+
+/** `uploadMedia` from the built core entry, once it exports it. */
+function ourUploadMedia(): UploadMedia | undefined {
+  const candidate = core.uploadMedia;
+  return typeof candidate === 'function' ? (candidate as UploadMedia) : undefined;
 }
 
 function ourPrepareImage(): PrepareImage | undefined {
@@ -310,6 +325,37 @@ export const bench = {
       for (let offset = 0; offset < file.size; offset += SLICE_BYTES)
         await file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
     return { ms: performance.now() - start, hex };
+  },
+
+  ourUploadMediaAvailable(): boolean {
+    return ourUploadMedia() !== undefined;
+  },
+
+  /**
+   * The built `uploadMedia` of a fixture: in parts of `chunkSize` bytes (each hashed as it is read,
+   * then posted), or in one request (the MD5 of the whole file first).
+   */
+  async uploadMedia(
+    method: 'chunked' | 'single',
+    name: string,
+    target: Pick<UploadTarget, 'baseUrl' | 'token'>,
+    chunkSize: number,
+  ): Promise<MediaUploadFigure> {
+    const uploadMedia = ourUploadMedia();
+    if (!uploadMedia) throw new Error('uploadMedia is not exported from the core entry');
+    const file = await fixture(name);
+    await nextFrame();
+    const before = sendTimes.length;
+    const start = performance.now();
+    const result = await uploadMedia({
+      baseUrl: target.baseUrl,
+      token: target.token,
+      file,
+      chunkSize,
+      chunkThreshold: method === 'single' ? Number.POSITIVE_INFINITY : chunkSize,
+      retry: false,
+    });
+    return { ms: performance.now() - start, fileUuid: result.file_uuid, requests: sendTimes.length - before };
   },
 
   /** The built `uploadThumbnail` (checks, MD5, one XHR with progress) of a fixture. */
