@@ -93,6 +93,7 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
       'dist/index.d.ts',
       'dist/index.js',
       'dist/styles.css',
+      'dist/videoFrame-[hash].js',
       'package.json',
     ]);
     // No source map ships, so none may be referenced (it would point at src/, which does not ship).
