@@ -9,6 +9,7 @@ import { liveToken, liveUrl, prepareLiveMedia, type LiveSetup } from './support/
 import { LiveServerNotice, codeStyle } from './support/LiveServerNotice';
 import { chooseFile, expectState } from './support/play';
 import { answers } from './support/uploadApi';
+import { makeVideoFile } from './support/video';
 
 interface LiveArgs {
   /** Where the reference server listens (`npm run server`; `STORYBOOK_UPLOAD_URL` overrides). */
@@ -102,6 +103,21 @@ export const ImageAttachment: Story = {
     await expectAnswer(canvasElement, true);
     // Served back by the real server, at the size it was sent.
     await waitFor(() => expect((image as HTMLImageElement).naturalWidth).toBe(1024), { timeout: 5000 });
+  },
+};
+
+/** A video: stored as the media, then a frame captured from the local file as its thumbnail. */
+export const VideoAttachment: Story = {
+  play: async ({ canvasElement, loaded }) => {
+    if (!(await serverReady(canvasElement, loaded))) return;
+    await chooseFile(canvasElement, await makeVideoFile('live-clip.webm', { seconds: 1.5, hue: 260 }));
+    const frame = await within(canvasElement).findByRole(
+      'img',
+      { name: 'Thumbnail of live-clip.webm' },
+      { timeout: 10000 },
+    );
+    await expectAnswer(canvasElement, true);
+    await waitFor(() => expect((frame as HTMLImageElement).naturalWidth).toBe(320), { timeout: 5000 });
   },
 };
 

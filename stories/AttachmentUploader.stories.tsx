@@ -5,6 +5,7 @@ import { drawFirstPage, makePdfFile } from './support/documents';
 import { makeImageFile } from './support/images';
 import { chooseFile, expectFocusOn, expectState } from './support/play';
 import { answers, fakeUploadApi, type ReceivedUpload } from './support/uploadApi';
+import { makeVideoFile } from './support/video';
 
 /** Behaves like the real server for every call: media, parts, done and thumbnail. */
 const api = fakeUploadApi();
@@ -76,6 +77,24 @@ export const ImageAttachment: Story = {
       'href',
       media.file_url,
     );
+  },
+};
+
+/** A video: previewed and thumbnailed by a frame captured from the local file (never downloaded again). */
+export const VideoAttachment: Story = {
+  play: async ({ canvasElement, args }) => {
+    const canvas = within(canvasElement);
+    const clip = await makeVideoFile('sunrise.webm', { seconds: 1.5, hue: 30 });
+    await chooseFile(canvasElement, clip);
+    await canvas.findByRole('img', { name: 'Thumbnail of sunrise.webm' }, { timeout: 15000 });
+    const { media } = await uploadedResult(args.onUploaded);
+    await expect(calls(api.received)).toEqual(['media', 'thumbnail']);
+    const [sentMedia, sentThumbnail] = api.received;
+    await expect(sentMedia?.fields.qqfiletype).toBe('video/webm');
+    await expect(sentMedia?.file?.size).toBe(clip.size);
+    await expect(sentThumbnail?.fields).toMatchObject({ qqparentuuid: media.file_uuid, qqfiletype: 'image/jpeg' });
+    const frame = await createImageBitmap(sentThumbnail!.file!);
+    await expect([frame.width, frame.height]).toEqual([320, 240]);
   },
 };
 

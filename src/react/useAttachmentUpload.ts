@@ -249,7 +249,11 @@ async function thumbnailOf(
 ): Promise<File | undefined> {
   try {
     if (await sniffBlobType(file)) return file;
-    // Videos: a frame from src/core/videoFrame.ts, wired in once that module has landed.
+    if (file.type.startsWith('video/')) {
+      // Loaded when a video is first attached: an app that never does pays nothing for it.
+      const { captureVideoFrame } = await import('../core/videoFrame');
+      return await captureVideoFrame(file, { maxDimension: options.maxDimension, quality: options.quality, signal });
+    }
     const made = await options.makeThumbnail?.(file);
     if (!made || signal.aborted) return undefined;
     return made instanceof File ? made : new File([made], thumbnailName(file.name, made.type), { type: made.type });
