@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-import { UploadError, abortedError } from './errors';
+import { UploadError, abortedError, detailedError } from './errors';
 import {
   DamagedImageError,
   IMAGE_WORKER_NAME,
@@ -15,8 +15,6 @@ import {
 import ImageWorker from './image.worker?worker&inline';
 import { DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, type PrepareImageOptions } from './prepare';
 import { sniffImageType, type ImageType } from './sniff';
-
-const DAMAGED_IMAGE_MESSAGE = 'This image is damaged or incomplete and cannot be shown. Choose another copy of it.';
 
 /** Types that go as they are when small enough and upright: every browser shows them. */
 const SENT_AS_IS: ReadonlySet<ImageType> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -111,7 +109,7 @@ async function decode(file: Blob): Promise<ImageBitmap> {
   }
 }
 
-const damaged = (cause: unknown) => new UploadError('invalid-file', DAMAGED_IMAGE_MESSAGE, { cause });
+const damaged = (cause: unknown) => detailedError('invalid-file', { reason: 'damaged' }, { cause });
 
 async function encode(job: EncodeJob, file: File, signal: AbortSignal | undefined): Promise<Blob> {
   let pageJob = job;
@@ -130,11 +128,7 @@ async function encode(job: EncodeJob, file: File, signal: AbortSignal | undefine
     return await encodeOnPage(pageJob);
   } catch (cause) {
     if (cause instanceof DamagedImageError) throw damaged(cause);
-    throw new UploadError(
-      'invalid-file',
-      'This image could not be prepared for upload. Choose another image, or save it as a JPEG or PNG first.',
-      { cause },
-    );
+    throw detailedError('invalid-file', { reason: 'unpreparable' }, { cause });
   }
 }
 

@@ -246,6 +246,8 @@ describe('prepareImage in Chromium', () => {
     const whole = await quadrants(width, height, type);
     const error = await failure(prepareImage(fileOf(whole.slice(0, whole.size / 2), 'half', type)));
     expect(error.kind).toBe('invalid-file');
+    // The reason lets the widget say it in the person's language.
+    expect(error.details.reason).toBe('damaged');
     expect(error.message).toBe('This image is damaged or incomplete and cannot be shown. Choose another copy of it.');
   });
 
