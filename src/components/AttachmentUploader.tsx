@@ -1,6 +1,7 @@
 import { useAttachmentUpload, type UseAttachmentUploadOptions } from '../react/useAttachmentUpload';
 import { UploaderView, type UploaderLookProps } from './UploaderView';
 
+/** The attachment widget's props: the headless hook's options and the look's (`className`, `classNames`, `unstyled`). */
 export interface AttachmentUploaderProps extends UseAttachmentUploadOptions, UploaderLookProps {}
 
 /**

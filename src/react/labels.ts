@@ -29,16 +29,25 @@ export interface UploaderLabels {
   locale: string;
   /** Accessible name of the widget's group. */
   region: string;
+  /** Beside the Choose button while nothing is chosen. */
   hint: string;
+  /** Shown while a file is dragged over the widget. */
   dropHere: string;
+  /** The button that opens the file picker. */
   choose: string;
+  /** The same button once a file is chosen. */
   chooseAnother: string;
+  /** Sends a chosen file (with `autoUpload: false`). */
   upload: string;
+  /** Stops the upload under way. */
   cancel: string;
+  /** Sends again after a failure that sending again may cure. */
   retry: string;
   /** Status note and progress bar name while sending. */
   uploading: (fileName: string) => string;
+  /** Status note during an automatic retry: which try of how many. */
   retrying: (attempt: number, attempts: number) => string;
+  /** Status note once stored. */
   uploaded: (fileName: string) => string;
   /** Status note after Cancel. */
   cancelled: string;
@@ -46,7 +55,9 @@ export interface UploaderLabels {
   busy: string;
   /** Status note when several files were dropped and only one was taken; `reason` is the refusal's sentence. */
   partialDrop: (fileName: string, reason: string) => string;
+  /** Alternative text of the preview. */
   previewAlt: (fileName: string) => string;
+  /** Alternative text (and link name) of the stored image. */
   uploadedAlt: (fileName: string) => string;
   /** The sentence shown in the alert, per error kind. */
   errors: ErrorLabels;
@@ -54,7 +65,9 @@ export interface UploaderLabels {
 
 /** The strings of a chunked upload that can be paused. */
 export interface PauseLabels {
+  /** Stops a chunked upload after the parts sent. */
   pause: string;
+  /** Goes on with a paused upload from the next part. */
   resume: string;
   /** Status note while paused. */
   paused: (fileName: string) => string;

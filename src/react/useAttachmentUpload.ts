@@ -94,8 +94,10 @@ export interface AttachmentUploaderApi extends UploaderApi<AttachmentResult> {
   media: MediaResult | null;
 }
 
+/** What is being sent: the media in one request, the media in parts (which can be paused), or the thumbnail. */
 export type AttachmentPhase = 'media' | 'chunks' | 'thumbnail';
 
+/** The largest attachment taken by default: 1 GiB. */
 export const DEFAULT_ATTACHMENT_MAX_SIZE = 1024 * 1024 * 1024;
 
 /** What is kept of one chosen file across pauses and retries. */
