@@ -19,8 +19,10 @@ import { rollup } from 'rollup';
 import { dts } from 'rollup-plugin-dts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** dist/, or the folder given (`tsx scripts/build-declarations.ts <outDir>`) beside a `vite build --outDir`. */
+const OUT_DIR = resolve(process.argv[2] ?? join(ROOT, 'dist'));
 
-/** Output file in dist/ (beside its .js, as package.json's `exports` says) and its entry in src/. */
+/** Output file (beside its .js, as package.json's `exports` says) and its entry in src/. */
 const ENTRIES = [
   { output: 'index.d.ts', source: 'index.d.ts' },
   { output: 'core.d.ts', source: 'core/index.d.ts' },
@@ -48,7 +50,7 @@ try {
         warn(warning);
       },
     });
-    const { output } = await bundle.write({ file: join(ROOT, 'dist', entry.output), format: 'es' });
+    const { output } = await bundle.write({ file: join(OUT_DIR, entry.output), format: 'es' });
     await bundle.close();
     // Such as src/core/image.ts's vite/client: an app's TypeScript would need Vite's types to load ours.
     const reference = output[0].code.match(/^\/\/\/ *<reference .*$/m);
