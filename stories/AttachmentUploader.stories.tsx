@@ -217,3 +217,24 @@ export const ThumbnailRetry: Story = {
     await expect(canvas.queryByRole('alert')).not.toBeInTheDocument();
   },
 };
+
+const refusingApi = fakeUploadApi(() => answers.json(413, { error: 'Attachments are limited to 25 MB' }));
+
+/** The server refuses the media itself (413): the same alert as the thumbnail widget's, worded for a file; nothing to retry. */
+export const MediaRefused: Story = {
+  parameters: { msw: { handlers: { upload: refusingApi.handlers } } },
+  beforeEach: () => refusingApi.reset(),
+  play: async ({ canvasElement, args }) => {
+    const canvas = within(canvasElement);
+    await chooseFile(canvasElement, makePdfFile('big-report.pdf'));
+    await expect(await canvas.findByRole('alert')).toHaveTextContent(
+      'The server refused the file as too large (Attachments are limited to 25 MB). Choose a smaller file.',
+    );
+    await expectState(canvasElement, 'error');
+    await expect(canvas.queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
+    await expect(canvas.getByRole('button', { name: 'Choose another file' })).toBeEnabled();
+    await expect(calls(refusingApi.received)).toEqual(['media']);
+    await expect(args.onError).toHaveBeenCalledWith(expect.objectContaining({ kind: 'too-large', status: 413 }));
+    await expect(args.onUploaded).not.toHaveBeenCalled();
+  },
+};
