@@ -30,20 +30,11 @@ export interface UploaderLookProps {
   unstyled?: boolean;
 }
 
-const BUILT_IN: Record<UploaderSlot, string> = {
-  root: 'rtu',
-  media: 'rtu__media',
-  image: 'rtu__image',
-  file: 'rtu__file',
-  hint: 'rtu__hint',
-  progress: 'rtu__progress',
-  bar: 'rtu__bar',
-  alert: 'rtu__alert',
-  actions: 'rtu__actions',
-  button: 'rtu__button',
-  primaryButton: 'rtu__button rtu__button--primary',
-  status: 'rtu__status',
-};
+/** The stylesheet's class of a part: `rtu__<slot>`, BEM style. */
+function builtIn(slot: UploaderSlot): string {
+  if (slot === 'root') return 'rtu';
+  return slot === 'primaryButton' ? 'rtu__button rtu__button--primary' : `rtu__${slot}`;
+}
 
 /** The markup both widgets share, drawn from the headless uploader's state and prop getters. */
 export function UploaderView({
@@ -54,7 +45,7 @@ export function UploaderView({
 }: UploaderLookProps & { uploader: UploaderApi }) {
   const { state, file, labels, previewUrl, resultUrl, resultImageUrl, error } = uploader;
   const cx = (slot: UploaderSlot, extra?: string) =>
-    [unstyled ? undefined : BUILT_IN[slot], classNames[slot], extra].filter(Boolean).join(' ') || undefined;
+    [unstyled ? undefined : builtIn(slot), classNames[slot], extra].filter(Boolean).join(' ') || undefined;
   const name = shortName(file?.name ?? '');
   const image = uploader.getImageProps();
   const fileCard = file && (

@@ -48,9 +48,6 @@ export interface UploadErrorDetails {
 
 export const IMAGE_TYPES_SENTENCE = 'Choose a PNG, JPEG, GIF, WebP, AVIF or BMP image.';
 
-/** Kinds that a later automatic try may cure without anything changing on the person's side. */
-const RETRYABLE: ReadonlySet<UploadErrorKind> = new Set(['server', 'network']);
-
 /**
  * Every failure of an upload, as a value: a `kind` to branch on, `details` for a sentence in the
  * person's language, and an English `message` for developers and logs.
@@ -73,7 +70,8 @@ export class UploadError extends Error {
     super(message, { cause: options.cause });
     this.kind = kind;
     this.status = options.status;
-    this.retryable = RETRYABLE.has(kind);
+    // What a later automatic try may cure without anything changing on the person's side.
+    this.retryable = kind === 'server' || kind === 'network';
     this.retryAfterMs = options.retryAfterMs;
     this.details = options.details ?? {};
   }
@@ -103,7 +101,7 @@ export function detailedError(
   details: UploadErrorDetails,
   options: { status?: number; cause?: unknown; retryAfterMs?: number } = {},
 ): UploadError {
-  const message = errorSentence({ kind, status: options.status, ...details }) ?? `Upload failed (${kind}).`;
+  const message = errorSentence({ kind, status: options.status, ...details }) ?? kind;
   return new UploadError(kind, message, { ...options, details });
 }
 
@@ -143,7 +141,6 @@ export function errorSentence(
 ): string | undefined {
   const name = fileName || `This ${noun}`;
   const because = detail ? ` (${detail})` : '';
-  const types = noun === 'image' ? IMAGE_TYPES_SENTENCE : 'Choose a file of a type this page accepts.';
   if (reason === 'file-too-large' && size !== undefined && limit !== undefined)
     return `${name} is ${format(size)}; the limit is ${format(limit)}. Choose a smaller ${noun}.`;
   switch (reason) {
@@ -160,7 +157,7 @@ export function errorSentence(
     case 'unreadable':
       return 'This file can no longer be read (was it moved or changed?). Choose it again.';
     case 'not-accepted':
-      return `${fileName || 'This file'} is not one of the types this page accepts.`;
+      return `${name} is not one of the types this page accepts.`;
     case 'too-many-files':
       return `Drop one ${noun} at a time.`;
     case 'sign-in-failed':
@@ -181,13 +178,13 @@ export function errorSentence(
       return untrusted('has a file_url that is not a web address');
     case 'wrong-parent':
       return untrusted('names another media than the one sent');
-    default:
   }
   if (status === undefined) return undefined;
   if (status === 401) return 'Your session has expired. Sign in again, then retry.';
   if (status === 403) return 'You are not allowed to upload here. Ask the owner of the conversation for access.';
   if (status === 413) return `The server refused the ${noun} as too large${because}. Choose a smaller ${noun}.`;
-  if (status === 415) return `The server does not accept this type of file${because}. ${types}`;
+  if (status === 415)
+    return `The server does not accept this type of file${because}. ${noun === 'image' ? IMAGE_TYPES_SENTENCE : 'Choose a file of a type this page accepts.'}`;
   if (status === 408) return `The server took too long to receive the ${noun}. Check your connection and retry.`;
   if (status === 429) return 'The server is busy. Wait a moment, then retry.';
   if (status >= 500) return `The server failed to store the ${noun} (error ${status}). Retry in a moment.`;

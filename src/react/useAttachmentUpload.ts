@@ -50,7 +50,7 @@ export const defaultAttachmentLabels: AttachmentUploaderLabels = {
   previewAlt: (name) => `Preview of ${name}`,
   uploadedAlt: (name) => `Thumbnail of ${name}`,
   thumbnailFailed: (sentence) => `The file was uploaded, but not its thumbnail. ${sentence}`,
-  errors: englishErrorLabels('file'),
+  errors: /* @__PURE__ */ englishErrorLabels('file'),
 };
 
 export interface UseAttachmentUploadOptions {
