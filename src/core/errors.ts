@@ -99,10 +99,11 @@ export function toUploadError(error: unknown, signal?: AbortSignal): UploadError
 export function detailedError(
   kind: UploadErrorKind,
   details: UploadErrorDetails,
-  options: { status?: number; cause?: unknown; retryAfterMs?: number } = {},
+  options: { status?: number; cause?: unknown; retryAfterMs?: number; noun?: 'image' | 'file' } = {},
 ): UploadError {
-  const message = errorSentence({ kind, status: options.status, ...details }) ?? kind;
-  return new UploadError(kind, message, { ...options, details });
+  const { noun, ...rest } = options;
+  const message = errorSentence({ kind, status: options.status, ...details }, formatBytes, noun) ?? kind;
+  return new UploadError(kind, message, { ...rest, details });
 }
 
 export function tooLargeError(what: string, size: number, maxSize: number): UploadError {

@@ -1,4 +1,4 @@
-import { UploadError, toUploadError } from './errors';
+import { detailedError, toUploadError } from './errors';
 import { md5Hex } from './md5';
 import {
   DEFAULT_FIELD_PREFIX,
@@ -76,7 +76,8 @@ export async function uploadMedia(options: UploadMediaOptions): Promise<MediaRes
   }
   const { file, signal } = options;
   try {
-    if (file.size === 0) throw new UploadError('invalid-file', 'This file is empty. Choose a file that has content.');
+    if (file.size === 0)
+      throw detailedError('invalid-file', { reason: 'empty', fileName: file.name }, { noun: 'file' });
     const chunked = options.resume !== undefined || file.size > (options.chunkThreshold ?? chunkSize);
     return await (chunked ? uploadInChunks(options, chunkSize) : uploadWhole(options));
   } catch (error) {
@@ -111,10 +112,7 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
     const fits = resume.fileSize === file.size && resume.totalParts === totalParts;
     const inRange = Number.isInteger(resume.nextPart) && resume.nextPart >= 1 && resume.nextPart <= totalParts;
     if (!fits || !inRange || !loadHasherState(hasher, resume)) {
-      throw new UploadError(
-        'invalid-file',
-        'This upload cannot be resumed with this file: it is not the file that was paused. Start the upload over.',
-      );
+      throw detailedError('invalid-file', { reason: 'not-resumable' }, { noun: 'file' });
     }
     progress(resume.nextPart * chunkSize);
   }
@@ -204,14 +202,14 @@ function progressOverFile(total: number, onProgress: ((progress: UploadProgress)
 /** The upload's uuid from a part's answer: part 0 tells it, every later part must answer the same. */
 function readPartAnswer(answer: Record<string, unknown>, expected: string | undefined): string {
   const { file_uuid } = answer;
-  if (!isFilled(file_uuid)) throw badResponse('to a part is missing file_uuid');
-  if (expected !== undefined && file_uuid !== expected) throw badResponse('to a part names another upload');
+  if (!isFilled(file_uuid)) throw badResponse('missing-fields');
+  if (expected !== undefined && file_uuid !== expected) throw badResponse('wrong-parent');
   return file_uuid;
 }
 
 function readMediaResult(answer: Record<string, unknown>): MediaResult {
   const { file_url, file_uuid } = answer;
-  if (!isFilled(file_url) || !isFilled(file_uuid)) throw badResponse('is missing file_url or file_uuid');
-  if (!isSafeFileUrl(file_url)) throw badResponse('has a file_url that is not a web address');
+  if (!isFilled(file_url) || !isFilled(file_uuid)) throw badResponse('missing-fields');
+  if (!isSafeFileUrl(file_url)) throw badResponse('unsafe-url');
   return { file_url, file_uuid };
 }

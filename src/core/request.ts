@@ -1,4 +1,4 @@
-import { UploadError } from './errors';
+import { UploadError, detailedError } from './errors';
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryInfo, type RetryPolicy } from './retry';
 import { sendForm, type UploadProgress } from './send';
 
@@ -72,7 +72,7 @@ async function tokenOf(source: TokenSource): Promise<string | undefined> {
   try {
     return typeof source === 'function' ? await source() : source;
   } catch (cause) {
-    throw new UploadError('auth', 'Your sign-in could not be refreshed. Sign in again, then retry.', { cause });
+    throw detailedError('auth', { reason: 'sign-in-failed' }, { cause });
   }
 }
 
@@ -92,12 +92,9 @@ export function keepingRefreshedToken(options: RequestOptions): RequestOptions {
   };
 }
 
-/** The `bad-response` error for an answer that cannot be trusted, saying `what` is wrong with it. */
-export function badResponse(what: string): UploadError {
-  return new UploadError(
-    'bad-response',
-    `The server's answer ${what}, so the upload cannot be trusted. Retry, or contact support if it keeps happening.`,
-  );
+/** The `bad-response` error for an answer that cannot be trusted, saying what is wrong with it. */
+export function badResponse(reason: 'missing-fields' | 'unsafe-url' | 'wrong-parent'): UploadError {
+  return detailedError('bad-response', { reason });
 }
 
 /** A string with something in it: the fields of an answer that must be there. */

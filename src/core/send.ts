@@ -1,4 +1,4 @@
-import { UploadError, abortedError, errorForStatus } from './errors';
+import { abortedError, detailedError, errorForStatus } from './errors';
 import { parseRetryAfter } from './retry';
 
 export interface UploadProgress {
@@ -46,14 +46,7 @@ export function sendForm(options: SendFormOptions): Promise<Record<string, unkno
         xhr.onabort = null;
         xhr.abort();
         const seconds = Math.round(idleTimeoutMs / 1000);
-        settle(() =>
-          reject(
-            new UploadError(
-              'network',
-              `The server stopped responding for ${seconds} seconds. Check your connection and retry.`,
-            ),
-          ),
-        );
+        settle(() => reject(detailedError('network', { reason: 'stalled', seconds })));
       }, idleTimeoutMs);
     };
 
@@ -73,10 +66,7 @@ export function sendForm(options: SendFormOptions): Promise<Record<string, unkno
           reject(error);
         }
       });
-    xhr.onerror = () =>
-      settle(() =>
-        reject(new UploadError('network', 'The upload could not reach the server. Check your connection and retry.')),
-      );
+    xhr.onerror = () => settle(() => reject(detailedError('network', { reason: 'unreachable' })));
     xhr.onabort = () => settle(() => reject(abortedError(signal?.reason)));
     signal?.addEventListener('abort', onAbortSignal, { once: true });
     xhr.send(body);
@@ -89,11 +79,7 @@ function readAnswer(status: number, text: string, retryAfter?: string | null): R
   const json = parseJsonObject(text);
   if (status < 200 || status >= 300) throw errorForStatus(status, serverDetail(json), parseRetryAfter(retryAfter));
   if (!json) {
-    throw new UploadError(
-      'bad-response',
-      'The server answered something that is not an upload result. Retry later, or contact support if it keeps happening.',
-      { status },
-    );
+    throw detailedError('bad-response', { reason: 'not-a-result' }, { status });
   }
   return json;
 }

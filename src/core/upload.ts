@@ -1,4 +1,4 @@
-import { UploadError, toUploadError, tooLargeError } from './errors';
+import { detailedError, toUploadError, tooLargeError } from './errors';
 import { prepareImage } from './prepare';
 import { md5Hex } from './md5';
 import { DEFAULT_FIELD_PREFIX, buildThumbnailForm, uploadUrl, type ThumbnailResult } from './protocol';
@@ -35,11 +35,7 @@ export interface UploadThumbnailOptions extends RequestOptions {
 /** Checks, prepares, hashes and posts one thumbnail, retrying what may pass next time; resolves with the server's checked answer. */
 export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<ThumbnailResult> {
   const { baseUrl, file, parentUuid, fieldPrefix = DEFAULT_FIELD_PREFIX, maxSize = DEFAULT_MAX_SIZE, signal } = options;
-  if (!parentUuid)
-    throw new UploadError(
-      'rejected',
-      'This thumbnail has no media to belong to. Upload the media first, then its thumbnail.',
-    );
+  if (!parentUuid) throw detailedError('rejected', { reason: 'no-parent' });
   try {
     const type = await validateImage(file, { maxSize });
     // The declared type is corrected to what the bytes really are.
@@ -60,9 +56,8 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
 
 function readThumbnailResult(answer: Record<string, unknown>, parentUuid: string): ThumbnailResult {
   const { file_url, file_uuid, parent_file_uuid } = answer;
-  if (!isFilled(file_url) || !isFilled(file_uuid) || !isFilled(parent_file_uuid))
-    throw badResponse('is missing file_url, file_uuid or parent_file_uuid');
-  if (!isSafeFileUrl(file_url)) throw badResponse('has a file_url that is not a web address');
-  if (parent_file_uuid !== parentUuid) throw badResponse('names another media than the one sent');
+  if (!isFilled(file_url) || !isFilled(file_uuid) || !isFilled(parent_file_uuid)) throw badResponse('missing-fields');
+  if (!isSafeFileUrl(file_url)) throw badResponse('unsafe-url');
+  if (parent_file_uuid !== parentUuid) throw badResponse('wrong-parent');
   return { file_url, file_uuid, parent_file_uuid };
 }

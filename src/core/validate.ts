@@ -1,4 +1,4 @@
-import { IMAGE_TYPES_SENTENCE, UploadError, tooLargeError } from './errors';
+import { UploadError, detailedError, tooLargeError } from './errors';
 import { SNIFF_BYTES, sniffImageType, type ImageType } from './sniff';
 
 /** The image type a blob's first bytes say it is, whatever its name or declared type claims. */
@@ -20,13 +20,13 @@ export function inputLimit(maxSize: number): number {
 }
 
 export function notAnImageError(name: string): UploadError {
-  return new UploadError('invalid-file', `${name || 'This file'} is not an image we can use. ${IMAGE_TYPES_SENTENCE}`);
+  return detailedError('invalid-file', { reason: 'not-an-image', fileName: name });
 }
 
 /** Checks a file before any byte is sent; resolves with its real type or rejects with an UploadError. */
 export async function validateImage(file: File, rules: FileRules): Promise<ImageType> {
   const name = file.name || 'This image';
-  if (file.size === 0) throw new UploadError('invalid-file', 'This file is empty. Choose an image that has content.');
+  if (file.size === 0) throw detailedError('invalid-file', { reason: 'empty', fileName: file.name });
   if (file.size > inputLimit(rules.maxSize)) throw tooLargeError(name, file.size, inputLimit(rules.maxSize));
   const type = await sniffBlobType(file);
   if (!type) throw notAnImageError(file.name);

@@ -176,6 +176,7 @@ describe('a server that stops answering', () => {
     );
     expect(error).toMatchObject({ kind: 'network', retryable: true });
     expect((error as Error).message).toMatch(/stopped responding/);
+    expect(error).toMatchObject({ details: { reason: 'stalled' } });
     expect(hanging.counts().started).toBe(3);
   });
 });

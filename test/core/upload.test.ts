@@ -129,7 +129,7 @@ describe('uploadThumbnail against the reference server', () => {
     const error = await failure(
       uploadThumbnail({ baseUrl: gone.url, token: 't', file: pngFile(), parentUuid, retry: false }),
     );
-    expect(error).toMatchObject({ kind: 'network', retryable: true });
+    expect(error).toMatchObject({ kind: 'network', retryable: true, details: { reason: 'unreachable' } });
   });
 });
 
@@ -142,35 +142,47 @@ describe('uploadThumbnail answers the reference server cannot give', () => {
       'text/html',
       { kind: 'server', status: 500, retryable: true },
     ],
-    ['a 200 that is not JSON', 200, '<html>maintenance</html>', 'text/html', { kind: 'bad-response', status: 200 }],
+    [
+      'a 200 that is not JSON',
+      200,
+      '<html>maintenance</html>',
+      'text/html',
+      { kind: 'bad-response', status: 200, details: { reason: 'not-a-result' } },
+    ],
     [
       'a 200 without file_url',
       200,
       JSON.stringify({ file_uuid: 'u', parent_file_uuid: 'p' }),
       'application/json',
-      { kind: 'bad-response' },
+      { kind: 'bad-response', details: { reason: 'missing-fields' } },
     ],
-    ['an empty 200', 200, '', 'application/json', { kind: 'bad-response', status: 200 }],
+    [
+      'an empty 200',
+      200,
+      '',
+      'application/json',
+      { kind: 'bad-response', status: 200, details: { reason: 'not-a-result' } },
+    ],
     [
       'a data: file_url',
       200,
       JSON.stringify({ file_url: 'data:image/png;base64,AAAA', file_uuid: 'u', parent_file_uuid: 'p' }),
       'application/json',
-      { kind: 'bad-response' },
+      { kind: 'bad-response', details: { reason: 'unsafe-url' } },
     ],
     [
       'a javascript: file_url',
       200,
       JSON.stringify({ file_url: 'javascript:alert(1)', file_uuid: 'u', parent_file_uuid: 'p' }),
       'application/json',
-      { kind: 'bad-response' },
+      { kind: 'bad-response', details: { reason: 'unsafe-url' } },
     ],
     [
       'another parent',
       200,
       JSON.stringify({ file_url: '/f.png', file_uuid: 'u', parent_file_uuid: 'other' }),
       'application/json',
-      { kind: 'bad-response' },
+      { kind: 'bad-response', details: { reason: 'wrong-parent' } },
     ],
     [
       'a 429',
@@ -255,15 +267,22 @@ describe('uploadThumbnail answers the reference server cannot give', () => {
 
 describe('uploadThumbnail checks the file before sending a byte', () => {
   it.each([
-    ['an empty file', new File([], 'empty.png', { type: 'image/png' }), 'invalid-file'],
-    ['text named .png', new File(['hello'], 'fake.png', { type: 'image/png' }), 'invalid-file'],
-    ['a file over maxSize', pngFile('big.png', 64, 64), 'too-large'],
-  ])('refuses %s', async (_name, file, kind) => {
+    ['an empty file', new File([], 'empty.png', { type: 'image/png' }), 'invalid-file', 'empty'],
+    ['text named .png', new File(['hello'], 'fake.png', { type: 'image/png' }), 'invalid-file', 'not-an-image'],
+    ['a file over maxSize', pngFile('big.png', 64, 64), 'too-large', 'file-too-large'],
+  ])('refuses %s, saying why in its details', async (_name, file, kind, reason) => {
     const send = vi.spyOn(XMLHttpRequest.prototype, 'send');
     const error = await failure(
       uploadThumbnail({ baseUrl: server.url, token: server.token, file, parentUuid, maxSize: 200 }),
     );
-    expect(error.kind).toBe(kind);
+    expect(error).toMatchObject({ kind, details: { reason } });
     expect(send).not.toHaveBeenCalled();
+  });
+
+  it('refuses a thumbnail without a media, saying why in its details', async () => {
+    const error = await failure(
+      uploadThumbnail({ baseUrl: server.url, token: server.token, file: pngFile(), parentUuid: '' }),
+    );
+    expect(error).toMatchObject({ kind: 'rejected', details: { reason: 'no-parent' } });
   });
 });
