@@ -3,7 +3,7 @@ import { abortedError, type UploadError } from './errors';
 export interface RetryPolicy {
   /** Tries in all, the first included (default 3). */
   attempts: number;
-  /** Delay before the first retry; it doubles for each further one, with jitter (default 1 s). */
+  /** Ceiling of the wait before the first retry, which waits between half of it and all of it (jitter); it doubles for each further one (default 1 s). */
   baseDelayMs: number;
   /** Longest wait; a server asking for longer (`Retry-After`) gets the error shown instead (default 30 s). */
   maxDelayMs: number;

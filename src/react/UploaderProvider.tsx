@@ -9,9 +9,9 @@ export interface UploaderProviderProps {
   token?: string;
   /** Called before every request for a fresh access token; wins over `token`. */
   getToken?: () => string | Promise<string>;
-  /** Prefix of the form's field names: `'qq'` (default) or `''` for the newer API. */
+  /** Prefix of the form's field names; `''` for the newer API. @default 'qq' */
   fieldPrefix?: string;
-  /** The react-query client to run uploads in; else the host's `QueryClientProvider`'s, else an internal one. */
+  /** The react-query client to run uploads in. @default the host `QueryClientProvider`'s client, else an internal one */
   queryClient?: QueryClient;
   children?: ReactNode;
 }

@@ -75,13 +75,16 @@ export interface UseAttachmentUploadOptions {
   maxDimension?: number;
   /** JPEG and WebP quality of the thumbnail, 0 to 1. @default 0.85 */
   quality?: number;
-  /** @default false */
+  /** Shows the widget but takes no file and offers no action. @default false */
   disabled?: boolean;
   /** Upload as soon as a file is chosen, or wait for `upload()`. @default true */
   autoUpload?: boolean;
-  /** Automatic retries of network errors, 408, 429 and 5xx (3 tries in all, each part alone); `false` for none. */
+  /**
+   * Automatic retries of network errors, 408, 429 and 5xx, each part alone, with exponential backoff and jitter; `false` for none.
+   * @default { attempts: 3, baseDelayMs: 1000, maxDelayMs: 30000 }
+   */
   retry?: Partial<RetryPolicy> | false;
-  /** Every visible and announced string, the error sentences included; missing ones fall back to English. */
+  /** Every visible and announced string, the error sentences included; missing ones fall back to English. @default defaultAttachmentLabels */
   labels?: LabelOverrides<AttachmentUploaderLabels>;
 }
 
