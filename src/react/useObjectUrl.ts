@@ -1,4 +1,5 @@
-import { useLayoutEffect, useState } from 'react';
+import { useState } from 'react';
+import { useBrowserLayoutEffect } from './useBrowserLayoutEffect';
 
 /**
  * An object URL for a blob, made before the browser paints (so the preview shows at once) and always
@@ -6,11 +7,10 @@ import { useLayoutEffect, useState } from 'react';
  */
 export function useObjectUrl(blob: Blob | null | undefined): string | undefined {
   const [current, setCurrent] = useState<{ blob: Blob; url: string }>();
-  useLayoutEffect(() => {
+  useBrowserLayoutEffect(() => {
     if (!blob) return undefined;
     const url = URL.createObjectURL(blob);
     // Deliberate: the URL must exist before paint and be revoked with the blob; a second render is the price.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
     setCurrent({ blob, url });
     return () => {
       URL.revokeObjectURL(url);

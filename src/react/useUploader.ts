@@ -2,7 +2,6 @@ import type { UseMutationResult } from '@tanstack/react-query';
 import {
   useCallback,
   useEffect,
-  useLayoutEffect,
   useRef,
   useState,
   type FocusEvent,
@@ -23,6 +22,7 @@ import { detailedError, tooLargeError, type UploadError, type UploadErrorKind } 
 import type { RetryInfo } from '../core/retry';
 import type { UploadProgress } from '../core/send';
 import { errorText, type PauseLabels, type UploaderLabels } from './labels';
+import { useBrowserLayoutEffect } from './useBrowserLayoutEffect';
 import { useObjectUrl } from './useObjectUrl';
 
 /** What the widget shows, on its root as `data-state`; `paused` only for a chunked upload that can be paused. */
@@ -473,7 +473,7 @@ function rejectionError({ file, errors }: FileRejection, limit: number): UploadE
 function useFocusKeeper(state: UploadState) {
   const root = useRef<HTMLElement | null>(null);
   const focused = useRef<HTMLElement | null>(null);
-  useLayoutEffect(() => {
+  useBrowserLayoutEffect(() => {
     const lost = focused.current && !focused.current.isConnected;
     const active = document.activeElement;
     if (!lost || (active && active !== document.body)) return;
