@@ -854,11 +854,13 @@ async function main(): Promise<number> {
 
     log('Building the package (npm run build) and starting Chromium…');
     // NODE_ENV decides the JSX runtime of the build: a test runner's "test" would ship jsxDEV.
+    const launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    // Closed whatever comes next, a failed build included: a browser left open keeps the bench running.
+    cleanups.push(async () => (await launching.catch(() => undefined))?.close());
     const [browser] = await Promise.all([
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+      launching,
       run('npm', ['run', 'build'], { ...process.env, NODE_ENV: 'production' }),
     ]);
-    cleanups.push(() => browser.close());
     details.environment = {
       chromium: browser.version(),
       node: process.version,
