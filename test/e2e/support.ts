@@ -1,12 +1,9 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, symlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { rollup } from 'rollup';
-import { dts } from 'rollup-plugin-dts';
 import { listenOnLoopback, type LoopbackServer } from '../support/loopback';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,44 +48,14 @@ export async function installBuiltPackage(modules: string): Promise<string> {
     dependencies?: Record<string, string>;
     peerDependencies?: Record<string, string>;
   };
-  await bundleDeclarations(outDir, Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }));
+  await runQuietly(process.execPath, [
+    join(REPO, 'node_modules/tsx/dist/cli.mjs'),
+    join(REPO, 'scripts/build-declarations.ts'),
+    outDir,
+  ]);
   await copyFile(join(REPO, 'package.json'), join(target, 'package.json'));
   await linkFromRepo(modules, Object.keys(manifest.dependencies ?? {}));
   return target;
-}
-
-/**
- * What scripts/build-declarations.ts writes into dist/, written into `outDir`: tsc's declarations
- * (in a temp folder) bundled into one self-contained .d.ts per entry of package.json's `exports`.
- */
-async function bundleDeclarations(outDir: string, packages: string[]): Promise<void> {
-  const emitted = await mkdtemp(join(tmpdir(), 'rtu-e2e-declarations-'));
-  try {
-    await runQuietly(process.execPath, [
-      join(REPO, 'node_modules/typescript/bin/tsc'),
-      '-p',
-      'tsconfig.build.json',
-      '--outDir',
-      emitted,
-      '--pretty',
-      'false',
-    ]);
-    const entries = [
-      { output: 'index.d.ts', source: 'index.d.ts' },
-      { output: 'core.d.ts', source: 'core/index.d.ts' },
-    ];
-    for (const entry of entries) {
-      const bundle = await rollup({
-        input: join(emitted, entry.source),
-        plugins: [dts()],
-        external: (id) => packages.some((name) => id === name || id.startsWith(`${name}/`)),
-      });
-      await bundle.write({ file: join(outDir, entry.output), format: 'es' });
-      await bundle.close();
-    }
-  } finally {
-    await rm(emitted, { recursive: true, force: true });
-  }
 }
 
 /**

@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import react from '@vitejs/plugin-react';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -12,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import { makePng, md5Of } from '../fixtures';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
-import { listenOnLoopback } from '../support/loopback';
+import { REPO, linkFromRepo, runQuietly, serveStatic } from './support';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const APP_SOURCE = join(REPO, 'test/e2e/app');
 const TOKEN = 'e2e-token';
 /** The widget's default `maxSize`: a fixture above it would be refused before upload. */
@@ -53,7 +50,7 @@ beforeAll(async () => {
   // The browser starts while the library builds: on two cores the build is the long pole.
   const [launched] = await Promise.all([
     chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
-    run('npm', ['run', 'build']),
+    runQuietly('npm', ['run', 'build']),
   ]);
   browser = launched;
   const appDist = await bundleApp(join(work, 'app'));
@@ -335,8 +332,7 @@ async function bundleApp(root: string): Promise<string> {
   await mkdir(join(modules, '@tanstack'), { recursive: true });
   for (const name of ['index.html', 'main.jsx']) await copyFile(join(APP_SOURCE, name), join(root, name));
   await symlink(REPO, join(modules, 'react-thumbnail-uploader'), 'dir');
-  for (const peer of ['react', 'react-dom', '@tanstack/react-query'])
-    await symlink(join(REPO, 'node_modules', peer), join(modules, peer), 'dir');
+  await linkFromRepo(modules, ['react', 'react-dom', '@tanstack/react-query']);
 
   const outDir = join(root, 'dist');
   const output = await build({
@@ -351,45 +347,4 @@ async function bundleApp(root: string): Promise<string> {
     'output' in bundle ? bundle.output.flatMap((chunk) => (chunk.type === 'chunk' ? chunk.moduleIds : [])) : [],
   );
   return outDir;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-};
-
-/** The built app on its own loopback origin, so that every API call is a real cross-origin request. */
-async function serveStatic(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://app').pathname;
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(dir + sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    readFile(file).then(
-      (bytes) =>
-        res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(bytes),
-      () => res.writeHead(404).end(),
-    );
-  });
-  return listenOnLoopback(server);
-}
-
-/** Runs a command in the repository quietly; its output is shown only if it fails. */
-async function run(command: string, args: string[]): Promise<void> {
-  try {
-    // Vitest sets NODE_ENV=test; an app ships the production build.
-    await promisify(execFile)(command, args, {
-      cwd: REPO,
-      env: { ...process.env, NODE_ENV: 'production', FORCE_COLOR: '0' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout}\n${stderr}`, { cause: error });
-  }
 }
