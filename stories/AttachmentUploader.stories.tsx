@@ -19,7 +19,6 @@ const api = fakeUploadApi();
 const meta = {
   title: 'AttachmentUploader/States',
   component: AttachmentUploader,
-  tags: ['autodocs'],
   args: { onUploaded: fn(), onError: fn() },
   parameters: { msw: { handlers: { upload: api.handlers } } },
   beforeEach: () => api.reset(),

@@ -12,7 +12,6 @@ const api = fakeUploadApi();
 const meta = {
   title: 'ThumbnailUploader/States',
   component: ThumbnailUploader,
-  tags: ['autodocs'],
   args: {
     parentUuid: STORY_PARENT_UUID,
     onUploaded: fn(),
