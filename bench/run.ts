@@ -480,9 +480,16 @@ async function prepareSection(context: Context): Promise<SectionResult> {
       return figure.ms;
     });
     const ours = runs.ours ? ms(median(runs.ours)) : missing(NOT_YET);
+    const difference = runs.ours ? await call(page, 'outputDifference', photo.name) : undefined;
     const notes = [
       ...(runs.ours ? [] : ['Ours: prepareImage is not exported from the built core entry (dist/core.js) yet.']),
       ...(problems.size ? [`Wrong output size or orientation: ${[...problems].join('; ')}.`] : []),
+      ...(difference
+        ? [
+            `Output against the baseline's: ${difference.meanAbsolute.toFixed(2)} of 255 apart per channel on average, ` +
+              `${(difference.over16 * 100).toFixed(2)} % of pixels more than 16 apart; ours ${outputs.ours!.bytes} bytes, baseline ${outputs.baseline!.bytes}.`,
+          ]
+        : []),
     ];
     const note = notes.length ? notes.join(' ') : undefined;
     rows.push(
@@ -496,7 +503,7 @@ async function prepareSection(context: Context): Promise<SectionResult> {
         note,
       ),
     );
-    details[photo.name] = { runsMs: runs, outputs };
+    details[photo.name] = { runsMs: runs, outputs, difference };
   }
   await cdp.detach();
   return { rows, details };

@@ -85,6 +85,8 @@ XMLHttpRequest.prototype.send = function send(this: XMLHttpRequest, body?: Docum
 };
 
 const fixtures = new Map<string, File>();
+/** The last output of each method for each fixture, to compare them. */
+const lastPrepared = new Map<string, Blob>();
 
 async function fixture(name: string): Promise<File> {
   const known = fixtures.get(name);
@@ -229,7 +231,42 @@ export const bench = {
     const start = performance.now();
     const blob = await prepare(method, file, maxDimension, quality);
     const ms = performance.now() - start;
+    lastPrepared.set(`${method}:${name}`, blob);
     return { ms, ...(await shownSize(blob)), bytes: blob.size, type: blob.type };
+  },
+
+  /**
+   * How far apart the last outputs of ours and the baseline for a fixture are, as a browser shows
+   * them: the mean absolute difference per colour channel (0 to 255), and the share of pixels where
+   * some channel differs by more than 16. `undefined` when their sizes differ.
+   */
+  async outputDifference(name: string): Promise<{ meanAbsolute: number; over16: number } | undefined> {
+    const [ours, baseline] = await Promise.all(
+      (['ours', 'baseline'] as const).map(async (method) => {
+        const blob = lastPrepared.get(`${method}:${name}`);
+        if (!blob) throw new Error(`No ${method} output of ${name} yet`);
+        const bitmap = await createImageBitmap(blob);
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const context = canvas.getContext('2d')!;
+        context.drawImage(bitmap, 0, 0);
+        bitmap.close();
+        return context.getImageData(0, 0, canvas.width, canvas.height);
+      }),
+    );
+    if (ours!.width !== baseline!.width || ours!.height !== baseline!.height) return undefined;
+    let sum = 0;
+    let over16 = 0;
+    for (let i = 0; i < ours!.data.length; i += 4) {
+      let worst = 0;
+      for (let channel = 0; channel < 3; channel += 1) {
+        const difference = Math.abs(ours!.data[i + channel]! - baseline!.data[i + channel]!);
+        sum += difference;
+        worst = Math.max(worst, difference);
+      }
+      if (worst > 16) over16 += 1;
+    }
+    const pixels = ours!.data.length / 4;
+    return { meanAbsolute: sum / (pixels * 3), over16: over16 / pixels };
   },
 
   /**
