@@ -12,6 +12,9 @@ export type UploadErrorReason =
   | 'damaged'
   | 'unpreparable'
   | 'unreadable'
+  /** invalid-file: a video this browser cannot decode, or one without a picture to take */
+  | 'video-unreadable'
+  | 'no-picture'
   | 'not-resumable'
   | 'not-accepted'
   | 'too-many-files'
@@ -155,6 +158,10 @@ export function errorSentence(
       return 'This image could not be prepared for upload. Choose another image, or save it as a JPEG or PNG first.';
     case 'not-resumable':
       return 'This upload cannot be resumed with this file: it is not the file that was paused. Start the upload over.';
+    case 'video-unreadable':
+      return 'This video cannot be read in this browser, or it is damaged. Choose an MP4 or WebM video, or choose a picture for its thumbnail.';
+    case 'no-picture':
+      return 'This file has no picture to show. Choose a video, or a picture for its thumbnail.';
     case 'unreadable':
       return 'This file can no longer be read (was it moved or changed?). Choose it again.';
     case 'not-accepted':

@@ -1,4 +1,4 @@
-import { UploadError, abortedError } from './errors';
+import { UploadError, abortedError, detailedError } from './errors';
 import { DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY } from './prepare';
 
 export interface CaptureVideoFrameOptions {
@@ -16,8 +16,7 @@ const VERY_SHORT_SECONDS = 0.5;
 /** A local file answers at once; a video that says nothing for this long is taken as unreadable. */
 const STALL_MS = 30_000;
 
-const UNREADABLE_MESSAGE =
-  'This video cannot be read in this browser, or it is damaged. Choose an MP4 or WebM video, or choose a picture for its thumbnail.';
+const unreadable = (cause?: unknown) => detailedError('invalid-file', { reason: 'video-unreadable' }, { cause });
 
 /**
  * A picture of the video for its thumbnail: the frame at about 1 s (a tenth of a shorter video),
@@ -45,11 +44,7 @@ export async function captureVideoFrame(file: Blob, options: CaptureVideoFrameOp
       video.currentTime = time;
       await seeked;
     }
-    if (!video.videoWidth || !video.videoHeight)
-      throw new UploadError(
-        'invalid-file',
-        'This file has no picture to show. Choose a video, or a picture for its thumbnail.',
-      );
+    if (!video.videoWidth || !video.videoHeight) throw detailedError('invalid-file', { reason: 'no-picture' });
     const scale = Math.min(1, maxDimension / Math.max(video.videoWidth, video.videoHeight));
     const width = Math.max(1, Math.round(video.videoWidth * scale));
     const height = Math.max(1, Math.round(video.videoHeight * scale));
@@ -90,21 +85,13 @@ async function encodeFrame(video: HTMLVideoElement, width: number, height: numbe
       ? new OffscreenCanvas(width, height)
       : Object.assign(document.createElement('canvas'), { width, height });
   const context = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
-  if (!context)
-    throw new UploadError(
-      'invalid-file',
-      'This browser cannot draw a picture of the video. Choose a picture for its thumbnail.',
-    );
+  if (!context) throw detailedError('invalid-file', { reason: 'no-picture' });
   context.imageSmoothingEnabled = true;
   context.imageSmoothingQuality = 'high';
   context.drawImage(video, 0, 0, width, height);
   if (canvas instanceof HTMLCanvasElement) {
     return new Promise((resolve, reject) =>
-      canvas.toBlob(
-        (blob) => (blob ? resolve(blob) : reject(new UploadError('invalid-file', UNREADABLE_MESSAGE))),
-        'image/jpeg',
-        quality,
-      ),
+      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(unreadable())), 'image/jpeg', quality),
     );
   }
   return canvas.convertToBlob({ type: 'image/jpeg', quality });
@@ -113,7 +100,7 @@ async function encodeFrame(video: HTMLVideoElement, width: number, height: numbe
 /** Resolves on the video's `type` event; rejects on its error, when it stalls, or when the signal aborts. */
 function until(video: HTMLVideoElement, type: string, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new UploadError('invalid-file', UNREADABLE_MESSAGE)), STALL_MS);
+    const timer = setTimeout(() => done(unreadable()), STALL_MS);
     const done = (error?: UploadError) => {
       clearTimeout(timer);
       video.removeEventListener(type, onEvent);
@@ -123,7 +110,7 @@ function until(video: HTMLVideoElement, type: string, signal: AbortSignal | unde
       else resolve();
     };
     const onEvent = () => done();
-    const onError = () => done(new UploadError('invalid-file', UNREADABLE_MESSAGE, { cause: video.error }));
+    const onError = () => done(unreadable(video.error));
     const onAbort = () => done(abortedError(signal?.reason));
     video.addEventListener(type, onEvent);
     video.addEventListener('error', onError);

@@ -134,7 +134,7 @@ describe('captureVideoFrame in Chromium', () => {
 
     const error = await failure(captureVideoFrame(notVideo));
 
-    expect(error.kind).toBe('invalid-file');
+    expect(error).toMatchObject({ kind: 'invalid-file', details: { reason: 'video-unreadable' } });
     expect(error.message).toBe(
       'This video cannot be read in this browser, or it is damaged. Choose an MP4 or WebM video, or choose a picture for its thumbnail.',
     );
@@ -150,6 +150,7 @@ describe('captureVideoFrame in Chromium', () => {
     expect(cluster).toBeGreaterThan(0);
     const error = await failure(captureVideoFrame(fileOf(wide.slice(0, cluster), 'cut.webm')));
     expect(error.kind).toBe('invalid-file');
+    expect(['video-unreadable', 'no-picture']).toContain(error.details.reason);
   }, 40_000);
 
   it('rejects with aborted when the signal is already aborted, making no URL', async () => {
