@@ -62,16 +62,17 @@ const uploady = bundle(
 // The goals are 10 kB all-in (and at most 0.66 times react-uploady: uploady + drop zone + preview +
 // button, bundled alike), 4 kB of our own code and 3 kB for core; `npm run bench` prints them beside
 // the figures. They are not met yet (issue 6): until they are, these limits sit just above today's
-// sizes (of the code committed on 2026-11-25), so that nothing grows unnoticed. Lower them as the
-// code shrinks.
+// sizes (of the code committed on 2026-11-25, raised by 0.1 kB when every core error gained the
+// reason a translated sentence needs), so that nothing grows unnoticed. Lower them as the code shrinks.
 const GOAL_ALL_IN = Math.min(10_000, Math.floor(0.66 * gzip(uploady.static)));
-const allInLimit = Math.max(GOAL_ALL_IN, 14_800);
+const allInLimit = Math.max(GOAL_ALL_IN, 14_900);
 
 const attachment = /export\s*\{[^}]*\bAttachmentUploader\b/.test(readFileSync(index, 'utf8'))
   ? [
       {
-        name: 'AttachmentUploader: what an app adds importing it with UploaderProvider (min + gzip, no limit yet)',
+        name: 'AttachmentUploader: what an app adds importing it with UploaderProvider (min + gzip)',
         path: bundle('attachment', `export { UploaderProvider, AttachmentUploader } from ${widgetPath};\n`).static,
+        limit: '16.7 kB',
         gzip: true,
       },
     ]
@@ -87,13 +88,13 @@ module.exports = [
   {
     name: 'widget, our own code: the same without react-dropzone (min + gzip)',
     path: own.static,
-    limit: '8.5 kB',
+    limit: '8.6 kB',
     gzip: true,
   },
   {
     name: 'core: uploadThumbnail from dist/core.js + chunks (min + gzip)',
     path: core.static,
-    limit: '4.3 kB',
+    limit: '4.4 kB',
     gzip: true,
   },
   ...attachment,
