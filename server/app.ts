@@ -502,6 +502,8 @@ const finishChunkedUpload: CallHandler = async ({ fields, sentFields }, context)
     const { md5, head } = await context.chunks.digest(uuid);
     checkMd5(fields, md5, context.prefix);
     const type = sniffImageType(head) ?? declaredType(fields.get('filetype') || upload.fileType);
+    // The assembled file is moved by the commit, and deleted if the commit fails: either way the
+    // pending upload is over, and a later done call must be told so (404), not fail on a lost file.
     const record = await commit(
       context.store,
       { tempPath: context.chunks.dataPath(uuid), size: upload.size, md5 },
@@ -514,8 +516,7 @@ const finishChunkedUpload: CallHandler = async ({ fields, sentFields }, context)
         fields: sentFields,
         parts: upload.parts,
       },
-    );
-    await context.chunks.remove(uuid);
+    ).finally(() => context.chunks.remove(uuid));
     return { file_url: fileUrl(context, record), file_uuid: uuid };
   });
 };

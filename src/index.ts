@@ -49,4 +49,4 @@ export {
   type RetryPolicy,
   type RetryInfo,
 } from './core';
-export { formatBytes, type UploadErrorReason, type UploadErrorDetails } from './core/errors';
+export { formatBytes, type UploadErrorReason, type UploadErrorDetails } from './core';

@@ -49,7 +49,7 @@ export interface UploadErrorDetails {
   seconds?: number;
 }
 
-export const IMAGE_TYPES_SENTENCE = 'Choose a PNG, JPEG, GIF, WebP, AVIF or BMP image.';
+const IMAGE_TYPES_SENTENCE = 'Choose a PNG, JPEG, GIF, WebP, AVIF or BMP image.';
 
 /**
  * Every failure of an upload, as a value: a `kind` to branch on, `details` for a sentence in the
@@ -178,8 +178,6 @@ export function errorSentence(
       return `The server stopped responding for ${seconds ?? 60} seconds. Check your connection and retry.`;
     case 'not-started':
       return 'The upload could not start. Reload the page and retry.';
-    case 'not-a-result':
-      return 'The server answered something that is not an upload result. Retry later, or contact support if it keeps happening.';
     case 'missing-fields':
       return untrusted('is missing file_url, file_uuid or parent_file_uuid');
     case 'unsafe-url':
@@ -187,6 +185,8 @@ export function errorSentence(
     case 'wrong-parent':
       return untrusted('names another media than the one sent');
   }
+  if (reason === 'not-a-result' || (kind === 'bad-response' && status !== undefined))
+    return 'The server answered something that is not an upload result. Retry later, or contact support if it keeps happening.';
   if (status === undefined) return undefined;
   if (status === 401) return 'Your session has expired. Sign in again, then retry.';
   if (status === 403) return 'You are not allowed to upload here. Ask the owner of the conversation for access.';
@@ -196,8 +196,6 @@ export function errorSentence(
   if (status === 408) return `The server took too long to receive the ${noun}. Check your connection and retry.`;
   if (status === 429) return 'The server is busy. Wait a moment, then retry.';
   if (status >= 500) return `The server failed to store the ${noun} (error ${status}). Retry in a moment.`;
-  if (kind === 'bad-response')
-    return 'The server answered something that is not an upload result. Retry later, or contact support if it keeps happening.';
   return `The server refused the upload${because}. Reload the page and try again; if it keeps failing, contact support.`;
 }
 

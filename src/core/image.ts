@@ -120,8 +120,11 @@ async function encode(job: EncodeJob, file: File, signal: AbortSignal | undefine
       if (signal?.aborted) throw abortedError(signal.reason);
       if (error instanceof UploadError) throw error;
       // A page whose CSP forbids blob: workers, or a worker without a 2D OffscreenCanvas: the page does
-      // the work. A bitmap has gone to the worker: this rare path decodes a second time.
-      if (!(job.source instanceof Blob)) pageJob = { ...job, source: await decode(file) };
+      // the work. A bitmap may have gone to the worker (closing it then does nothing): decode again.
+      if (!(job.source instanceof Blob)) {
+        job.source.close();
+        pageJob = { ...job, source: await decode(file) };
+      }
     }
   }
   try {

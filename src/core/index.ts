@@ -8,7 +8,14 @@ export {
 export { uploadMedia, DEFAULT_CHUNK_SIZE, type UploadMediaOptions, type ChunkCheckpoint } from './media';
 export { prepareImage, DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, type PrepareImageOptions } from './prepare';
 export { DEFAULT_RETRY, type RetryPolicy, type RetryInfo } from './retry';
-export { UploadError, isUploadError, type UploadErrorKind } from './errors';
+export {
+  UploadError,
+  isUploadError,
+  formatBytes,
+  type UploadErrorKind,
+  type UploadErrorReason,
+  type UploadErrorDetails,
+} from './errors';
 export { sniffImageType, type ImageType } from './sniff';
 export { md5Hex } from './md5';
 export { UPLOAD_PATH, DEFAULT_FIELD_PREFIX, fieldName, type ThumbnailResult, type MediaResult } from './protocol';

@@ -32,8 +32,10 @@ export interface ChunkCheckpoint {
   nextPart: number;
   totalParts: number;
   chunkSize: number;
-  /** Size of the file being sent, in bytes: a resume with another file is refused. */
+  /** Size, name and last change of the file being sent: a resume with another file is refused. */
   fileSize: number;
+  fileName: string;
+  fileLastModified: number;
   /** The MD5 of the finished parts, as the hasher's saved state (hash-wasm `save()`), in base64. */
   md5State: string;
 }
@@ -109,7 +111,11 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
   const hasher = await createMD5();
   let fileUuid = resume?.fileUuid;
   if (resume) {
-    const fits = resume.fileSize === file.size && resume.totalParts === totalParts;
+    const fits =
+      resume.fileSize === file.size &&
+      resume.fileName === file.name &&
+      resume.fileLastModified === file.lastModified &&
+      resume.totalParts === totalParts;
     const inRange = Number.isInteger(resume.nextPart) && resume.nextPart >= 1 && resume.nextPart <= totalParts;
     if (!fits || !inRange || !loadHasherState(hasher, resume)) {
       throw detailedError('invalid-file', { reason: 'not-resumable' }, { noun: 'file' });
@@ -149,6 +155,8 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
       totalParts,
       chunkSize,
       fileSize: file.size,
+      fileName: file.name,
+      fileLastModified: file.lastModified,
       md5State: toBase64(hasher.save()),
     });
   }

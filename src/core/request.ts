@@ -53,7 +53,7 @@ export async function postWithRetry(request: PostRequest, options: RequestOption
     } catch (error) {
       if (!(error instanceof UploadError)) throw error;
       if (error.kind === 'auth' && refreshed === undefined) {
-        refreshed = (await (options.refreshToken ?? currentToken)()) ?? '';
+        refreshed = (await tokenOf(options.refreshToken ?? options.token)) ?? '';
         // A new sign-in is not one of the tries a failing server gets.
         if (refreshed && refreshed !== token) {
           attempt -= 1;

@@ -43,7 +43,7 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
     // Decoded (a damaged image stops here), turned upright and scaled down before hashing: the MD5, size,
     // type and name sent all describe these bytes.
     const sent = await prepareImage(typed, { maxDimension: options.maxDimension, quality: options.quality, signal });
-    if (sent.size > maxSize) throw tooLargeError(file.name || 'This image', sent.size, maxSize);
+    if (sent.size > maxSize) throw tooLargeError(file.name, sent.size, maxSize);
     // Hashed once: every retry sends the same bytes with the same MD5.
     const md5 = await md5Hex(sent, signal);
     const body = buildThumbnailForm({ file: sent, fileName: sent.name || 'thumbnail', parentUuid, md5 }, fieldPrefix);

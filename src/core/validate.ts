@@ -19,19 +19,18 @@ export function inputLimit(maxSize: number): number {
   return Math.max(maxSize, MAX_INPUT_SIZE);
 }
 
-export function notAnImageError(name: string): UploadError {
+function notAnImageError(name: string): UploadError {
   return detailedError('invalid-file', { reason: 'not-an-image', fileName: name });
 }
 
 /** Checks a file before any byte is sent; resolves with its real type or rejects with an UploadError. */
 export async function validateImage(file: File, rules: FileRules): Promise<ImageType> {
-  const name = file.name || 'This image';
   if (file.size === 0) throw detailedError('invalid-file', { reason: 'empty', fileName: file.name });
-  if (file.size > inputLimit(rules.maxSize)) throw tooLargeError(name, file.size, inputLimit(rules.maxSize));
+  if (file.size > inputLimit(rules.maxSize)) throw tooLargeError(file.name, file.size, inputLimit(rules.maxSize));
   const type = await sniffBlobType(file);
   if (!type) throw notAnImageError(file.name);
   // A GIF goes as it is (it may be animated): it must fit as chosen.
-  if (type === 'image/gif' && file.size > rules.maxSize) throw tooLargeError(name, file.size, rules.maxSize);
+  if (type === 'image/gif' && file.size > rules.maxSize) throw tooLargeError(file.name, file.size, rules.maxSize);
   // Right bytes at the start prove little: prepareImage (image.ts) decodes the image, once, and refuses a truncated one.
   return type;
 }

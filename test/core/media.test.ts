@@ -310,21 +310,43 @@ describe('uploadMedia refuses', () => {
     expect(send).not.toHaveBeenCalled();
   });
 
-  it('to resume with another file than the one paused, before sending anything', async () => {
-    const checkpoint: ChunkCheckpoint = {
-      fileUuid: 'u',
-      nextPart: 1,
-      totalParts: 2,
-      chunkSize: CHUNK,
-      fileSize: 2 * CHUNK,
-      md5State: '',
-    };
+  it('to resume with another file than the one paused, even of the same size, before sending anything', async () => {
+    const size = 2 * CHUNK;
+    const paused = new File([randomBytes(size)], 'clip.mp4', { type: 'video/mp4', lastModified: 1000 });
+    const controller = new AbortController();
+    let checkpoint: ChunkCheckpoint | undefined;
+    await failure(
+      uploadMedia({
+        baseUrl: server.url,
+        token: server.token,
+        file: paused,
+        chunkSize: CHUNK,
+        signal: controller.signal,
+        onCheckpoint: (reached) => {
+          checkpoint = reached;
+          controller.abort();
+        },
+      }),
+    );
+    expect(checkpoint).toMatchObject({ nextPart: 1, fileName: 'clip.mp4', fileLastModified: 1000 });
+    const resume = checkpoint!;
+    const otherBytes = randomBytes(size);
+    const others = [
+      new File([otherBytes], 'clip.mp4', { type: 'video/mp4', lastModified: 2000 }),
+      new File([otherBytes], 'other.mp4', { type: 'video/mp4', lastModified: 1000 }),
+      new File([otherBytes.subarray(1)], 'clip.mp4', { type: 'video/mp4', lastModified: 1000 }),
+    ];
     const send = vi.spyOn(XMLHttpRequest.prototype, 'send');
-    for (const resume of [checkpoint, { ...checkpoint, fileSize: 2 * CHUNK - 1 }]) {
-      const { file } = mediaFile(2 * CHUNK - 1);
-      const error = await failure(uploadMedia({ baseUrl: server.url, file, resume }));
-      expect(error).toMatchObject({ kind: 'invalid-file', message: expect.stringMatching(/not the file/) });
+    for (const file of others) {
+      const error = await failure(uploadMedia({ baseUrl: server.url, token: server.token, file, resume }));
+      expect(error).toMatchObject({ kind: 'invalid-file', details: { reason: 'not-resumable' } });
     }
+    // The right file with a damaged checkpoint is refused too.
+    const damaged = { ...resume, md5State: '' };
+    const error = await failure(
+      uploadMedia({ baseUrl: server.url, token: server.token, file: paused, resume: damaged }),
+    );
+    expect(error.details.reason).toBe('not-resumable');
     expect(send).not.toHaveBeenCalled();
   });
 

@@ -159,6 +159,23 @@ describe('401 and a refreshed token', () => {
       expect(server.counts().started).toBe(fresh === 'stale' ? 1 : 2);
     }
   });
+
+  it('gives a sign-in error, never retried, when refreshing the token fails', async () => {
+    const server = await startScriptedServer(failing(401));
+    const refreshToken = vi.fn(() => Promise.reject(new Error('refresh endpoint down')));
+    const error = await withServer(server, (url) =>
+      uploadThumbnail({
+        baseUrl: url,
+        token: 'stale',
+        refreshToken,
+        file: pngFile(),
+        parentUuid: 'p',
+        retry: fast,
+      }).catch((e: unknown) => e),
+    );
+    expect(error).toMatchObject({ kind: 'auth', retryable: false, details: { reason: 'sign-in-failed' } });
+    expect(server.counts().started).toBe(1);
+  });
 });
 
 describe('a server that stops answering', () => {
