@@ -47,7 +47,8 @@ export function UploaderView({
   const cx = (slot: UploaderSlot, extra?: string) =>
     [unstyled ? undefined : builtIn(slot), classNames[slot], extra].filter(Boolean).join(' ') || undefined;
   const name = shortName(file?.name ?? '');
-  const image = uploader.getImageProps();
+  // The uploaded image once there is one, else the preview; each with its own alt.
+  const image = uploader.getImageProps({ className: cx('image') });
   const fileCard = file && (
     <>
       <span>{name}</span> <span>({formatBytes(file.size, labels.locale)})</span>
@@ -60,15 +61,11 @@ export function UploaderView({
       <input {...uploader.getInputProps()} />
       {resultUrl ? (
         <a className={cx(resultImageUrl ? 'media' : 'file')} href={resultUrl} target="_blank" rel="noopener noreferrer">
-          {resultImageUrl ? (
-            <img className={cx('image')} src={resultImageUrl} alt={labels.uploadedAlt(name)} />
-          ) : (
-            fileCard
-          )}
+          {resultImageUrl ? <img {...image} alt={image.alt} /> : fileCard}
         </a>
       ) : previewUrl ? (
         <div className={cx('media')}>
-          <img className={cx('image')} src={image.src} alt={labels.previewAlt(name)} />
+          <img {...image} alt={image.alt} />
         </div>
       ) : file && state !== 'dragging' ? (
         <p className={cx('file')}>{fileCard}</p>

@@ -8,8 +8,7 @@ import type { RetryPolicy } from '../core/retry';
 import { uploadThumbnail } from '../core/upload';
 import { sniffBlobType } from '../core/validate';
 import { englishErrorLabels, mergeLabels, type LabelOverrides, type PauseLabels, type UploaderLabels } from './labels';
-import { absoluteUrl } from './useThumbnailUploader';
-import { useUploader, type UploadIo, type UploaderApi } from './useUploader';
+import { absoluteUrl, useUploader, type UploadIo, type UploaderApi } from './useUploader';
 import { useUploaderConfig } from './UploaderProvider';
 
 /** One uploaded attachment: the media, and its thumbnail when one was made. Named as the server names them. */
@@ -144,7 +143,9 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
 
   const send = async ({ file, signal, onProgress, onRetry }: UploadIo & { file: File }): Promise<AttachmentResult> => {
     const current = job.current;
-    if (current?.file !== file) throw detailedError('invalid-file', { reason: 'unreadable' });
+    // checkFile made the job of the one file upload() is given (a drop overtaken by a later one or by a
+    // reset sends nothing): any other is a bug of ours, not something the person could act on.
+    if (current?.file !== file) throw new Error('useAttachmentUpload: the file to send has no job');
     const { chunkSize = DEFAULT_CHUNK_SIZE, chunkThreshold, retry, maxDimension, quality } = latest.current;
     const server = {
       baseUrl: config.baseUrl,
@@ -174,6 +175,9 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
       // The media is stored: nothing left to pause while its thumbnail may still be in the making.
       setPhase(null);
       const thumbnail = await current.thumbnail;
+      // A pause (or cancel) pressed while the thumbnail was being made: without this the upload would
+      // end as a success behind a paused widget, and Resume would report it a second time.
+      signal.throwIfAborted();
       if (!thumbnail) return { media: current.media };
       setPhase('thumbnail');
       onProgress({ loaded: 0, total: 0 });

@@ -3,11 +3,11 @@ import { detailedError, type UploadError } from '../core/errors';
 import { DEFAULT_MAX_DIMENSION } from '../core/prepare';
 import type { ThumbnailResult } from '../core/protocol';
 import type { RetryPolicy } from '../core/retry';
-import { DEFAULT_MAX_SIZE, isSafeFileUrl } from '../core/upload';
+import { DEFAULT_MAX_SIZE } from '../core/upload';
 import { inputLimit, sniffBlobType } from '../core/validate';
 import { englishErrorLabels, mergeLabels, type LabelOverrides, type UploaderLabels } from './labels';
 import { useThumbnailUpload } from './useThumbnailUpload';
-import { useUploader, type UploadState, type UploaderApi } from './useUploader';
+import { absoluteUrl, useUploader, type UploadState, type UploaderApi } from './useUploader';
 import { useUploaderConfig } from './UploaderProvider';
 
 /** What the thumbnail widget shows, on its root as `data-state`. */
@@ -106,14 +106,4 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions): Thum
 export interface ThumbnailUploaderApi extends UploaderApi<ThumbnailResult> {
   state: UploaderState;
   labels: ThumbnailUploaderLabels;
-}
-
-/** The server's `file_url`, made absolute against the API when relative; nothing that is not http(s). */
-export function absoluteUrl(fileUrl: string, baseUrl: string): string | undefined {
-  if (!isSafeFileUrl(fileUrl)) return undefined;
-  try {
-    return new URL(fileUrl, new URL(baseUrl, globalThis.location?.href)).href;
-  } catch {
-    return fileUrl;
-  }
 }

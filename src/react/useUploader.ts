@@ -19,6 +19,7 @@ import {
   type FileRejection,
 } from 'react-dropzone';
 import { detailedError, tooLargeError, type UploadError, type UploadErrorKind } from '../core/errors';
+import { isSafeFileUrl } from '../core/request';
 import type { RetryInfo } from '../core/retry';
 import type { UploadProgress } from '../core/send';
 import { errorText, type PauseLabels, type UploaderLabels } from './labels';
@@ -190,7 +191,13 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
   const [rejection, setRejection] = useState<UploadError | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [retrying, setRetrying] = useState<RetryInfo | null>(null);
-  const [paused, setPaused] = useState(false);
+  const [paused, setPausedState] = useState(false);
+  // Mirrored in a ref for onDrop, which may run before the pause is drawn.
+  const pausedNow = useRef(false);
+  const setPaused = useCallback((value: boolean) => {
+    pausedNow.current = value;
+    setPausedState(value);
+  }, []);
   const [announcement, setAnnouncement] = useState('');
   const controller = useRef<AbortController | null>(null);
   const preview = file ? parts.previewOf(file) : null;
@@ -227,6 +234,8 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
       };
       mutate(latest.current.variables(chosen, { signal: current.signal, onProgress: setProgress, onRetry }), {
         onSuccess: (result) => {
+          // A pause that landed as the upload ended has nothing left to pause.
+          setPaused(false);
           setAnnouncement('');
           latest.current.onUploaded?.(result);
         },
@@ -238,11 +247,16 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
         },
       });
     },
-    [abort, mutate],
+    [abort, mutate, setPaused],
   );
+
+  // Each drop and each reset takes the next number: a drop still being checked when another drop or
+  // a reset (a new parentUuid) came after it is stale, and must neither send nor replace what came after.
+  const generation = useRef(0);
 
   const reset = useCallback(
     (message = '') => {
+      generation.current += 1;
       abort();
       resetMutation();
       latest.current.onReset?.();
@@ -252,7 +266,7 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
       setPaused(false);
       setAnnouncement(message);
     },
-    [abort, resetMutation],
+    [abort, resetMutation, setPaused],
   );
   const cancel = () => reset(labels.cancelled);
 
@@ -264,11 +278,13 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
   const onDrop = useCallback(
     async (accepted: File[], rejected: FileRejection[]) => {
       const { labels: current, inputLimit: limit } = latest.current;
-      // Read from the ref, not from a render: a drop may land before the pending state is drawn.
-      if (controller.current) {
+      // Read from refs, not from a render: a drop may land before the pending state is drawn. A paused
+      // upload is busy too: taking another file would throw away the parts already sent.
+      if (controller.current || pausedNow.current) {
         setAnnouncement(current.busy);
         return;
       }
+      const drop = ++generation.current;
       const [first] = accepted;
       const refusal = rejected[0] && rejectionError(rejected[0], limit);
       if (!first) {
@@ -276,7 +292,7 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
         return;
       }
       const problem = await latest.current.checkFile(first);
-      if (!mounted.current) return;
+      if (!mounted.current || drop !== generation.current) return;
       if (problem) {
         refuse(problem);
         return;
@@ -292,7 +308,7 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
       if (refusal)
         setAnnouncement(current.partialDrop(first.name, errorText(refusal, current, rejected[0]?.file.name)));
     },
-    [refuse, resetMutation, upload],
+    [refuse, resetMutation, setPaused, upload],
   );
 
   const dropzone = useDropzone({
@@ -331,12 +347,12 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
     ? 'uploading' // an upload under way stays on screen, with its Cancel button, even with a file dragged over it
     : dropzone.isDragActive
       ? 'dragging'
-      : paused && file
-        ? 'paused'
-        : error
-          ? 'error'
-          : mutation.isSuccess
-            ? 'uploaded'
+      : error
+        ? 'error'
+        : mutation.isSuccess // before paused: an upload that ended as Pause was pressed is done
+          ? 'uploaded'
+          : paused && file
+            ? 'paused'
             : file
               ? 'previewing'
               : 'idle';
@@ -490,6 +506,16 @@ function useFocusKeeper(state: UploadState) {
       if (next ? !event.currentTarget.contains(next) : event.target.isConnected) focused.current = null;
     },
   };
+}
+
+/** The server's `file_url`, made absolute against the API when relative; nothing that is not http(s). */
+export function absoluteUrl(fileUrl: string, baseUrl: string): string | undefined {
+  if (!isSafeFileUrl(fileUrl)) return undefined;
+  try {
+    return new URL(fileUrl, new URL(baseUrl, globalThis.location?.href)).href;
+  } catch {
+    return fileUrl;
+  }
 }
 
 /** Long names keep their start and their extension on screen; the whole name is still what is sent. */

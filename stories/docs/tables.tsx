@@ -12,7 +12,7 @@ const PROPERTY_USES: Record<string, string> = {
   '--rtu-font': 'Font family of the widget and its buttons.',
   '--rtu-font-size': 'Base font size; the status line is 0.875em of it.',
   '--rtu-text': 'Text, and the text of the secondary buttons and of the file card.',
-  '--rtu-muted': 'The hint and the status line.',
+  '--rtu-muted': 'The hint, the status line, and the border while paused.',
   '--rtu-surface': 'Background of the widget and of the secondary buttons.',
   '--rtu-surface-alt':
     'Background while a file is dragged over, when disabled, behind the image, and of the file card.',
@@ -27,7 +27,8 @@ const PROPERTY_USES: Record<string, string> = {
   '--rtu-radius': 'Corner radius; the image, buttons, message and file card take smaller ones from it.',
   '--rtu-gap': 'Space between the parts; inline padding of the message and file card.',
   '--rtu-padding': 'Space inside the border.',
-  '--rtu-gap-small': 'Space between the buttons, thickness of the progress bar, block padding of the message.',
+  '--rtu-gap-small': 'Space between the buttons, block padding of the message and file card.',
+  '--rtu-progress-height': 'Thickness of the progress bar.',
   '--rtu-button-padding': 'Padding of the buttons.',
   '--rtu-button-font-weight': 'Font weight of the buttons.',
   '--rtu-media-size': 'Side of the square preview and uploaded image.',

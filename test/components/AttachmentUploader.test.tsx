@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
-import { AttachmentUploader, UploaderProvider, type AttachmentResult } from '../../src';
+import {
+  AttachmentUploader,
+  UploaderProvider,
+  useAttachmentUpload,
+  type AttachmentResult,
+  type UseAttachmentUploadOptions,
+} from '../../src';
 import { makePng, pngFile } from '../fixtures';
 import { startRecordingProxy, type ProxyFaults, type RecordedRequest } from '../support/faultServer';
 import { startReferenceServer, type ReferenceServer } from '../support/referenceServer';
@@ -59,6 +65,24 @@ const calls = (requests: RecordedRequest[]) =>
   );
 
 const serverError = { status: 500, body: JSON.stringify({ error: 'Disk full' }) };
+
+/**
+ * A page's own markup on the headless hook, with its own Pause offered for the whole upload: a click
+ * on it stands for one on the widget's Pause that lands just as the media is stored, before the
+ * button goes. It links the media once stored.
+ */
+function PausablePage(options: UseAttachmentUploadOptions) {
+  const uploader = useAttachmentUpload(options);
+  return (
+    <div {...uploader.getRootProps()}>
+      <input {...uploader.getInputProps()} />
+      {uploader.media && <a href={uploader.media.file_url}>Stored file</a>}
+      {uploader.state === 'uploading' && <button {...uploader.getPauseButtonProps()}>Pause</button>}
+      {uploader.canResume && <button {...uploader.getResumeButtonProps()}>Resume</button>}
+      <p {...uploader.getStatusProps()}>{uploader.status}</p>
+    </div>
+  );
+}
 
 describe('AttachmentUploader against the reference server', () => {
   it('uploads an image as the media, then its thumbnail with qqparentuuid = the media’s uuid; one result', async () => {
@@ -177,6 +201,62 @@ describe('AttachmentUploader against the reference server', () => {
     const stored = await server.storedBytes(media.file_uuid);
     expect(Buffer.compare(stored, bytes)).toBe(0);
     expect(root).toHaveAttribute('data-state', 'uploaded');
+  });
+
+  it('keeps a paused upload when another file is dropped, says to cancel it first, and resumes it', async () => {
+    let held = false;
+    const proxy = await proxyToServer({
+      swallowAnswer: (request) => request.fields.qqpartindex === '1' && !held && (held = true),
+    });
+    const user = userEvent.setup();
+    const onUploaded = vi.fn<(result: AttachmentResult) => void>();
+    const bytes = new Uint8Array(randomBytes(3 * CHUNK + 100));
+    const { root } = renderAt(
+      proxy.url,
+      <AttachmentUploader onUploaded={onUploaded} chunkSize={CHUNK} retry={false} />,
+    );
+    drop(root, new File([bytes], 'recording.bin', { type: 'application/octet-stream' }));
+    await waitFor(() => expect(proxy.swallowed()).toBe(1));
+    await user.click(screen.getByRole('button', { name: 'Pause' }));
+
+    drop(root, pngFile('other.png'));
+    await waitFor(() =>
+      expect(screen.getByRole('status')).toHaveTextContent('Cancel the current upload before choosing another file.'),
+    );
+    expect(root).toHaveAttribute('data-state', 'paused');
+    expect(screen.queryByRole('img')).toBeNull();
+
+    await user.click(screen.getByRole('button', { name: 'Resume' }));
+    await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(1));
+    expect(screen.getByRole('status')).toHaveTextContent('recording.bin uploaded');
+    expect(calls(proxy.requests())).toEqual(['part 0', 'part 1', 'part 1', 'part 2', 'part 3', 'done']);
+    const stored = await server.storedBytes(onUploaded.mock.calls[0]![0].media.file_uuid);
+    expect(Buffer.compare(stored, bytes)).toBe(0);
+  });
+
+  it('a pause that lands as the media is stored pauses it; Resume reports the upload once', async () => {
+    const proxy = await proxyToServer();
+    const user = userEvent.setup();
+    const onUploaded = vi.fn<(result: AttachmentResult) => void>();
+    // The app's thumbnail is still being made once the media is stored, and turns out to be none.
+    let noThumbnail!: () => void;
+    const makeThumbnail = () => new Promise<undefined>((resolve) => (noThumbnail = () => resolve(undefined)));
+    const { root } = renderAt(proxy.url, <PausablePage onUploaded={onUploaded} makeThumbnail={makeThumbnail} />);
+    drop(root, new File(['%PDF-1.7\n% minutes\n'], 'minutes.pdf', { type: 'application/pdf' }));
+    await screen.findByRole('link', { name: 'Stored file' });
+
+    await user.click(screen.getByRole('button', { name: 'Pause' }));
+    noThumbnail();
+    await screen.findByRole('button', { name: 'Resume' });
+    expect(screen.getByRole('status')).toHaveTextContent('Upload of minutes.pdf paused');
+    expect(onUploaded).not.toHaveBeenCalled();
+
+    await user.click(screen.getByRole('button', { name: 'Resume' }));
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('minutes.pdf uploaded'));
+    expect(root).toHaveAttribute('data-state', 'uploaded');
+    expect(screen.queryByRole('button', { name: 'Resume' })).toBeNull();
+    expect(onUploaded).toHaveBeenCalledTimes(1);
+    expect(calls(proxy.requests())).toEqual(['media']);
   });
 
   it('offers no Pause for a file sent in one request', async () => {

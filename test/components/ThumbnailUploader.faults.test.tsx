@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
 import { shortName } from '../../src/react/useUploader';
@@ -33,6 +33,43 @@ function drop(root: Element, file: File) {
     },
   });
 }
+
+/**
+ * An image whose bytes cannot be read until `release()`: the widget's check of it (by its first bytes)
+ * stays under way meanwhile. `checking` settles once the check has started; `release()` once the held
+ * read has finished, after which the check ends in a few promise steps (see `settle`).
+ */
+function heldImage(name: string) {
+  const file = pngFile(name);
+  let started!: () => void;
+  const checking = new Promise<void>((resolve) => (started = resolve));
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let read!: Promise<unknown>;
+  const slice = file.slice.bind(file);
+  file.slice = (...args: Parameters<Blob['slice']>) => {
+    const part = slice(...args);
+    const bytes = part.arrayBuffer.bind(part);
+    part.arrayBuffer = () => {
+      started();
+      const held = gate.then(bytes);
+      read ??= held;
+      return held;
+    };
+    return part;
+  };
+  return {
+    file,
+    checking,
+    release: async () => {
+      open();
+      await read;
+    },
+  };
+}
+
+/** Lets a check whose read has finished take its course: it resumes in promise steps, all run before the next task. */
+const settle = () => act(() => new Promise((resolve) => setTimeout(resolve, 0)));
 
 describe('ThumbnailUploader when the server fails', () => {
   it('shows "Retrying…" with the try while it retries a 5xx by itself, then the result', async () => {
@@ -156,6 +193,58 @@ describe('ThumbnailUploader when the server fails', () => {
       expect(onError).not.toHaveBeenCalled();
     } finally {
       await hanging.close();
+    }
+  });
+
+  it('keeps the upload of a later drop when an earlier drop, slower to check, is done checking', async () => {
+    const hanging = await startHangingServer();
+    try {
+      const { container } = renderAt(hanging.url, <ThumbnailUploader parentUuid="media-1" />);
+      const root = container.firstElementChild!;
+      const slow = heldImage('slow.png');
+      drop(root, slow.file);
+      await slow.checking;
+      drop(root, pngFile('quick.png'));
+      await waitFor(() => expect(hanging.counts().started).toBe(1));
+
+      await slow.release();
+      await settle();
+      expect(screen.getByRole('progressbar', { name: 'Uploading quick.png' })).toBeInTheDocument();
+      expect(screen.getByRole('status')).toHaveTextContent('Uploading quick.png');
+      expect(hanging.counts()).toEqual({ started: 1, closedByClient: 0 });
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it('sends nothing when parentUuid changes while a drop is still being checked', async () => {
+    const server = await startScriptedServer(thumbnailAnswer('media-2'));
+    try {
+      const view = (parentUuid: string) => (
+        <UploaderProvider baseUrl={server.url} token="t">
+          <ThumbnailUploader parentUuid={parentUuid} />
+        </UploaderProvider>
+      );
+      const { container, rerender } = render(view('media-1'));
+      const root = container.firstElementChild!;
+      const held = heldImage('for-media-1.png');
+      drop(root, held.file);
+      await held.checking;
+      rerender(view('media-2'));
+
+      await held.release();
+      await settle();
+      expect(root).toHaveAttribute('data-state', 'idle');
+      expect(screen.queryByRole('img')).toBeNull();
+      expect(screen.getByText('Drag an image here, paste it, or')).toBeInTheDocument();
+
+      // The widget is ready for the new media: what is dropped now goes to it, and only that.
+      drop(root, pngFile('for-media-2.png'));
+      await screen.findByRole('img', { name: 'Uploaded thumbnail of for-media-2.png' });
+      expect(server.fieldValues('qqfilename')).toEqual(['for-media-2.png']);
+      expect(server.fieldValues('qqparentuuid')).toEqual(['media-2']);
+    } finally {
+      await server.close();
     }
   });
 
