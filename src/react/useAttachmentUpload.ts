@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import type { Accept } from 'react-dropzone';
-import { detailedError, toUploadError, type UploadError } from '../core/errors';
+import { abortedError, detailedError, toUploadError, type UploadError } from '../core/errors';
 import { DEFAULT_CHUNK_SIZE, uploadMedia, type ChunkCheckpoint } from '../core/media';
 import type { MediaResult, ThumbnailResult } from '../core/protocol';
 import type { RetryPolicy } from '../core/retry';
@@ -143,9 +143,9 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
 
   const send = async ({ file, signal, onProgress, onRetry }: UploadIo & { file: File }): Promise<AttachmentResult> => {
     const current = job.current;
-    // checkFile made the job of the one file upload() is given (a drop overtaken by a later one or by a
-    // reset sends nothing): any other is a bug of ours, not something the person could act on.
-    if (current?.file !== file) throw new Error('useAttachmentUpload: the file to send has no job');
+    // checkFile made the job of the file upload() is given; an Upload click racing a newer drop's
+    // check could name the older file: it is superseded, as if cancelled, and the newer one stays.
+    if (current?.file !== file) throw abortedError();
     const { chunkSize = DEFAULT_CHUNK_SIZE, chunkThreshold, retry, maxDimension, quality } = latest.current;
     const server = {
       baseUrl: config.baseUrl,
