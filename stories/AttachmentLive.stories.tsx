@@ -107,9 +107,24 @@ export const ImageAttachment: Story = {
 };
 
 /** A video: stored as the media, then a frame captured from the local file as its thumbnail. */
+let videoDuration: FormDataEntryValue | null = null;
+
 export const VideoAttachment: Story = {
+  parameters: {
+    msw: {
+      handlers: [
+        // Reads the media's form on its way to the real server: its length goes with it as qqduration.
+        http.post(`${liveUrl}/api/v2/pm/upload/`, async ({ request }) => {
+          const form = await request.clone().formData();
+          if (!form.has('qqparentuuid')) videoDuration = form.get('qqduration');
+          return passthrough();
+        }),
+      ],
+    },
+  },
   play: async ({ canvasElement, loaded }) => {
     if (!(await serverReady(canvasElement, loaded))) return;
+    videoDuration = null;
     await chooseFile(canvasElement, await makeVideoFile('live-clip.webm', { seconds: 1.5, hue: 260 }));
     const frame = await within(canvasElement).findByRole(
       'img',
@@ -118,6 +133,8 @@ export const VideoAttachment: Story = {
     );
     await expectAnswer(canvasElement, true);
     await waitFor(() => expect((frame as HTMLImageElement).naturalWidth).toBe(320), { timeout: 5000 });
+    // A 1.5 s recording, in whole seconds.
+    expect(['1', '2']).toContain(videoDuration);
   },
 };
 

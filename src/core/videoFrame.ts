@@ -9,6 +9,8 @@ export interface CaptureVideoFrameOptions {
   signal?: AbortSignal;
   /** When to take the frame, in seconds (default: 1 s, or a tenth of a shorter video, 0 for a very short one). */
   atSeconds?: number;
+  /** Told the video's length in seconds once it is known: it goes with the media as `qqduration`. */
+  onDuration?: (seconds: number) => void;
 }
 
 /** Clips shorter than this have their first frame taken: a tenth of them may be past their only frames. */
@@ -38,6 +40,7 @@ export async function captureVideoFrame(file: Blob, options: CaptureVideoFrameOp
     video.src = url;
     await metadata;
     const duration = await durationOf(video, signal);
+    options.onDuration?.(duration);
     const time = frameTime(duration, options.atSeconds);
     if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.currentTime !== time) {
       const seeked = until(video, 'seeked', signal);

@@ -111,6 +111,8 @@ interface Job {
   stop: AbortController;
   checkpoint?: ChunkCheckpoint;
   media?: MediaResult;
+  /** A video's length in seconds, learnt while its frame is captured. */
+  duration?: number;
 }
 
 /**
@@ -159,10 +161,15 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
     };
     try {
       if (!current.media) {
-        setPhase(current.checkpoint || file.size > (chunkThreshold ?? chunkSize) ? 'chunks' : 'media');
+        const chunked = current.checkpoint || file.size > (chunkThreshold ?? chunkSize);
+        // A video's length goes with a single-request media (the chunk calls have no field for it);
+        // it is learnt while its frame is captured, which is under way since the drop.
+        if (!chunked && file.type.startsWith('video/')) await current.thumbnail;
+        setPhase(chunked ? 'chunks' : 'media');
         current.media = await uploadMedia({
           ...server,
           file,
+          duration: current.duration === undefined ? undefined : Math.max(1, Math.round(current.duration)),
           chunkSize,
           chunkThreshold,
           resume: current.checkpoint,
@@ -213,8 +220,10 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
       if (file.size === 0) return detailedError('invalid-file', { reason: 'empty', fileName: file.name });
       forget();
       const stop = new AbortController();
-      const thumbnail = thumbnailOf(file, latest.current, stop.signal);
-      job.current = { file, thumbnail, stop };
+      const made: Job = { file, thumbnail: Promise.resolve(undefined), stop };
+      made.thumbnail = thumbnailOf(file, latest.current, stop.signal, (seconds) => (made.duration = seconds));
+      job.current = made;
+      const { thumbnail } = made;
       // Shown as soon as it exists: the image at once, a video's frame once captured.
       void thumbnail.then((blob) => {
         if (blob && job.current?.file === file) setPreview({ file, blob });
@@ -255,13 +264,15 @@ async function thumbnailOf(
   file: File,
   options: UseAttachmentUploadOptions,
   signal: AbortSignal,
+  onDuration: (seconds: number) => void,
 ): Promise<File | undefined> {
   try {
     if (await sniffBlobType(file)) return file;
     if (file.type.startsWith('video/')) {
       // Loaded when a video is first attached: an app that never does pays nothing for it.
       const { captureVideoFrame } = await import('../core/videoFrame');
-      return await captureVideoFrame(file, { maxDimension: options.maxDimension, quality: options.quality, signal });
+      const { maxDimension, quality } = options;
+      return await captureVideoFrame(file, { maxDimension, quality, signal, onDuration });
     }
     const made = await options.makeThumbnail?.(file);
     if (!made || signal.aborted) return undefined;
