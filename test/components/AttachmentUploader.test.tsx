@@ -12,6 +12,7 @@ import {
 import { makePng, pngFile } from '../fixtures';
 import { startRecordingProxy, type ProxyFaults, type RecordedRequest } from '../support/faultServer';
 import { startReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import { dropFiles } from '../support/drop';
 
 const CHUNK = 64 * 1024;
 
@@ -40,16 +41,6 @@ function renderAt(baseUrl: string, widget: ReactNode) {
     </UploaderProvider>,
   );
   return { ...utils, root: screen.getByRole('group', { name: 'Attachment upload' }) };
-}
-
-function drop(root: Element, file: File) {
-  fireEvent.drop(root, {
-    dataTransfer: {
-      files: [file],
-      types: ['Files'],
-      items: [{ kind: 'file', type: file.type, getAsFile: () => file }],
-    },
-  });
 }
 
 /** Which call each request was: media, part n, done or thumbnail. */
@@ -89,7 +80,7 @@ describe('AttachmentUploader against the reference server', () => {
     const proxy = await proxyToServer();
     const onUploaded = vi.fn<(result: AttachmentResult) => void>();
     const { root } = renderAt(proxy.url, <AttachmentUploader onUploaded={onUploaded} />);
-    drop(root, pngFile('beach.png', 40, 30));
+    dropFiles(root, [pngFile('beach.png', 40, 30)]);
 
     const image = await screen.findByRole('img', { name: 'Thumbnail of beach.png' });
     await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(1));
@@ -110,7 +101,7 @@ describe('AttachmentUploader against the reference server', () => {
     const onUploaded = vi.fn<(result: AttachmentResult) => void>();
     const pdf = () => new File(['%PDF-1.7\n% a report\n'], 'report.pdf', { type: 'application/pdf' });
     const { root, unmount } = renderAt(proxy.url, <AttachmentUploader onUploaded={onUploaded} />);
-    drop(root, pdf());
+    dropFiles(root, [pdf()]);
     await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(1));
     expect(onUploaded.mock.calls[0]![0].thumbnail).toBeUndefined();
     expect(calls(proxy.requests())).toEqual(['media']);
@@ -124,7 +115,7 @@ describe('AttachmentUploader against the reference server', () => {
 
     const makeThumbnail = vi.fn(async () => new Blob([makePng(8, 10)], { type: 'image/png' }));
     const again = renderAt(proxy.url, <AttachmentUploader onUploaded={onUploaded} makeThumbnail={makeThumbnail} />);
-    drop(again.root, pdf());
+    dropFiles(again.root, [pdf()]);
     await screen.findByRole('img', { name: 'Thumbnail of report.pdf' });
     expect(makeThumbnail).toHaveBeenCalledTimes(1);
     const { media, thumbnail } = onUploaded.mock.calls[1]![0];
@@ -148,7 +139,7 @@ describe('AttachmentUploader against the reference server', () => {
       proxy.url,
       <AttachmentUploader onUploaded={onUploaded} onError={onError} retry={false} />,
     );
-    drop(root, pngFile('kept.png', 20, 20));
+    dropFiles(root, [pngFile('kept.png', 20, 20)]);
 
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'The file was uploaded, but not its thumbnail. The server failed to store the file (error 500). Retry in a moment.',
@@ -182,7 +173,7 @@ describe('AttachmentUploader against the reference server', () => {
       proxy.url,
       <AttachmentUploader onUploaded={onUploaded} chunkSize={CHUNK} retry={false} />,
     );
-    drop(root, new File([bytes], 'recording.bin', { type: 'application/octet-stream' }));
+    dropFiles(root, [new File([bytes], 'recording.bin', { type: 'application/octet-stream' })]);
 
     await waitFor(() => expect(proxy.swallowed()).toBe(1));
     expect(root).toHaveAttribute('data-state', 'uploading');
@@ -215,11 +206,11 @@ describe('AttachmentUploader against the reference server', () => {
       proxy.url,
       <AttachmentUploader onUploaded={onUploaded} chunkSize={CHUNK} retry={false} />,
     );
-    drop(root, new File([bytes], 'recording.bin', { type: 'application/octet-stream' }));
+    dropFiles(root, [new File([bytes], 'recording.bin', { type: 'application/octet-stream' })]);
     await waitFor(() => expect(proxy.swallowed()).toBe(1));
     await user.click(screen.getByRole('button', { name: 'Pause' }));
 
-    drop(root, pngFile('other.png'));
+    dropFiles(root, [pngFile('other.png')]);
     await waitFor(() =>
       expect(screen.getByRole('status')).toHaveTextContent('Cancel the current upload before choosing another file.'),
     );
@@ -242,7 +233,7 @@ describe('AttachmentUploader against the reference server', () => {
     let noThumbnail!: () => void;
     const makeThumbnail = () => new Promise<undefined>((resolve) => (noThumbnail = () => resolve(undefined)));
     const { root } = renderAt(proxy.url, <PausablePage onUploaded={onUploaded} makeThumbnail={makeThumbnail} />);
-    drop(root, new File(['%PDF-1.7\n% minutes\n'], 'minutes.pdf', { type: 'application/pdf' }));
+    dropFiles(root, [new File(['%PDF-1.7\n% minutes\n'], 'minutes.pdf', { type: 'application/pdf' })]);
     await screen.findByRole('link', { name: 'Stored file' });
 
     await user.click(screen.getByRole('button', { name: 'Pause' }));
@@ -262,7 +253,7 @@ describe('AttachmentUploader against the reference server', () => {
   it('offers no Pause for a file sent in one request', async () => {
     const proxy = await proxyToServer({ swallowAnswer: () => true });
     const { root } = renderAt(proxy.url, <AttachmentUploader chunkSize={CHUNK} />);
-    drop(root, new File([new Uint8Array(CHUNK / 2).fill(7)], 'small.bin'));
+    dropFiles(root, [new File([new Uint8Array(CHUNK / 2).fill(7)], 'small.bin')]);
     await waitFor(() => expect(proxy.swallowed()).toBe(1));
     expect(root).toHaveAttribute('data-state', 'uploading');
     expect(screen.getByRole('button', { name: 'Cancel' })).toBeEnabled();

@@ -6,6 +6,7 @@ import { ThumbnailUploader, UploaderProvider } from '../../src';
 import { pngFile } from '../fixtures';
 import { startHangingServer, startScriptedServer, thumbnailAnswer } from '../support/faultServer';
 import { startReferenceServer } from '../support/referenceServer';
+import { dropFiles } from '../support/drop';
 
 const serverError = {
   status: 500,
@@ -22,16 +23,6 @@ function renderAt(baseUrl: string, widget: ReactElement) {
       {widget}
     </UploaderProvider>,
   );
-}
-
-function drop(root: Element, file: File) {
-  fireEvent.drop(root, {
-    dataTransfer: {
-      files: [file],
-      types: ['Files'],
-      items: [{ kind: 'file', type: file.type, getAsFile: () => file }],
-    },
-  });
 }
 
 /**
@@ -85,7 +76,7 @@ describe('ThumbnailUploader when the server fails', () => {
       const shown: string[] = [];
       const watch = new MutationObserver(() => shown.push(status.textContent ?? ''));
       watch.observe(status, { childList: true, characterData: true, subtree: true });
-      drop(container.firstElementChild!, pngFile('flaky.png'));
+      dropFiles(container.firstElementChild!, [pngFile('flaky.png')]);
       const image = await screen.findByRole('img', { name: 'Uploaded thumbnail of flaky.png' });
       watch.disconnect();
       expect(shown).toContain('Retrying… (try 2 of 3)');
@@ -106,7 +97,7 @@ describe('ThumbnailUploader when the server fails', () => {
     try {
       const user = userEvent.setup();
       const { container } = renderAt(server.url, <ThumbnailUploader parentUuid="media-1" retry={false} />);
-      drop(container.firstElementChild!, pngFile('again.png'));
+      dropFiles(container.firstElementChild!, [pngFile('again.png')]);
       expect(await screen.findByRole('alert')).toHaveTextContent('error 500');
       const retry = screen.getByRole('button', { name: 'Retry' });
       await user.dblClick(retry);
@@ -125,7 +116,7 @@ describe('ThumbnailUploader when the server fails', () => {
     const hanging = await startHangingServer();
     try {
       const { container } = renderAt(hanging.url, <ThumbnailUploader parentUuid="media-1" />);
-      drop(container.firstElementChild!, pngFile('kept.png'));
+      dropFiles(container.firstElementChild!, [pngFile('kept.png')]);
       const cancel = await screen.findByRole('button', { name: 'Cancel' });
       fireEvent.click(cancel, { detail: 2 });
       expect(container.firstElementChild).toHaveAttribute('data-state', 'uploading');
@@ -141,7 +132,7 @@ describe('ThumbnailUploader when the server fails', () => {
     try {
       const { container } = renderAt(hanging.url, <ThumbnailUploader parentUuid="media-1" />);
       const root = container.firstElementChild!;
-      drop(root, pngFile('busy.png'));
+      dropFiles(root, [pngFile('busy.png')]);
       await screen.findByRole('button', { name: 'Cancel' });
       await waitFor(() => expect(hanging.counts().started).toBe(1));
       fireEvent.dragEnter(root, {
@@ -165,7 +156,7 @@ describe('ThumbnailUploader when the server fails', () => {
     const hanging = await startHangingServer();
     try {
       const { container, unmount } = renderAt(hanging.url, <ThumbnailUploader parentUuid="media-1" />);
-      drop(container.firstElementChild!, pngFile('late.png'));
+      dropFiles(container.firstElementChild!, [pngFile('late.png')]);
       unmount();
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(hanging.counts().started).toBe(0);
@@ -184,7 +175,7 @@ describe('ThumbnailUploader when the server fails', () => {
         </UploaderProvider>
       );
       const { container, rerender } = render(view('media-1'));
-      drop(container.firstElementChild!, pngFile('moving.png'));
+      dropFiles(container.firstElementChild!, [pngFile('moving.png')]);
       await waitFor(() => expect(hanging.counts().started).toBe(1));
       rerender(view('media-2'));
       await waitFor(() => expect(hanging.counts().closedByClient).toBe(1));
@@ -202,9 +193,9 @@ describe('ThumbnailUploader when the server fails', () => {
       const { container } = renderAt(hanging.url, <ThumbnailUploader parentUuid="media-1" />);
       const root = container.firstElementChild!;
       const slow = heldImage('slow.png');
-      drop(root, slow.file);
+      dropFiles(root, [slow.file]);
       await slow.checking;
-      drop(root, pngFile('quick.png'));
+      dropFiles(root, [pngFile('quick.png')]);
       await waitFor(() => expect(hanging.counts().started).toBe(1));
 
       await slow.release();
@@ -228,7 +219,7 @@ describe('ThumbnailUploader when the server fails', () => {
       const { container, rerender } = render(view('media-1'));
       const root = container.firstElementChild!;
       const held = heldImage('for-media-1.png');
-      drop(root, held.file);
+      dropFiles(root, [held.file]);
       await held.checking;
       rerender(view('media-2'));
 
@@ -239,7 +230,7 @@ describe('ThumbnailUploader when the server fails', () => {
       expect(screen.getByText('Drag an image here, paste it, or')).toBeInTheDocument();
 
       // The widget is ready for the new media: what is dropped now goes to it, and only that.
-      drop(root, pngFile('for-media-2.png'));
+      dropFiles(root, [pngFile('for-media-2.png')]);
       await screen.findByRole('img', { name: 'Uploaded thumbnail of for-media-2.png' });
       expect(server.fieldValues('qqfilename')).toEqual(['for-media-2.png']);
       expect(server.fieldValues('qqparentuuid')).toEqual(['media-2']);
@@ -253,9 +244,9 @@ describe('ThumbnailUploader when the server fails', () => {
     try {
       const { container } = renderAt(hanging.url, <ThumbnailUploader parentUuid="media-1" />);
       const root = container.firstElementChild!;
-      drop(root, pngFile('first.png'));
+      dropFiles(root, [pngFile('first.png')]);
       await waitFor(() => expect(hanging.counts().started).toBe(1));
-      drop(root, pngFile('second.png'));
+      dropFiles(root, [pngFile('second.png')]);
       await waitFor(() =>
         expect(screen.getByRole('status')).toHaveTextContent(
           'Cancel the current upload before choosing another image.',
@@ -280,7 +271,7 @@ describe('ThumbnailUploader with hostile file names', () => {
           <ThumbnailUploader parentUuid={parentUuid} />
         </UploaderProvider>,
       );
-      drop(container.firstElementChild!, pngFile(name));
+      dropFiles(container.firstElementChild!, [pngFile(name)]);
       const shown = shortName(name);
       expect(shown.length).toBeLessThanOrEqual(48);
       expect(shown).toMatch(/^<img src=x.*….png$/);

@@ -4,6 +4,7 @@ import { ThumbnailUploader, UploaderProvider, useThumbnailUploader, type ButtonP
 import { pngFile } from '../fixtures';
 import { startHangingServer } from '../support/faultServer';
 import { withReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import { dropFiles } from '../support/drop';
 
 let server: ReferenceServer;
 let parentUuid: string;
@@ -12,16 +13,6 @@ withReferenceServer((started, media) => {
   server = started;
   parentUuid = media;
 });
-
-function drop(root: Element, file: File) {
-  fireEvent.drop(root, {
-    dataTransfer: {
-      files: [file],
-      types: ['Files'],
-      items: [{ kind: 'file', type: file.type, getAsFile: () => file }],
-    },
-  });
-}
 
 /** A page's own markup on the headless hook, passing its own handlers to the getters. */
 function Custom({ baseUrl, choose, cancel }: { baseUrl: string; choose?: ButtonProps; cancel?: ButtonProps }) {
@@ -70,7 +61,7 @@ describe('useThumbnailUploader prop getters', () => {
       const onStop = vi.fn((event: { preventDefault(): void }) => event.preventDefault());
       const { container } = render(<Custom baseUrl={hanging.url} cancel={{ onClick: onStop }} />);
       const root = screen.getByRole('group', { name: 'Thumbnail upload' });
-      drop(root, pngFile('held.png'));
+      dropFiles(root, [pngFile('held.png')]);
       await waitFor(() => expect(hanging.counts().started).toBe(1));
       expect(root).toHaveAttribute('data-state', 'uploading');
 
@@ -113,7 +104,7 @@ describe('ThumbnailUploader labels', () => {
     // A GIF goes as it is, so one over maxSize is refused before any byte is sent.
     const gif = new Uint8Array(3072);
     gif.set(new TextEncoder().encode('GIF89a'));
-    drop(container.firstElementChild!, new File([gif], 'lourd.gif', { type: 'image/gif' }));
+    dropFiles(container.firstElementChild!, [new File([gif], 'lourd.gif', { type: 'image/gif' })]);
     expect(await screen.findByRole('alert')).toHaveTextContent(/^lourd\.gif pèse 3\sko ; la limite est de 1,5\sko\.$/);
     expect(send).not.toHaveBeenCalled();
     expect(onError).toHaveBeenCalledWith(

@@ -6,6 +6,7 @@ import { makePng, md5Of, pngFile } from '../fixtures';
 import { startHangingServer } from '../support/faultServer';
 import { liveObjectUrls } from '../support/objectUrls';
 import { withReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import { dropFiles, transferOf } from '../support/drop';
 
 let server: ReferenceServer;
 let parentUuid: string;
@@ -24,17 +25,6 @@ function renderUploader(widget: ReactNode, provider: Partial<UploaderProviderPro
   const input = utils.container.querySelector<HTMLInputElement>('input[type="file"]');
   if (!input) throw new Error('the widget has no file input');
   return { ...utils, input, root: utils.container.firstElementChild as HTMLElement };
-}
-
-/** What a browser's DataTransfer holds when files are dragged or pasted. */
-const transferOf = (files: File[]) => ({
-  files,
-  types: ['Files'],
-  items: files.map((file) => ({ kind: 'file', type: file.type, getAsFile: () => file })),
-});
-
-function dropFiles(target: Element, files: File[]) {
-  fireEvent.drop(target, { dataTransfer: transferOf(files) });
 }
 
 describe('ThumbnailUploader against the reference server', () => {
