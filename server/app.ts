@@ -558,20 +558,12 @@ function verifiedFile(form: ReceivedForm, prefix: string): ReceivedFile {
   const { fields } = form;
   const name = (field: Field) => fieldName(field, prefix);
   const file = receivedFile(form, prefix);
-  const totalFileSize = fields.get('totalfilesize');
-  if (totalFileSize !== undefined) {
-    if (!/^\d+$/.test(totalFileSize)) {
-      throw new HttpError(
-        400,
-        `The field ${name('totalfilesize')} must be a whole number of bytes, not "${totalFileSize}".`,
-      );
-    }
-    if (Number(totalFileSize) !== file.size) {
-      throw new HttpError(
-        400,
-        `Size mismatch: ${name('totalfilesize')} says ${totalFileSize} bytes but ${file.size} arrived.`,
-      );
-    }
+  const totalFileSize = wholeNumberField(fields, 'totalfilesize', prefix);
+  if (totalFileSize !== undefined && totalFileSize !== file.size) {
+    throw new HttpError(
+      400,
+      `Size mismatch: ${name('totalfilesize')} says ${totalFileSize} bytes but ${file.size} arrived.`,
+    );
   }
   checkMd5(fields, file.md5, prefix);
   return file;

@@ -72,7 +72,7 @@ export interface UploadMediaOptions extends RequestOptions {
  * checkpoint then resumes the upload (`resume`) without sending its finished parts again.
  */
 export async function uploadMedia(options: UploadMediaOptions): Promise<MediaResult> {
-  const chunkSize = options.resume?.chunkSize ?? options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const chunkSize = chunkSizeOf(options);
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
     throw new RangeError(`chunkSize must be a whole number of bytes above 0, not ${chunkSize}.`);
   }
@@ -80,11 +80,21 @@ export async function uploadMedia(options: UploadMediaOptions): Promise<MediaRes
   try {
     if (file.size === 0)
       throw detailedError('invalid-file', { reason: 'empty', fileName: file.name }, { noun: 'file' });
-    const chunked = options.resume !== undefined || file.size > (options.chunkThreshold ?? chunkSize);
-    return await (chunked ? uploadInChunks(options, chunkSize) : uploadWhole(options));
+    return await (sendsInChunks(options) ? uploadInChunks(options, chunkSize) : uploadWhole(options));
   } catch (error) {
     throw toUploadError(error, signal);
   }
+}
+
+type ChunkChoice = Pick<UploadMediaOptions, 'file' | 'chunkSize' | 'chunkThreshold' | 'resume'>;
+
+function chunkSizeOf(options: ChunkChoice): number {
+  return options.resume?.chunkSize ?? options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+}
+
+/** Whether uploadMedia sends this file in parts (which can be paused) or in one request. */
+export function sendsInChunks(options: ChunkChoice): boolean {
+  return options.resume !== undefined || options.file.size > (options.chunkThreshold ?? chunkSizeOf(options));
 }
 
 async function uploadWhole(options: UploadMediaOptions): Promise<MediaResult> {

@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import type { Accept } from 'react-dropzone';
 import { abortedError, detailedError, toUploadError, type UploadError } from '../core/errors';
-import { DEFAULT_CHUNK_SIZE, uploadMedia, type ChunkCheckpoint } from '../core/media';
+import { DEFAULT_CHUNK_SIZE, sendsInChunks, uploadMedia, type ChunkCheckpoint } from '../core/media';
 import type { MediaResult, ThumbnailResult } from '../core/protocol';
 import type { RetryPolicy } from '../core/retry';
 import { uploadThumbnail } from '../core/upload';
@@ -161,7 +161,7 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
     };
     try {
       if (!current.media) {
-        const chunked = current.checkpoint || file.size > (chunkThreshold ?? chunkSize);
+        const chunked = sendsInChunks({ file, chunkSize, chunkThreshold, resume: current.checkpoint });
         // A video's length goes with a single-request media (the chunk calls have no field for it);
         // it is learnt while its frame is captured, which is under way since the drop.
         if (!chunked && file.type.startsWith('video/')) await current.thumbnail;
