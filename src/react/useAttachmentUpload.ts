@@ -99,6 +99,9 @@ export interface AttachmentUploaderApi extends UploaderApi<AttachmentResult> {
 /** What is being sent: the media in one request, the media in parts (which can be paused), or the thumbnail. */
 export type AttachmentPhase = 'media' | 'chunks' | 'thumbnail';
 
+/** How long a single-request video waits for its length (`qqduration`) before it goes without. */
+const DURATION_WAIT_MS = 3000;
+
 /** The largest attachment taken by default: 1 GiB. */
 export const DEFAULT_ATTACHMENT_MAX_SIZE = 1024 * 1024 * 1024;
 
@@ -163,8 +166,11 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
       if (!current.media) {
         const chunked = sendsInChunks({ file, chunkSize, chunkThreshold, resume: current.checkpoint });
         // A video's length goes with a single-request media (the chunk calls have no field for it);
-        // it is learnt while its frame is captured, which is under way since the drop.
-        if (!chunked && file.type.startsWith('video/')) await current.thumbnail;
+        // it is learnt while its frame is captured, under way since the drop. Worth a short wait, not
+        // a stalled upload: a video the browser neither plays nor refuses goes without it.
+        if (!chunked && file.type.startsWith('video/')) {
+          await Promise.race([current.thumbnail, new Promise((done) => setTimeout(done, DURATION_WAIT_MS))]);
+        }
         setPhase(chunked ? 'chunks' : 'media');
         current.media = await uploadMedia({
           ...server,

@@ -261,4 +261,14 @@ describe('AttachmentUploader against the reference server', () => {
     fireEvent.keyDown(root, { key: 'Escape' });
     expect(root).toHaveAttribute('data-state', 'idle');
   });
+
+  it('sends a video this browser cannot play after a short wait for its length, without qqduration', async () => {
+    // jsdom's <video> neither loads nor fails: the frame (and the length) never come.
+    const proxy = await proxyToServer();
+    const { root, unmount } = renderAt(proxy.url, <AttachmentUploader />);
+    dropFiles(root, [new File([randomBytes(2048)], 'clip.webm', { type: 'video/webm' })]);
+    await waitFor(() => expect(calls(proxy.requests())).toEqual(['media']));
+    expect(proxy.requests()[0]!.fields).not.toHaveProperty('qqduration');
+    unmount();
+  });
 });
