@@ -139,6 +139,33 @@ function log(message: string) {
   process.stderr.write(`${message}\n`);
 }
 
+/** Milliseconds curl takes to post `path` with these `qq` fields to the upload endpoint in one request. */
+async function curlUpload(apiUrl: string, path: string, type: string, fields: Record<string, string>): Promise<number> {
+  const form = Object.entries(fields).flatMap(([name, value]) => ['--form', `qq${name}=${value}`]);
+  const out = await run('curl', [
+    '--silent',
+    '--show-error',
+    '--output',
+    '/dev/null',
+    '--write-out',
+    '%{http_code} %{time_total}',
+    // Browsers do not wait for 100 Continue; neither should curl.
+    '--header',
+    'Expect:',
+    '--header',
+    `Authorization: Bearer ${TOKEN}`,
+    '--header',
+    'Accept: application/json',
+    ...form,
+    '--form',
+    `qqfile=@${path};type=${type};filename=${fields.filename}`,
+    `${apiUrl}/api/v2/pm/upload/`,
+  ]);
+  const [status, seconds] = out.trim().split(' ');
+  if (status !== '200') throw new Error(`curl got HTTP ${status}`);
+  return Number(seconds) * 1000;
+}
+
 async function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   try {
     const { stdout } = await promisify(execFile)(command, args, { cwd: REPO, env, maxBuffer: 16 * MiB });
@@ -397,37 +424,13 @@ async function uploadSection(context: Context): Promise<SectionResult> {
       sizes.add((await storedSize(api, figure.fileUuid)) ?? -1);
       return figure.sendToAnswerMs;
     }
-    const out = await run('curl', [
-      '--silent',
-      '--show-error',
-      '--output',
-      '/dev/null',
-      '--write-out',
-      '%{http_code} %{time_total}',
-      // Browsers do not wait for 100 Continue; neither should curl.
-      '--header',
-      'Expect:',
-      '--header',
-      `Authorization: Bearer ${TOKEN}`,
-      '--header',
-      'Accept: application/json',
-      '--form',
-      `qqparentuuid=${target.parentUuid}`,
-      '--form',
-      'qqfilename=upload.jpg',
-      '--form',
-      'qqfiletype=image/jpeg',
-      '--form',
-      `qqtotalfilesize=${bytes.length}`,
-      '--form',
-      `qqmd5=${md5}`,
-      '--form',
-      `qqfile=@${path};type=image/jpeg;filename=upload.jpg`,
-      `${api.url}/api/v2/pm/upload/`,
-    ]);
-    const [status, seconds] = out.trim().split(' ');
-    if (status !== '200') throw new Error(`curl got HTTP ${status}`);
-    return Number(seconds) * 1000;
+    return curlUpload(api.url, path, 'image/jpeg', {
+      parentuuid: target.parentUuid,
+      filename: 'upload.jpg',
+      filetype: 'image/jpeg',
+      totalfilesize: String(bytes.length),
+      md5,
+    });
   });
   const section = 'upload of a 64 MiB JPEG to the reference server on loopback (median of 3)';
   const sentAsIs = sizes.size === 1 && sizes.has(bytes.length);
@@ -664,35 +667,14 @@ async function chunkedSection(context: Context): Promise<SectionResult> {
   await call(page, 'loadFixture', MEDIA_FIXTURE);
   const runs = await alternate(['chunked', 'single', 'curl'], 2, async (method) => {
     if (method !== 'curl') return (await media(page, method as 'chunked' | 'single')).ms;
-    const out = await run('curl', [
-      '--silent',
-      '--show-error',
-      '--output',
-      '/dev/null',
-      '--write-out',
-      '%{http_code} %{time_total}',
-      '--header',
-      'Expect:',
-      '--header',
-      `Authorization: Bearer ${TOKEN}`,
-      '--header',
-      'Accept: application/json',
-      '--form',
-      `qqfilename=${MEDIA_FIXTURE}`,
-      '--form',
-      'qqfiletype=application/octet-stream',
-      '--form',
-      `qqtotalfilesize=${bytes.length}`,
-      '--form',
-      `qqmd5=${md5}`,
-      '--form',
-      `qqfile=@${path};type=application/octet-stream;filename=${MEDIA_FIXTURE}`,
-      `${api.url}/api/v2/pm/upload/`,
-    ]);
+    const ms = await curlUpload(api.url, path, 'application/octet-stream', {
+      filename: MEDIA_FIXTURE,
+      filetype: 'application/octet-stream',
+      totalfilesize: String(bytes.length),
+      md5,
+    });
     await dropStoredMedia(api);
-    const [status, seconds] = out.trim().split(' ');
-    if (status !== '200') throw new Error(`curl got HTTP ${status}`);
-    return Number(seconds) * 1000;
+    return ms;
   });
 
   // Memory: a fresh page each, the fixture loaded before the peaks are reset.
