@@ -97,6 +97,25 @@ export const VideoAttachment: Story = {
   },
 };
 
+/**
+ * A video this browser cannot read (here: text named .webm): it is stored all the same, without a
+ * thumbnail, and the status says so and why.
+ */
+export const VideoWithoutPicture: Story = {
+  play: async ({ canvasElement, args }) => {
+    const canvas = within(canvasElement);
+    await chooseFile(canvasElement, new File(['not a video at all'], 'broken.webm', { type: 'video/webm' }));
+    const { thumbnail } = await uploadedResult(args.onUploaded);
+    await expect(thumbnail).toBeUndefined();
+    await expect(calls(api.received)).toEqual(['media']);
+    await waitFor(() =>
+      expect(canvas.getByRole('status')).toHaveTextContent(
+        /^broken\.webm uploaded, without a thumbnail\. This video cannot be read in this browser/,
+      ),
+    );
+  },
+};
+
 /** A PDF: nothing to preview and, without `makeThumbnail`, no thumbnail; the file is named and linked. */
 export const PdfAttachment: Story = {
   play: async ({ canvasElement, args }) => {

@@ -1,13 +1,20 @@
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import type { Accept } from 'react-dropzone';
-import { abortedError, detailedError, toUploadError, type UploadError } from '../core/errors';
+import { abortedError, detailedError, isUploadError, toUploadError, type UploadError } from '../core/errors';
 import { DEFAULT_CHUNK_SIZE, sendsInChunks, uploadMedia, type ChunkCheckpoint } from '../core/media';
 import type { MediaResult, ThumbnailResult } from '../core/protocol';
 import type { RetryPolicy } from '../core/retry';
 import { uploadThumbnail } from '../core/upload';
 import { sniffBlobType } from '../core/validate';
-import { englishErrorLabels, mergeLabels, type LabelOverrides, type PauseLabels, type UploaderLabels } from './labels';
+import {
+  englishErrorLabels,
+  errorText,
+  mergeLabels,
+  type LabelOverrides,
+  type PauseLabels,
+  type UploaderLabels,
+} from './labels';
 import { absoluteUrl, useUploader, type UploadIo, type UploaderApi } from './useUploader';
 import { useUploaderConfig } from './UploaderProvider';
 
@@ -23,6 +30,8 @@ export interface AttachmentUploaderLabels extends UploaderLabels, PauseLabels {
   uploadingThumbnail: (fileName: string) => string;
   /** The alert when the media was stored but its thumbnail failed; `sentence` is the error's. */
   thumbnailFailed: (sentence: string) => string;
+  /** Status note when a video was stored without a thumbnail because no frame could be taken; `sentence` says why. */
+  uploadedWithoutThumbnail: (fileName: string, sentence: string) => string;
 }
 
 /** The English labels of the attachment uploader. */
@@ -49,6 +58,7 @@ export const defaultAttachmentLabels: AttachmentUploaderLabels = {
   previewAlt: (name) => `Preview of ${name}`,
   uploadedAlt: (name) => `Thumbnail of ${name}`,
   thumbnailFailed: (sentence) => `The file was uploaded, but not its thumbnail. ${sentence}`,
+  uploadedWithoutThumbnail: (name, sentence) => `${name} uploaded, without a thumbnail. ${sentence}`,
   errors: /* @__PURE__ */ englishErrorLabels('file'),
 };
 
@@ -135,6 +145,8 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
   const [phase, setPhase] = useState<AttachmentPhase | null>(null);
   const [media, setMedia] = useState<MediaResult | null>(null);
   const [preview, setPreview] = useState<{ file: File; blob: Blob } | null>(null);
+  /** Why a video's frame could not be taken: it goes up without a thumbnail, and the person is told. */
+  const [frameError, setFrameError] = useState<UploadError | null>(null);
 
   const forget = () => {
     job.current?.stop.abort();
@@ -142,6 +154,7 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
     setPhase(null);
     setMedia(null);
     setPreview(null);
+    setFrameError(null);
   };
   // A thumbnail still being made when the widget goes is stopped.
   useEffect(() => () => job.current?.stop.abort(), []);
@@ -227,7 +240,10 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
       forget();
       const stop = new AbortController();
       const made: Job = { file, thumbnail: Promise.resolve(undefined), stop };
-      made.thumbnail = thumbnailOf(file, latest.current, stop.signal, (seconds) => (made.duration = seconds));
+      made.thumbnail = thumbnailOf(file, latest.current, stop.signal, {
+        onDuration: (seconds) => (made.duration = seconds),
+        onFrameError: (error) => job.current === made && setFrameError(error),
+      });
       job.current = made;
       const { thumbnail } = made;
       // Shown as soon as it exists: the image at once, a video's frame once captured.
@@ -261,7 +277,9 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
     status:
       uploader.state === 'uploading' && phase === 'thumbnail' && !uploader.retrying && !uploader.announcement
         ? labels.uploadingThumbnail(fileName)
-        : uploader.status,
+        : uploader.state === 'uploaded' && frameError && !uploader.announcement
+          ? labels.uploadedWithoutThumbnail(fileName, errorText(frameError, labels, fileName))
+          : uploader.status,
   };
 }
 
@@ -270,7 +288,7 @@ async function thumbnailOf(
   file: File,
   options: UseAttachmentUploadOptions,
   signal: AbortSignal,
-  onDuration: (seconds: number) => void,
+  video: { onDuration: (seconds: number) => void; onFrameError: (error: UploadError) => void },
 ): Promise<File | undefined> {
   try {
     if (await sniffBlobType(file)) return file;
@@ -278,7 +296,12 @@ async function thumbnailOf(
       // Loaded when a video is first attached: an app that never does pays nothing for it.
       const { captureVideoFrame } = await import('../core/videoFrame');
       const { maxDimension, quality } = options;
-      return await captureVideoFrame(file, { maxDimension, quality, signal, onDuration });
+      try {
+        return await captureVideoFrame(file, { maxDimension, quality, signal, onDuration: video.onDuration });
+      } catch (error) {
+        if (isUploadError(error) && error.kind !== 'aborted') video.onFrameError(error);
+        return undefined;
+      }
     }
     const made = await options.makeThumbnail?.(file);
     if (!made || signal.aborted) return undefined;
