@@ -13,13 +13,14 @@ export {
   type ThumbnailUploaderLabels,
 } from './react/useThumbnailUploader';
 export type { UploadState, UploaderApi, ButtonProps, ButtonGetterProps, ElementProps } from './react/useUploader';
-export type {
-  UploaderLabels,
-  PauseLabels,
-  LabelOverrides,
-  ErrorLabel,
-  ErrorLabels,
-  ErrorLabelParams,
+export {
+  errorLabelsFrom,
+  type UploaderLabels,
+  type PauseLabels,
+  type LabelOverrides,
+  type ErrorLabel,
+  type ErrorLabels,
+  type ErrorLabelParams,
 } from './react/labels';
 export { ThumbnailUploader, type ThumbnailUploaderProps } from './components/ThumbnailUploader';
 export {

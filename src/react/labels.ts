@@ -78,8 +78,16 @@ export type LabelOverrides<L extends UploaderLabels> = Partial<Omit<L, 'errors'>
 
 /** English sentences for every kind, from the error's details; `noun` is what the widget takes. */
 export function englishErrorLabels(noun: 'image' | 'file'): ErrorLabels {
-  const sentence: ErrorLabel = ({ formatBytes: format, message, ...params }) =>
-    errorSentence(params, format, noun) ?? message;
+  return errorLabelsFrom(
+    ({ formatBytes: format, message, ...params }) => errorSentence(params, format, noun) ?? message,
+  );
+}
+
+/**
+ * The `errors` labels made of one function for every kind, which branches on what the error
+ * carries (`kind`, `reason`, sizes), as a translator usually writes them.
+ */
+export function errorLabelsFrom(sentence: ErrorLabel): ErrorLabels {
   return {
     'invalid-file': sentence,
     'too-large': sentence,

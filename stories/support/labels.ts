@@ -2,22 +2,7 @@
  * Complete labels in French and Arabic, as an app would write them: every string, the error
  * sentences included, typed as the full label set so that a missing one fails the type check.
  */
-import type { ErrorLabel, ErrorLabels, ThumbnailUploaderLabels } from '../../src';
-
-/** One function for every kind, branching on what the error carries, as a translator would. */
-function errorsFrom(sentence: ErrorLabel): ErrorLabels {
-  return {
-    'invalid-file': sentence,
-    'too-large': sentence,
-    auth: sentence,
-    forbidden: sentence,
-    rejected: sentence,
-    server: sentence,
-    network: sentence,
-    aborted: sentence,
-    'bad-response': sentence,
-  };
-}
+import { errorLabelsFrom, type ErrorLabel, type ThumbnailUploaderLabels } from '../../src';
 
 const frenchError: ErrorLabel = ({ kind, reason, status, fileName, size, limit, detail, formatBytes }) => {
   const name = fileName ?? 'Ce fichier';
@@ -69,7 +54,7 @@ export const frenchLabels: ThumbnailUploaderLabels = {
   parentChanged: 'L’envoi a été annulé : le message auquel il appartenait a changé. Choisissez l’image à nouveau.',
   previewAlt: (name) => `Aperçu de ${name}`,
   uploadedAlt: (name) => `Miniature envoyée de ${name}`,
-  errors: errorsFrom(frenchError),
+  errors: errorLabelsFrom(frenchError),
 };
 
 const arabicError: ErrorLabel = ({ kind, reason, status, fileName, size, limit, formatBytes }) => {
@@ -118,5 +103,5 @@ export const arabicLabels: ThumbnailUploaderLabels = {
   parentChanged: 'أُلغي الرفع لأن الرسالة التي ينتمي إليها تغيّرت. اختر الصورة مرة أخرى.',
   previewAlt: (name) => `معاينة ${name}`,
   uploadedAlt: (name) => `الصورة المصغّرة المرفوعة لـ ${name}`,
-  errors: errorsFrom(arabicError),
+  errors: errorLabelsFrom(arabicError),
 };

@@ -43,6 +43,24 @@ function renderAt(baseUrl: string, widget: ReactNode) {
   return { ...utils, root: screen.getByRole('group', { name: 'Attachment upload' }) };
 }
 
+/**
+ * A file of 4 parts dropped on the widget, whose part 1 reaches the server but whose answer never
+ * comes back: the upload is under way, waiting, when the test presses Pause.
+ */
+async function startChunkedUploadHeldAtPart1() {
+  let held = false;
+  const proxy = await proxyToServer({
+    swallowAnswer: (request) => request.fields.qqpartindex === '1' && !held && (held = true),
+  });
+  const user = userEvent.setup();
+  const onUploaded = vi.fn<(result: AttachmentResult) => void>();
+  const bytes = new Uint8Array(randomBytes(3 * CHUNK + 100));
+  const { root } = renderAt(proxy.url, <AttachmentUploader onUploaded={onUploaded} chunkSize={CHUNK} retry={false} />);
+  dropFiles(root, [new File([bytes], 'recording.bin', { type: 'application/octet-stream' })]);
+  await waitFor(() => expect(proxy.swallowed()).toBe(1));
+  return { proxy, user, onUploaded, bytes, root };
+}
+
 /** Which call each request was: media, part n, done or thumbnail. */
 const calls = (requests: RecordedRequest[]) =>
   requests.map((request) =>
@@ -161,21 +179,7 @@ describe('AttachmentUploader against the reference server', () => {
   });
 
   it('pauses a chunked upload and resumes it from the next part, without sending the finished parts again', async () => {
-    let held = false;
-    // Part 1 reaches the server, but its answer never comes back: the upload is under way when Pause is pressed.
-    const proxy = await proxyToServer({
-      swallowAnswer: (request) => request.fields.qqpartindex === '1' && !held && (held = true),
-    });
-    const user = userEvent.setup();
-    const onUploaded = vi.fn<(result: AttachmentResult) => void>();
-    const bytes = new Uint8Array(randomBytes(3 * CHUNK + 100));
-    const { root } = renderAt(
-      proxy.url,
-      <AttachmentUploader onUploaded={onUploaded} chunkSize={CHUNK} retry={false} />,
-    );
-    dropFiles(root, [new File([bytes], 'recording.bin', { type: 'application/octet-stream' })]);
-
-    await waitFor(() => expect(proxy.swallowed()).toBe(1));
+    const { proxy, user, onUploaded, bytes, root } = await startChunkedUploadHeldAtPart1();
     expect(root).toHaveAttribute('data-state', 'uploading');
     await user.click(screen.getByRole('button', { name: 'Pause' }));
     expect(root).toHaveAttribute('data-state', 'paused');
@@ -195,19 +199,7 @@ describe('AttachmentUploader against the reference server', () => {
   });
 
   it('keeps a paused upload when another file is dropped, says to cancel it first, and resumes it', async () => {
-    let held = false;
-    const proxy = await proxyToServer({
-      swallowAnswer: (request) => request.fields.qqpartindex === '1' && !held && (held = true),
-    });
-    const user = userEvent.setup();
-    const onUploaded = vi.fn<(result: AttachmentResult) => void>();
-    const bytes = new Uint8Array(randomBytes(3 * CHUNK + 100));
-    const { root } = renderAt(
-      proxy.url,
-      <AttachmentUploader onUploaded={onUploaded} chunkSize={CHUNK} retry={false} />,
-    );
-    dropFiles(root, [new File([bytes], 'recording.bin', { type: 'application/octet-stream' })]);
-    await waitFor(() => expect(proxy.swallowed()).toBe(1));
+    const { proxy, user, onUploaded, bytes, root } = await startChunkedUploadHeldAtPart1();
     await user.click(screen.getByRole('button', { name: 'Pause' }));
 
     dropFiles(root, [pngFile('other.png')]);
