@@ -1,6 +1,5 @@
 import { Fragment } from 'react';
-import { formatBytes } from '../core/errors';
-import { shortName, type UploaderApi } from '../react/useUploader';
+import type { UploaderApi } from '../react/useUploader';
 
 /** The parts of a widget that take a class: one slot each. */
 export type UploaderSlot =
@@ -46,12 +45,11 @@ export function UploaderView({
   const { state, file, labels, previewUrl, resultUrl, resultImageUrl, error } = uploader;
   const cx = (slot: UploaderSlot, extra?: string) =>
     [unstyled ? undefined : builtIn(slot), classNames[slot], extra].filter(Boolean).join(' ') || undefined;
-  const name = shortName(file?.name ?? '');
   // The uploaded image once there is one, else the preview; each with its own alt.
   const image = uploader.getImageProps({ className: cx('image') });
   const fileCard = file && (
     <>
-      <span>{name}</span> <span>({formatBytes(file.size, labels.locale)})</span>
+      <span>{uploader.fileName}</span> <span>({uploader.fileSize})</span>
     </>
   );
 

@@ -1,3 +1,5 @@
+import { formatBytes } from './format';
+
 export type UploadErrorKind =
   'invalid-file' | 'too-large' | 'auth' | 'forbidden' | 'rejected' | 'server' | 'network' | 'aborted' | 'bad-response';
 
@@ -49,8 +51,6 @@ export interface UploadErrorDetails {
   seconds?: number;
 }
 
-const IMAGE_TYPES_SENTENCE = 'Choose a PNG, JPEG, GIF, WebP, AVIF or BMP image.';
-
 /**
  * Every failure of an upload, as a value: a `kind` to branch on, `details` for a sentence in the
  * person's language, and an English `message` for developers and logs.
@@ -98,15 +98,13 @@ export function toUploadError(error: unknown, signal?: AbortSignal): UploadError
   return detailedError('network', { reason: 'not-started' }, { cause: error });
 }
 
-/** An error whose English message is made from its details, the same sentence the default labels show. */
+/** An error whose short English message is made from its details; the widgets word it from the details. */
 export function detailedError(
   kind: UploadErrorKind,
   details: UploadErrorDetails,
-  options: { status?: number; cause?: unknown; retryAfterMs?: number; noun?: 'image' | 'file' } = {},
+  options: { status?: number; cause?: unknown; retryAfterMs?: number } = {},
 ): UploadError {
-  const { noun, ...rest } = options;
-  const message = errorSentence({ kind, status: options.status, ...details }, formatBytes, noun) ?? kind;
-  return new UploadError(kind, message, { ...rest, details });
+  return new UploadError(kind, englishMessage(kind, details, options.status), { ...options, details });
 }
 
 export function tooLargeError(what: string, size: number, maxSize: number): UploadError {
@@ -128,95 +126,40 @@ function kindForStatus(status: number): UploadErrorKind {
   return 'rejected';
 }
 
-/** What an English sentence about an error is made from. */
-export interface ErrorSentenceParams extends UploadErrorDetails {
-  kind: UploadErrorKind;
-  status?: number;
-}
+/** What a reason says: of the file for `invalid-file` and `too-large`, else of the upload. */
+const REASONS: Partial<Record<UploadErrorReason, string>> = {
+  empty: 'is empty',
+  'not-an-image': 'is not a PNG, JPEG, GIF, WebP, AVIF or BMP image',
+  damaged: 'is a damaged or incomplete image',
+  unpreparable: 'could not be prepared for upload',
+  unreadable: 'can no longer be read',
+  'video-unreadable': 'is a video this browser cannot read',
+  'no-picture': 'has no picture for a thumbnail',
+  'not-resumable': 'is not the file whose upload was paused',
+  'not-accepted': 'is not of a type this page accepts',
+  'too-many-files': 'came with others: choose one at a time',
+  'sign-in-failed': 'could not get a token: getToken failed',
+  'no-parent': 'has no parentUuid: upload its media first',
+  unreachable: 'could not reach the server',
+  'not-started': 'could not start',
+  'not-a-result': 'got an answer that is not an upload result',
+  'missing-fields': 'got an answer without file_url, file_uuid or parent_file_uuid',
+  'unsafe-url': 'got a file_url that is not a web address',
+  'wrong-parent': 'got an answer for another media',
+};
 
-/**
- * The English sentence a person is shown for an error, or `undefined` when its details do not say
- * enough (the error's own message is then the sentence). `noun` is what the widget takes.
- */
-export function errorSentence(
-  { kind, status, reason, fileName, size, limit, detail, seconds }: ErrorSentenceParams,
-  format: (bytes: number) => string = formatBytes,
-  noun: 'image' | 'file' = 'image',
-): string | undefined {
-  const name = fileName || `This ${noun}`;
-  const because = detail ? ` (${detail})` : '';
-  if (reason === 'file-too-large' && size !== undefined && limit !== undefined)
-    return `${name} is ${format(size)}; the limit is ${format(limit)}. Choose a smaller ${noun}.`;
-  switch (reason) {
-    case 'empty':
-      return `This file is empty. Choose ${noun === 'image' ? 'an image' : 'a file'} that has content.`;
-    case 'not-an-image':
-      return `${fileName || 'This file'} is not an image we can use. ${IMAGE_TYPES_SENTENCE}`;
-    case 'damaged':
-      return 'This image is damaged or incomplete and cannot be shown. Choose another copy of it.';
-    case 'unpreparable':
-      return 'This image could not be prepared for upload. Choose another image, or save it as a JPEG or PNG first.';
-    case 'not-resumable':
-      return 'This upload cannot be resumed with this file: it is not the file that was paused. Start the upload over.';
-    case 'video-unreadable':
-      return 'This video cannot be read in this browser, or it is damaged. Choose an MP4 or WebM video, or choose a picture for its thumbnail.';
-    case 'no-picture':
-      return 'This file has no picture to show. Choose a video, or a picture for its thumbnail.';
-    case 'unreadable':
-      return 'This file can no longer be read (was it moved or changed?). Choose it again.';
-    case 'not-accepted':
-      return `${name} is not one of the types this page accepts.`;
-    case 'too-many-files':
-      return `Drop one ${noun} at a time.`;
-    case 'sign-in-failed':
-      return 'Your sign-in could not be refreshed. Sign in again, then retry.';
-    case 'no-parent':
-      return 'This thumbnail has no media to belong to. Upload the media first, then its thumbnail.';
-    case 'unreachable':
-      return 'The upload could not reach the server. Check your connection and retry.';
-    case 'stalled':
-      return `The server stopped responding for ${seconds ?? 60} seconds. Check your connection and retry.`;
-    case 'not-started':
-      return 'The upload could not start. Reload the page and retry.';
-    case 'missing-fields':
-      return untrusted('is missing file_url, file_uuid or parent_file_uuid');
-    case 'unsafe-url':
-      return untrusted('has a file_url that is not a web address');
-    case 'wrong-parent':
-      return untrusted('names another media than the one sent');
-  }
-  if (reason === 'not-a-result' || (kind === 'bad-response' && status !== undefined))
-    return 'The server answered something that is not an upload result. Retry later, or contact support if it keeps happening.';
-  if (status === undefined) return undefined;
-  if (status === 401) return 'Your session has expired. Sign in again, then retry.';
-  if (status === 403) return 'You are not allowed to upload here. Ask the owner of the conversation for access.';
-  if (status === 413) return `The server refused the ${noun} as too large${because}. Choose a smaller ${noun}.`;
-  if (status === 415)
-    return `The server does not accept this type of file${because}. ${noun === 'image' ? IMAGE_TYPES_SENTENCE : 'Choose a file of a type this page accepts.'}`;
-  if (status === 408) return `The server took too long to receive the ${noun}. Check your connection and retry.`;
-  if (status === 429) return 'The server is busy. Wait a moment, then retry.';
-  if (status >= 500) return `The server failed to store the ${noun} (error ${status}). Retry in a moment.`;
-  return `The server refused the upload${because}. Reload the page and try again; if it keeps failing, contact support.`;
-}
-
-function untrusted(what: string): string {
-  return `The server's answer ${what}, so the upload cannot be trusted. Retry, or contact support if it keeps happening.`;
-}
-
-/** Bytes as a person reads them, in their language: "100 bytes", "1.5 kB", "10 MB" (1 kB = 1024 bytes here). */
-export function formatBytes(bytes: number, locale = 'en'): string {
-  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return new Intl.NumberFormat(locale, {
-    style: 'unit',
-    unit: units[unit],
-    // "100 bytes" reads better than "100 byte"; the larger units are short ("kB", "MB").
-    unitDisplay: unit === 0 ? 'long' : 'short',
-    maximumFractionDigits: 1,
-  }).format(value);
+/** Short English for developers and logs ("photo.png is empty."); what a person reads comes from the labels. */
+function englishMessage(kind: UploadErrorKind, details: UploadErrorDetails, status?: number): string {
+  const { reason, fileName, size, limit, detail, seconds } = details;
+  const what = kind === 'invalid-file' || kind === 'too-large' ? fileName || 'The file' : 'The upload';
+  let text =
+    reason === 'file-too-large'
+      ? `${what} is ${formatBytes(size ?? 0)}, over the limit of ${formatBytes(limit ?? 0)}`
+      : reason === 'stalled'
+        ? `The server stopped responding for ${seconds ?? 60} s`
+        : reason && REASONS[reason]
+          ? `${what} ${REASONS[reason]}`
+          : `The upload failed (${kind})`;
+  if (status !== undefined) text += `: HTTP ${status}`;
+  return `${text}${detail ? ` (${detail})` : ''}.`;
 }

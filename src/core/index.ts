@@ -9,9 +9,31 @@ export { uploadMedia, DEFAULT_CHUNK_SIZE, type UploadMediaOptions, type ChunkChe
 export { prepareImage, DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, type PrepareImageOptions } from './prepare';
 export { DEFAULT_RETRY, type RetryPolicy, type RetryInfo } from './retry';
 export {
+  createUploader,
+  type Uploader,
+  type UploaderOptions,
+  type UploaderSnapshot,
+  type UploaderPhase,
+  type UploaderNotice,
+  type UploadTask,
+  type UploadRun,
+  type UploadStep,
+  type Refusal,
+} from './uploader';
+export {
+  uploadAttachment,
+  thumbnailOf,
+  DEFAULT_ATTACHMENT_MAX_SIZE,
+  type UploadAttachmentOptions,
+  type AttachmentResult,
+  type AttachmentCheckpoint,
+  type ThumbnailJob,
+  type ThumbnailOfOptions,
+} from './attachment';
+export { formatBytes, shortName } from './format';
+export {
   UploadError,
   isUploadError,
-  formatBytes,
   type UploadErrorKind,
   type UploadErrorReason,
   type UploadErrorDetails,

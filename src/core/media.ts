@@ -17,6 +17,7 @@ import {
   type RequestOptions,
 } from './request';
 import type { UploadProgress } from './send';
+import type { UploadStep } from './uploader';
 
 /** Size of each part of a chunked upload by default: 5 MiB. */
 export const DEFAULT_CHUNK_SIZE = 5 * 1024 * 1024;
@@ -59,6 +60,8 @@ export interface UploadMediaOptions extends RequestOptions {
   duration?: number;
   /** Progress over the whole file, in its bytes: never goes back, ends at `total`. */
   onProgress?: (progress: UploadProgress) => void;
+  /** Told what is sent next: the media in one request, or part `index` of `count`. */
+  onStep?: (step: UploadStep) => void;
   /** Called after every finished part of a chunked upload, with what a resume needs. */
   onCheckpoint?: (checkpoint: ChunkCheckpoint) => void;
   /** Continues a paused chunked upload of the same file from `resume.nextPart`. */
@@ -78,8 +81,7 @@ export async function uploadMedia(options: UploadMediaOptions): Promise<MediaRes
   }
   const { file, signal } = options;
   try {
-    if (file.size === 0)
-      throw detailedError('invalid-file', { reason: 'empty', fileName: file.name }, { noun: 'file' });
+    if (file.size === 0) throw detailedError('invalid-file', { reason: 'empty', fileName: file.name });
     return await (sendsInChunks(options) ? uploadInChunks(options, chunkSize) : uploadWhole(options));
   } catch (error) {
     throw toUploadError(error, signal);
@@ -100,6 +102,7 @@ export function sendsInChunks(options: ChunkChoice): boolean {
 async function uploadWhole(options: UploadMediaOptions): Promise<MediaResult> {
   const { file, fieldPrefix = DEFAULT_FIELD_PREFIX } = options;
   const progress = progressOverFile(file.size, options.onProgress);
+  options.onStep?.({ name: 'media' });
   const md5 = await md5Hex(file, options.signal);
   const body = buildMediaForm({ file, fileName: mediaName(file), md5, duration: options.duration }, fieldPrefix);
   // The request also carries the multipart framing: its progress is scaled to the file's bytes.
@@ -128,13 +131,14 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
       resume.totalParts === totalParts;
     const inRange = Number.isInteger(resume.nextPart) && resume.nextPart >= 1 && resume.nextPart <= totalParts;
     if (!fits || !inRange || !loadHasherState(hasher, resume)) {
-      throw detailedError('invalid-file', { reason: 'not-resumable' }, { noun: 'file' });
+      throw detailedError('invalid-file', { reason: 'not-resumable' });
     }
     progress(resume.nextPart * chunkSize);
   }
 
   for (let part = resume?.nextPart ?? 0; part < totalParts; part += 1) {
     signal?.throwIfAborted();
+    options.onStep?.({ name: 'part', index: part, count: totalParts });
     const start = part * chunkSize;
     const chunk = file.slice(start, Math.min(start + chunkSize, file.size), file.type);
     // Hashed as it is read, one part at a time, so the whole file is never in memory; a retry of

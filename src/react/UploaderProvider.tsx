@@ -16,14 +16,19 @@ export interface UploaderProviderProps {
   children?: ReactNode;
 }
 
-export interface UploaderConfig {
+/** Where and as whom to upload, as the core's upload functions take it. */
+export interface UploaderServer {
   baseUrl: string;
   fieldPrefix: string;
-  queryClient: QueryClient;
   /** The token for the next request: `getToken()` if given, else `token`. */
-  resolveToken: () => Promise<string | undefined>;
+  token: () => Promise<string | undefined>;
   /** After a 401: a fresh token, or undefined. Uploads refused at the same time share one call. */
   refreshToken: () => Promise<string | undefined>;
+}
+
+export interface UploaderConfig {
+  queryClient: QueryClient;
+  server: UploaderServer;
 }
 
 const UploaderContext = createContext<UploaderConfig | null>(null);
@@ -61,7 +66,7 @@ export function UploaderProvider({
         });
       return refreshing;
     };
-    return { baseUrl, fieldPrefix, queryClient: client, resolveToken, refreshToken };
+    return { queryClient: client, server: { baseUrl, fieldPrefix, token: resolveToken, refreshToken } };
   }, [baseUrl, fieldPrefix, client]);
   return <UploaderContext.Provider value={value}>{children}</UploaderContext.Provider>;
 }

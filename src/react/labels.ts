@@ -1,10 +1,8 @@
-import {
-  errorSentence,
-  formatBytes,
-  type UploadError,
-  type UploadErrorDetails,
-  type UploadErrorKind,
-} from '../core/errors';
+import type { UploadError, UploadErrorDetails, UploadErrorKind } from '../core/errors';
+import { formatBytes } from '../core/format';
+
+/** What a widget takes, in its English sentences. */
+type Noun = 'image' | 'file';
 
 /** What a sentence about an error is made from: the error's details, its kind and status, and a size formatter. */
 export interface ErrorLabelParams extends UploadErrorDetails {
@@ -77,10 +75,42 @@ export interface PauseLabels {
 export type LabelOverrides<L extends UploaderLabels> = Partial<Omit<L, 'errors'>> & { errors?: Partial<ErrorLabels> };
 
 /** English sentences for every kind, from the error's details; `noun` is what the widget takes. */
-export function englishErrorLabels(noun: 'image' | 'file'): ErrorLabels {
+function englishErrorLabels(noun: Noun): ErrorLabels {
   return errorLabelsFrom(
-    ({ formatBytes: format, message, ...params }) => errorSentence(params, format, noun) ?? message,
+    ({ formatBytes: format, message, ...params }) => englishSentence(params, format, noun) ?? message,
   );
+}
+
+/**
+ * Both widgets' English labels: what they share, worded for what they take, and their own. Called
+ * once per widget, marked pure where it is, so that a page carries only the labels of the widgets it uses.
+ */
+export function englishLabels<L extends UploaderLabels>(
+  noun: Noun,
+  own: Omit<L, keyof UploaderLabels> & Pick<UploaderLabels, 'region' | 'uploadedAlt'>,
+): L {
+  const an = noun === 'image' ? 'an' : 'a';
+  const base: UploaderLabels = {
+    locale: 'en',
+    region: own.region,
+    hint: `Drag ${an} ${noun} here, paste it, or`,
+    dropHere: `Drop the ${noun} to upload it`,
+    choose: `Choose ${noun}`,
+    chooseAnother: `Choose another ${noun}`,
+    upload: 'Upload',
+    cancel: 'Cancel',
+    retry: 'Retry',
+    uploading: (name) => `Uploading ${name}`,
+    retrying: (attempt, attempts) => `Retrying… (try ${attempt} of ${attempts})`,
+    uploaded: (name) => `${name} uploaded`,
+    cancelled: 'Upload cancelled.',
+    busy: `Cancel the current upload before choosing another ${noun}.`,
+    partialDrop: (name, reason) => `Only ${name} was taken. ${reason}`,
+    previewAlt: (name) => `Preview of ${name}`,
+    uploadedAlt: own.uploadedAlt,
+    errors: englishErrorLabels(noun),
+  };
+  return { ...base, ...own } as L;
 }
 
 /**
@@ -115,4 +145,81 @@ export function errorText(error: UploadError, labels: UploaderLabels, fileName?:
     message: error.message,
     formatBytes: (bytes) => formatBytes(bytes, labels.locale),
   });
+}
+
+const IMAGE_TYPES_SENTENCE = 'Choose a PNG, JPEG, GIF, WebP, AVIF or BMP image.';
+
+/** What an English sentence about an error is made from. */
+interface ErrorSentenceParams extends UploadErrorDetails {
+  kind: UploadErrorKind;
+  status?: number;
+}
+
+/**
+ * The English sentence a person is shown for an error, or `undefined` when its details do not say
+ * enough (the error's own message is then the sentence). `noun` is what the widget takes.
+ */
+export function englishSentence(
+  { kind, status, reason, fileName, size, limit, detail, seconds }: ErrorSentenceParams,
+  format: (bytes: number) => string,
+  noun: Noun,
+): string | undefined {
+  const name = fileName || `This ${noun}`;
+  const because = detail ? ` (${detail})` : '';
+  if (reason === 'file-too-large' && size !== undefined && limit !== undefined)
+    return `${name} is ${format(size)}; the limit is ${format(limit)}. Choose a smaller ${noun}.`;
+  switch (reason) {
+    case 'empty':
+      return `This file is empty. Choose ${noun === 'image' ? 'an image' : 'a file'} that has content.`;
+    case 'not-an-image':
+      return `${fileName || 'This file'} is not an image we can use. ${IMAGE_TYPES_SENTENCE}`;
+    case 'damaged':
+      return 'This image is damaged or incomplete and cannot be shown. Choose another copy of it.';
+    case 'unpreparable':
+      return 'This image could not be prepared for upload. Choose another image, or save it as a JPEG or PNG first.';
+    case 'not-resumable':
+      return 'This upload cannot be resumed with this file: it is not the file that was paused. Start the upload over.';
+    case 'video-unreadable':
+      return 'This video cannot be read in this browser, or it is damaged. Choose an MP4 or WebM video, or choose a picture for its thumbnail.';
+    case 'no-picture':
+      return 'This file has no picture to show. Choose a video, or a picture for its thumbnail.';
+    case 'unreadable':
+      return 'This file can no longer be read (was it moved or changed?). Choose it again.';
+    case 'not-accepted':
+      return `${name} is not one of the types this page accepts.`;
+    case 'too-many-files':
+      return `Drop one ${noun} at a time.`;
+    case 'sign-in-failed':
+      return 'Your sign-in could not be refreshed. Sign in again, then retry.';
+    case 'no-parent':
+      return 'This thumbnail has no media to belong to. Upload the media first, then its thumbnail.';
+    case 'unreachable':
+      return 'The upload could not reach the server. Check your connection and retry.';
+    case 'stalled':
+      return `The server stopped responding for ${seconds ?? 60} seconds. Check your connection and retry.`;
+    case 'not-started':
+      return 'The upload could not start. Reload the page and retry.';
+    case 'missing-fields':
+      return untrusted('is missing file_url, file_uuid or parent_file_uuid');
+    case 'unsafe-url':
+      return untrusted('has a file_url that is not a web address');
+    case 'wrong-parent':
+      return untrusted('names another media than the one sent');
+  }
+  if (reason === 'not-a-result' || (kind === 'bad-response' && status !== undefined))
+    return 'The server answered something that is not an upload result. Retry later, or contact support if it keeps happening.';
+  if (status === undefined) return undefined;
+  if (status === 401) return 'Your session has expired. Sign in again, then retry.';
+  if (status === 403) return 'You are not allowed to upload here. Ask the owner of the conversation for access.';
+  if (status === 413) return `The server refused the ${noun} as too large${because}. Choose a smaller ${noun}.`;
+  if (status === 415)
+    return `The server does not accept this type of file${because}. ${noun === 'image' ? IMAGE_TYPES_SENTENCE : 'Choose a file of a type this page accepts.'}`;
+  if (status === 408) return `The server took too long to receive the ${noun}. Check your connection and retry.`;
+  if (status === 429) return 'The server is busy. Wait a moment, then retry.';
+  if (status >= 500) return `The server failed to store the ${noun} (error ${status}). Retry in a moment.`;
+  return `The server refused the upload${because}. Reload the page and try again; if it keeps failing, contact support.`;
+}
+
+function untrusted(what: string): string {
+  return `The server's answer ${what}, so the upload cannot be trusted. Retry, or contact support if it keeps happening.`;
 }

@@ -4,6 +4,7 @@ import type { ThumbnailResult } from '../core/protocol';
 import type { RetryInfo, RetryPolicy } from '../core/retry';
 import type { UploadProgress } from '../core/send';
 import { uploadThumbnail } from '../core/upload';
+import { uploadMutationOptions } from './mutation';
 import { useUploaderConfig } from './UploaderProvider';
 
 export interface ThumbnailUploadVariables {
@@ -32,18 +33,12 @@ export type ThumbnailUploadOptions = Omit<
 
 /** The react-query mutation that uploads one thumbnail with the provider's address and token. */
 export function useThumbnailUpload(options: ThumbnailUploadOptions = {}) {
-  const { baseUrl, fieldPrefix, queryClient, resolveToken, refreshToken } = useUploaderConfig();
+  const { queryClient, server } = useUploaderConfig();
   return useMutation<ThumbnailResult, UploadError, ThumbnailUploadVariables>(
     {
-      mutationKey: ['react-thumbnail-uploader', 'thumbnail'],
-      // Offline is reported as a network error the person can retry, not a silently paused upload.
-      networkMode: 'always',
-      // The core retries what can be retried; a host's default `retry` or `throwOnError` must not add to it.
-      retry: false,
-      throwOnError: false,
+      ...uploadMutationOptions('thumbnail'),
       ...options,
-      mutationFn: (variables) =>
-        uploadThumbnail({ baseUrl, fieldPrefix, token: resolveToken, refreshToken, ...variables }),
+      mutationFn: (variables) => uploadThumbnail({ ...server, ...variables }),
     },
     queryClient,
   );

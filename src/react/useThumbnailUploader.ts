@@ -3,10 +3,9 @@ import { detailedError, type UploadError } from '../core/errors';
 import { DEFAULT_MAX_DIMENSION } from '../core/prepare';
 import type { ThumbnailResult } from '../core/protocol';
 import type { RetryPolicy } from '../core/retry';
-import { DEFAULT_MAX_SIZE } from '../core/upload';
+import { DEFAULT_MAX_SIZE, uploadThumbnail } from '../core/upload';
 import { inputLimit, sniffBlobType } from '../core/validate';
-import { englishErrorLabels, mergeLabels, type LabelOverrides, type UploaderLabels } from './labels';
-import { useThumbnailUpload } from './useThumbnailUpload';
+import { englishLabels, mergeLabels, type LabelOverrides, type UploaderLabels } from './labels';
 import { absoluteUrl, useUploader, type UploadState, type UploaderApi } from './useUploader';
 import { useUploaderConfig } from './UploaderProvider';
 
@@ -20,27 +19,11 @@ export interface ThumbnailUploaderLabels extends UploaderLabels {
 }
 
 /** The English labels of the thumbnail uploader. */
-export const defaultLabels: ThumbnailUploaderLabels = {
-  locale: 'en',
+export const defaultLabels: ThumbnailUploaderLabels = /* @__PURE__ */ englishLabels<ThumbnailUploaderLabels>('image', {
   region: 'Thumbnail upload',
-  hint: 'Drag an image here, paste it, or',
-  dropHere: 'Drop the image to upload it',
-  choose: 'Choose image',
-  chooseAnother: 'Choose another image',
-  upload: 'Upload',
-  cancel: 'Cancel',
-  retry: 'Retry',
-  uploading: (name) => `Uploading ${name}`,
-  retrying: (attempt, attempts) => `Retrying… (try ${attempt} of ${attempts})`,
-  uploaded: (name) => `${name} uploaded`,
-  cancelled: 'Upload cancelled.',
-  busy: 'Cancel the current upload before choosing another image.',
-  partialDrop: (name, reason) => `Only ${name} was taken. ${reason}`,
-  parentChanged: 'The upload was cancelled because the message it belonged to changed. Choose the image again.',
-  previewAlt: (name) => `Preview of ${name}`,
   uploadedAlt: (name) => `Uploaded thumbnail of ${name}`,
-  errors: englishErrorLabels('image'),
-};
+  parentChanged: 'The upload was cancelled because the message it belonged to changed. Choose the image again.',
+});
 
 export interface UseThumbnailUploaderOptions {
   /** `file_uuid` of the media the thumbnail belongs to. */
@@ -73,30 +56,45 @@ export interface UseThumbnailUploaderOptions {
 /** Headless thumbnail uploader: state, actions and prop getters for dropzone, preview, upload, progress, cancel and retry; the markup is yours. */
 export function useThumbnailUploader(options: UseThumbnailUploaderOptions): ThumbnailUploaderApi {
   const { parentUuid, accept, maxSize = DEFAULT_MAX_SIZE, maxDimension = DEFAULT_MAX_DIMENSION, quality } = options;
-  const { baseUrl } = useUploaderConfig();
+  const { server } = useUploaderConfig();
   const labels = mergeLabels(defaultLabels, options.labels);
-  const uploader = useUploader({
-    mutation: useThumbnailUpload(),
-    variables: (file, io) => ({ file, parentUuid, maxSize, maxDimension, quality, retry: options.retry, ...io }),
-    // An image is known by its bytes, not by the name or type the browser gives it; and nothing that
-    // is not one is ever previewed. A page's own `accept` is applied as given.
-    checkFile: async (file) =>
-      accept || (await sniffBlobType(file)) !== undefined
-        ? undefined
-        : detailedError('invalid-file', { reason: 'not-an-image', fileName: file.name }),
+  const { uploader } = useUploader<ThumbnailResult, never, undefined>({
+    kind: 'thumbnail',
+    task: {
+      // An image is known by its bytes, not by the name or type the browser gives it; and nothing that
+      // is not one is ever previewed. A page's own `accept` is applied as given.
+      check: async (file, { preview }) => {
+        if (!accept && (await sniffBlobType(file)) === undefined)
+          throw detailedError('invalid-file', { reason: 'not-an-image', fileName: file.name });
+        preview(file);
+        return undefined;
+      },
+      send: ({ file, signal, onProgress, onRetry }) =>
+        uploadThumbnail({
+          ...server,
+          file,
+          parentUuid,
+          maxSize,
+          maxDimension,
+          quality,
+          retry: options.retry,
+          signal,
+          onProgress,
+          onRetry,
+        }),
+    },
     labels,
     accept,
     pickerAccept: 'image/*',
     inputLimit: inputLimit(maxSize),
-    previewOf: (file) => file,
-    resultUrl: (result) => absoluteUrl(result.file_url, baseUrl),
-    resultImageUrl: (result) => absoluteUrl(result.file_url, baseUrl),
+    resultUrl: (result) => absoluteUrl(result.file_url, server.baseUrl),
+    resultImageUrl: (result) => absoluteUrl(result.file_url, server.baseUrl),
     onUploaded: options.onUploaded,
     onError: options.onError,
     disabled: options.disabled ?? false,
     autoUpload: options.autoUpload ?? true,
     resetKey: parentUuid,
-    resetNote: labels.parentChanged,
+    interruptedNote: labels.parentChanged,
   });
   // Never paused: a thumbnail is sent in one request.
   return { ...uploader, state: uploader.state as UploaderState, labels };

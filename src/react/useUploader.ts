@@ -1,9 +1,9 @@
-import type { UseMutationResult } from '@tanstack/react-query';
 import {
-  useCallback,
   useEffect,
+  useMemo,
   useRef,
   useState,
+  useSyncExternalStore,
   type FocusEvent,
   type HTMLAttributes,
   type ImgHTMLAttributes,
@@ -19,54 +19,51 @@ import {
   type FileRejection,
 } from 'react-dropzone';
 import { detailedError, tooLargeError, type UploadError, type UploadErrorKind } from '../core/errors';
+import { formatBytes, shortName } from '../core/format';
 import { isSafeFileUrl } from '../core/request';
 import type { RetryInfo } from '../core/retry';
-import type { UploadProgress } from '../core/send';
+import {
+  createUploader,
+  type UploadTask,
+  type UploaderNotice,
+  type UploaderOptions,
+  type UploaderSnapshot,
+} from '../core/uploader';
 import { errorText, type PauseLabels, type UploaderLabels } from './labels';
+import { asMutation, uploadObserver } from './mutation';
 import { useBrowserLayoutEffect } from './useBrowserLayoutEffect';
 import { useObjectUrl } from './useObjectUrl';
+import { useUploaderConfig } from './UploaderProvider';
 
 /** What the widget shows, on its root as `data-state`; `paused` only for a chunked upload that can be paused. */
 export type UploadState = 'idle' | 'dragging' | 'previewing' | 'uploading' | 'paused' | 'uploaded' | 'error';
 
-/** What an upload is given to report on itself and to be stopped. */
-export interface UploadIo {
-  signal: AbortSignal;
-  onProgress: (progress: UploadProgress) => void;
-  onRetry: (info: RetryInfo) => void;
-}
-
-/** The parts a widget is built from; each widget fills them in (what to send, how to check a file, which image to show). */
-export interface UploaderParts<TResult, TVariables> {
-  mutation: UseMutationResult<TResult, UploadError, TVariables>;
-  /** The mutation's variables for sending `file`. */
-  variables: (file: File, io: UploadIo) => TVariables;
-  /** After the dropzone's own checks: an error refuses the file before it is shown or sent. */
-  checkFile: (file: File) => Promise<UploadError | undefined>;
+/** The parts a widget is built from; each widget fills them in (what to send, which image to show, its words). */
+export interface UploaderParts<TResult, TCheckpoint, TPrepared> {
+  /** What to check and send: the machine runs it, each run as a react-query mutation. */
+  task: UploadTask<TResult, TCheckpoint, TPrepared>;
+  /** The mutation key's second part. */
+  kind: 'thumbnail' | 'attachment';
   labels: UploaderLabels & Partial<PauseLabels>;
-  /** The page's own `accept`, applied as given; without it every file reaches `checkFile`. */
+  /** The page's own `accept`, applied as given; without it every file reaches the task's check. */
   accept?: Accept;
   /** The file picker's `accept` when the page gave none. */
   pickerAccept?: string;
   /** Largest file a person may choose, in bytes. */
   inputLimit: number;
-  /** What to preview for the chosen file (an image, a captured frame), or nothing. */
-  previewOf: (file: File) => Blob | null | undefined;
   /** The link to the uploaded file, absolute. */
   resultUrl: (result: TResult) => string | undefined;
   /** The image to show once uploaded, absolute (default: none). */
   resultImageUrl?: (result: TResult) => string | undefined;
   onUploaded?: (result: TResult) => void;
   onError?: (error: UploadError) => void;
-  /** Called when the file is forgotten (cancel, reset), for what a widget keeps beside it. */
-  onReset?: () => void;
   disabled: boolean;
   autoUpload: boolean;
   /** Whether the upload under way can be paused now (a chunked one). */
-  canPause?: boolean;
-  /** When this changes, everything starts afresh; an upload under way is cancelled with `resetNote`. */
+  canPause?: (snapshot: UploaderSnapshot<TResult, TCheckpoint, TPrepared>) => boolean;
+  /** When this changes, everything starts afresh; an upload under way is stopped with `interruptedNote`. */
   resetKey?: unknown;
-  resetNote?: string;
+  interruptedNote?: string;
 }
 
 /** Props for an element a getter describes: the page's own attributes and handlers, merged with ours. */
@@ -84,6 +81,10 @@ export interface UploaderApi<TResult = unknown> {
   state: UploadState;
   /** The chosen file, as the person chose it. */
   file: File | null;
+  /** Its name as shown: long names keep their start and extension. */
+  fileName: string;
+  /** Its size as shown, in the labels' language ("1.5 MB"). */
+  fileSize: string;
   /** An object URL of the preview (revoked when it changes and on unmount). */
   previewUrl: string | undefined;
   /** Percent sent, or `null` before the first progress event. */
@@ -175,144 +176,44 @@ function composeHandlers<E extends SyntheticEvent>(theirs: Handler<E>, ours: (ev
 export type ButtonProps = HTMLAttributes<HTMLButtonElement> & { disabled?: boolean };
 
 /**
- * The machinery every uploader widget shares: dropzone, file check, preview, the upload's state
- * machine, cancel, retry, pause and resume, announcements and prop getters that compose the page's
+ * Binds one upload machine (core/uploader.ts) to React: its snapshot through useSyncExternalStore,
+ * react-dropzone for choosing, the words of the labels, and prop getters that compose the page's
  * handlers. Internal: the public hooks fill in its parts.
  */
-export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, TVariables>): UploaderApi<TResult> {
-  const { mutation, labels, disabled, autoUpload, accept } = parts;
-  const latest = useRef(parts);
-  useEffect(() => {
-    latest.current = parts;
-  });
-
-  const { mutate, reset: resetMutation } = mutation;
-  const [file, setFile] = useState<File | null>(null);
-  const [rejection, setRejection] = useState<UploadError | null>(null);
-  const [progress, setProgress] = useState<UploadProgress | null>(null);
-  const [retrying, setRetrying] = useState<RetryInfo | null>(null);
-  const [paused, setPausedState] = useState(false);
-  // Mirrored in a ref for onDrop, which may run before the pause is drawn.
-  const pausedNow = useRef(false);
-  const setPaused = useCallback((value: boolean) => {
-    pausedNow.current = value;
-    setPausedState(value);
-  }, []);
-  const [announcement, setAnnouncement] = useState('');
-  const controller = useRef<AbortController | null>(null);
-  const preview = file ? parts.previewOf(file) : null;
-  const previewUrl = useObjectUrl(preview);
-
-  const abort = useCallback(() => {
-    controller.current?.abort();
-    controller.current = null;
-  }, []);
-  // Leaving the page mid-upload stops the request; nothing is called back afterwards, and a drop
-  // still being read when the widget goes starts nothing.
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-      abort();
-    };
-  }, [abort]);
-
-  const upload = useCallback(
-    (chosen: File) => {
-      abort();
-      const current = new AbortController();
-      controller.current = current;
-      setRejection(null);
-      setProgress(null);
-      setRetrying(null);
-      setPaused(false);
-      setAnnouncement('');
-      const onRetry = (info: RetryInfo) => {
-        setProgress(null);
-        setRetrying(info);
-      };
-      mutate(latest.current.variables(chosen, { signal: current.signal, onProgress: setProgress, onRetry }), {
-        onSuccess: (result) => {
-          // A pause that landed as the upload ended has nothing left to pause.
-          setPaused(false);
-          setAnnouncement('');
-          latest.current.onUploaded?.(result);
-        },
-        onError: (error) => {
-          if (error.kind !== 'aborted') latest.current.onError?.(error);
-        },
-        onSettled: () => {
-          if (controller.current === current) controller.current = null;
-        },
-      });
-    },
-    [abort, mutate, setPaused],
+export function useUploader<TResult, TCheckpoint, TPrepared>(
+  parts: UploaderParts<TResult, TCheckpoint, TPrepared>,
+): { uploader: UploaderApi<TResult>; snapshot: UploaderSnapshot<TResult, TCheckpoint, TPrepared> } {
+  const { labels, disabled, accept, kind } = parts;
+  const { queryClient } = useUploaderConfig();
+  const observer = useMemo(
+    () => uploadObserver<TResult, TCheckpoint, TPrepared>(queryClient, kind),
+    [queryClient, kind],
   );
-
-  // Each drop and each reset takes the next number: a drop still being checked when another drop or
-  // a reset (a new parentUuid) came after it is stale, and must neither send nor replace what came after.
-  const generation = useRef(0);
-
-  const reset = useCallback(
-    (message = '') => {
-      generation.current += 1;
-      abort();
-      resetMutation();
-      latest.current.onReset?.();
-      setFile(null);
-      setRejection(null);
-      setProgress(null);
-      setPaused(false);
-      setAnnouncement(message);
+  const options: UploaderOptions<TResult, TCheckpoint, TPrepared> = {
+    task: asMutation(parts.task, observer, kind),
+    key: parts.resetKey,
+    autoUpload: parts.autoUpload,
+    onUploaded: parts.onUploaded,
+    onError: parts.onError,
+  };
+  const [machine] = useState(() => createUploader(options));
+  useEffect(() => machine.setOptions(options));
+  useEffect(
+    () => () => {
+      // Leaving the page mid-upload stops the request, and nothing is called back afterwards.
+      machine.dispose();
+      observer.reset();
     },
-    [abort, resetMutation, setPaused],
+    [machine, observer],
   );
-  const cancel = () => reset(labels.cancelled);
-
-  const refuse = useCallback((error: UploadError) => {
-    setRejection(error);
-    latest.current.onError?.(error);
-  }, []);
-
-  const onDrop = useCallback(
-    async (accepted: File[], rejected: FileRejection[]) => {
-      const { labels: current, inputLimit: limit } = latest.current;
-      // Read from refs, not from a render: a drop may land before the pending state is drawn. A paused
-      // upload is busy too: taking another file would throw away the parts already sent.
-      if (controller.current || pausedNow.current) {
-        setAnnouncement(current.busy);
-        return;
-      }
-      const drop = ++generation.current;
-      const [first] = accepted;
-      const refusal = rejected[0] && rejectionError(rejected[0], limit);
-      if (!first) {
-        if (refusal) refuse(refusal);
-        return;
-      }
-      const problem = await latest.current.checkFile(first);
-      if (!mounted.current || drop !== generation.current) return;
-      if (problem) {
-        refuse(problem);
-        return;
-      }
-      setFile(first);
-      setPaused(false);
-      if (latest.current.autoUpload) upload(first);
-      else {
-        resetMutation();
-        setRejection(null);
-        setAnnouncement('');
-      }
-      if (refusal)
-        setAnnouncement(current.partialDrop(first.name, errorText(refusal, current, rejected[0]?.file.name)));
-    },
-    [refuse, resetMutation, setPaused, upload],
-  );
+  const snapshot = useSyncExternalStore(machine.subscribe, machine.getSnapshot, machine.getSnapshot);
 
   const dropzone = useDropzone({
-    onDrop,
+    onDrop: (accepted: File[], rejected: FileRejection[]) =>
+      machine.choose(
+        accepted,
+        rejected.map((rejection) => ({ file: rejection.file, error: rejectionError(rejection, parts.inputLimit) })),
+      ),
     accept,
     maxSize: parts.inputLimit,
     multiple: false,
@@ -321,48 +222,37 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
     noKeyboard: true,
   });
 
-  // A second click before the first has re-rendered must not send twice.
-  const send = () => {
-    if (file && !controller.current) upload(file);
-  };
-  const pause = () => {
-    if (!controller.current) return;
-    abort();
-    setPaused(true);
-    setProgress(null);
-  };
-
-  // Everything belongs to one resetKey (a thumbnail to one media): another starts afresh.
-  const keyOfWork = useRef(parts.resetKey);
-  useEffect(() => {
-    if (Object.is(keyOfWork.current, parts.resetKey)) return;
-    keyOfWork.current = parts.resetKey;
-    reset(controller.current !== null ? (latest.current.resetNote ?? '') : '');
-  }, [parts.resetKey, reset]);
-
-  const busy = mutation.isPending;
-  const error = rejection ?? (mutation.error?.kind === 'aborted' ? null : mutation.error);
-  const result = mutation.data ?? null;
+  const { phase } = snapshot;
+  const busy = phase === 'sending';
+  const error = phase === 'failed' ? snapshot.error : null;
+  const refused = phase === 'failed' && snapshot.refused;
   const state: UploadState = busy
     ? 'uploading' // an upload under way stays on screen, with its Cancel button, even with a file dragged over it
     : dropzone.isDragActive
       ? 'dragging'
-      : error
+      : phase === 'failed'
         ? 'error'
-        : mutation.isSuccess // before paused: an upload that ended as Pause was pressed is done
+        : phase === 'uploaded'
           ? 'uploaded'
-          : paused && file
+          : phase === 'paused'
             ? 'paused'
-            : file
+            : phase === 'chosen'
               ? 'previewing'
               : 'idle';
+  // A refused file was never taken: nothing of it is shown but the alert.
+  const shown = phase === 'idle' || phase === 'checking' || refused ? null : snapshot;
+  const file = shown?.file ?? null;
+  const previewUrl = useObjectUrl(shown?.preview);
   // Long names keep their start and extension on screen (and in what is announced); the whole name is sent.
   const fileName = shortName(file?.name ?? '');
+  const progress = busy ? snapshot.progress : null;
   const percent = progress && progress.total > 0 ? Math.round((progress.loaded / progress.total) * 100) : null;
-  const activeRetry = busy ? retrying : null;
+  const retrying = busy ? snapshot.retry : null;
+  const result = phase === 'uploaded' ? snapshot.result : null;
   const errorMessage = error ? errorText(error, labels, fileName || undefined) : '';
-  const status = activeRetry
-    ? labels.retrying(activeRetry.attempt, activeRetry.attempts)
+  const announcement = snapshot.notice ? noticeText(snapshot.notice, labels, file?.name, parts.interruptedNote) : '';
+  const status = retrying
+    ? labels.retrying(retrying.attempt, retrying.attempts)
     : announcement ||
       (state === 'uploading'
         ? labels.uploading(fileName)
@@ -371,26 +261,18 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
           : state === 'paused'
             ? (labels.paused?.(fileName) ?? '')
             : '');
-  const canRetry = Boolean(file && error && error !== rejection && (error.retryable || RETRY_HELPS.has(error.kind)));
-  const canUpload = !autoUpload && file !== null && mutation.isIdle && !paused;
-  const canPause = busy && Boolean(parts.canPause);
-  const canResume = state === 'paused';
+  const canRetry = Boolean(error && !refused && (error.retryable || RETRY_HELPS.has(error.kind)));
+  const canPause = busy && Boolean(parts.canPause?.(snapshot));
   const resultUrl = result ? parts.resultUrl(result) : undefined;
   const resultImageUrl = result ? parts.resultImageUrl?.(result) : undefined;
   const focusKeeper = useFocusKeeper(state);
 
   const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape' && busy) cancel();
+    if (event.key === 'Escape' && busy) machine.cancel();
   };
 
   /** A real `<button>`'s props: type, our click, disabled, the page's own props and handlers. */
-  const buttonProps = (
-    action: () => void,
-    props: ButtonProps = {},
-    guardDoubleClick = false,
-  ): ButtonProps & {
-    type: 'button';
-  } => ({
+  const buttonProps = (action: () => void, props: ButtonProps = {}, guardDoubleClick = false): ButtonGetterProps => ({
     type: 'button',
     disabled: disabled || undefined,
     ...props,
@@ -401,39 +283,41 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
     }),
   });
 
-  return {
+  const uploader: UploaderApi<TResult> = {
     state,
     file,
+    fileName,
+    fileSize: file ? formatBytes(file.size, labels.locale) : '',
     previewUrl,
     percent,
     result,
     resultUrl,
     resultImageUrl,
-    retrying: activeRetry,
+    retrying,
     error,
     errorMessage,
     announcement,
     status,
     labels,
-    canUpload,
+    canUpload: phase === 'chosen',
     canRetry,
     canPause,
-    canResume,
+    canResume: phase === 'paused',
     disabled,
     isDragActive: dropzone.isDragActive,
     open: dropzone.open,
-    upload: send,
-    retry: send,
-    pause,
-    resume: send,
-    cancel,
-    reset: () => reset(),
+    upload: machine.upload,
+    retry: machine.retry,
+    pause: machine.pause,
+    resume: machine.resume,
+    cancel: machine.cancel,
+    reset: machine.reset,
     onKeyDown,
     getRootProps: ({ onKeyDown: theirKeyDown, onFocus, onBlur, ...props } = {}) => ({
       ...dropzone.getRootProps({
         role: 'group',
         'aria-label': labels.region,
-        'aria-busy': state === 'uploading',
+        'aria-busy': busy,
         tabIndex: -1,
         'data-state': state,
         'data-disabled': disabled || undefined,
@@ -447,12 +331,12 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
     getInputProps: (props) =>
       dropzone.getInputProps({ accept: accept ? undefined : parts.pickerAccept, 'aria-hidden': true, ...props }),
     getButtonProps: (props) => buttonProps(dropzone.open, props),
-    getUploadButtonProps: (props) => buttonProps(send, props),
-    getRetryButtonProps: (props) => buttonProps(send, props),
+    getUploadButtonProps: (props) => buttonProps(machine.upload, props),
+    getRetryButtonProps: (props) => buttonProps(machine.retry, props),
     // Never disabled: whatever happens, an upload under way can be stopped.
-    getCancelButtonProps: (props) => ({ ...buttonProps(cancel, props, true), disabled: undefined }),
-    getPauseButtonProps: (props) => buttonProps(pause, props, true),
-    getResumeButtonProps: (props) => buttonProps(send, props),
+    getCancelButtonProps: (props) => ({ ...buttonProps(machine.cancel, props, true), disabled: undefined }),
+    getPauseButtonProps: (props) => buttonProps(machine.pause, props, true),
+    getResumeButtonProps: (props) => buttonProps(machine.resume, props),
     getProgressProps: (props = {}) => ({
       role: 'progressbar' as const,
       'aria-label': labels.uploading(fileName),
@@ -473,6 +357,16 @@ export function useUploader<TResult, TVariables>(parts: UploaderParts<TResult, T
       ...props,
     }),
   };
+  return { uploader, snapshot };
+}
+
+/** The words of a notice, from the labels. */
+function noticeText(notice: UploaderNotice, labels: UploaderLabels, taken = '', interruptedNote = ''): string {
+  if (notice.kind === 'cancelled') return labels.cancelled;
+  if (notice.kind === 'busy') return labels.busy;
+  if (notice.kind === 'interrupted') return interruptedNote;
+  const { file, error } = notice.refused;
+  return labels.partialDrop(taken, errorText(error, labels, file.name));
 }
 
 function rejectionError({ file, errors }: FileRejection, limit: number): UploadError {
@@ -516,12 +410,4 @@ export function absoluteUrl(fileUrl: string, baseUrl: string): string | undefine
   } catch {
     return fileUrl;
   }
-}
-
-/** Long names keep their start and their extension on screen; the whole name is still what is sent. */
-export function shortName(name: string, max = 48): string {
-  if (name.length <= max) return name;
-  const dot = name.lastIndexOf('.');
-  const extension = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';
-  return `${name.slice(0, max - extension.length - 1)}…${extension}`;
 }

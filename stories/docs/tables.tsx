@@ -4,7 +4,8 @@
  * descriptions beside them are looked up by name: one not written yet leaves its cell empty.
  */
 import { defaultLabels, type UploadErrorKind, type UploadErrorReason } from '../../src';
-import { errorSentence } from '../../src/core/errors';
+import { formatBytes } from '../../src/core/format';
+import { englishSentence } from '../../src/react/labels';
 import { customProperties } from './sources';
 
 /** What each property colours or sizes, from the rules of ThumbnailUploader.css that read it. */
@@ -215,15 +216,19 @@ export function ErrorsTable() {
             </td>
             <td>{when}</td>
             <td>
-              {errorSentence({
-                kind,
-                status,
-                reason: reason as UploadErrorReason | undefined,
-                fileName: 'photo.png',
-                size: 12.4 * 1024 * 1024,
-                limit: 10 * 1024 * 1024,
-                seconds: 60,
-              }) ?? ''}
+              {englishSentence(
+                {
+                  kind,
+                  status,
+                  reason: reason as UploadErrorReason | undefined,
+                  fileName: 'photo.png',
+                  size: 12.4 * 1024 * 1024,
+                  limit: 10 * 1024 * 1024,
+                  seconds: 60,
+                },
+                formatBytes,
+                'image',
+              ) ?? ''}
             </td>
             <td>{RETRIED_BY_ITSELF.has(kind) && retried !== false ? 'yes' : 'no'}</td>
             <td>{RETRY_BUTTON.has(kind) ? 'yes' : 'no'}</td>

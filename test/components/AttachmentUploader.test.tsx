@@ -242,6 +242,25 @@ describe('AttachmentUploader against the reference server', () => {
     expect(calls(proxy.requests())).toEqual(['media']);
   });
 
+  it('after an attachment is stored, a refused file shows its own refusal, not a failed thumbnail', async () => {
+    const proxy = await proxyToServer();
+    const onUploaded = vi.fn<(result: AttachmentResult) => void>();
+    const { root } = renderAt(proxy.url, <AttachmentUploader onUploaded={onUploaded} maxSize={1000} />);
+    dropFiles(root, [pngFile('first.png', 4, 4)]);
+    await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(1));
+
+    dropFiles(root, [new File([], 'empty.txt')]);
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /^This file is empty\. Choose a file that has content\.$/,
+    );
+    dropFiles(root, [new File([new Uint8Array(2000)], 'big.bin')]);
+    await waitFor(() =>
+      expect(screen.getByRole('alert')).toHaveTextContent(/^big\.bin is 2 kB; the limit is 1,000 bytes\./),
+    );
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+    expect(calls(proxy.requests())).toEqual(['media', 'thumbnail']);
+  });
+
   it('offers no Pause for a file sent in one request', async () => {
     const proxy = await proxyToServer({ swallowAnswer: () => true });
     const { root } = renderAt(proxy.url, <AttachmentUploader chunkSize={CHUNK} />);

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
-import { shortName } from '../../src/react/useUploader';
+import { shortName } from '../../src/core/format';
 import { ThumbnailUploader, UploaderProvider } from '../../src';
 import { pngFile } from '../fixtures';
 import { startHangingServer, startScriptedServer, thumbnailAnswer } from '../support/faultServer';

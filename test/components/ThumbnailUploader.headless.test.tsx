@@ -110,7 +110,7 @@ describe('ThumbnailUploader labels', () => {
     expect(onError).toHaveBeenCalledWith(
       expect.objectContaining({
         kind: 'too-large',
-        message: 'lourd.gif is 3 kB; the limit is 1.5 kB. Choose a smaller image.',
+        message: 'lourd.gif is 3 kB, over the limit of 1.5 kB.',
         details: expect.objectContaining({ reason: 'file-too-large', size: 3072, limit: 1536 }),
       }),
     );

@@ -1,4 +1,6 @@
-import { errorForStatus, errorSentence, formatBytes, tooLargeError } from '../../src/core/errors';
+import { errorForStatus, tooLargeError } from '../../src/core/errors';
+import { formatBytes } from '../../src/core/format';
+import { englishSentence } from '../../src/react/labels';
 
 describe('errorForStatus', () => {
   it.each([
@@ -33,10 +35,13 @@ describe('formatBytes', () => {
 });
 
 describe('error details, for sentences in other languages', () => {
-  it('carry the file, its size and the limit; the English message is made from them', () => {
+  it('carry the file, its size and the limit; the short English message is made from them', () => {
     const error = tooLargeError('cat.png', 3 * 1024 * 1024, 2 * 1024 * 1024);
     expect(error.details).toEqual({ reason: 'file-too-large', fileName: 'cat.png', size: 3145728, limit: 2097152 });
-    expect(error.message).toBe('cat.png is 3 MB; the limit is 2 MB. Choose a smaller image.');
+    expect(error.message).toBe('cat.png is 3 MB, over the limit of 2 MB.');
+    expect(englishSentence({ kind: error.kind, ...error.details }, formatBytes, 'image')).toBe(
+      'cat.png is 3 MB; the limit is 2 MB. Choose a smaller image.',
+    );
   });
 
   it("carry the server's detail with the status", () => {
@@ -44,16 +49,16 @@ describe('error details, for sentences in other languages', () => {
   });
 
   it('say "file" instead of "image" for a widget that takes any file', () => {
-    expect(errorSentence({ kind: 'too-large', status: 413 }, formatBytes, 'file')).toBe(
+    expect(englishSentence({ kind: 'too-large', status: 413 }, formatBytes, 'file')).toBe(
       'The server refused the file as too large. Choose a smaller file.',
     );
-    expect(errorSentence({ kind: 'invalid-file', reason: 'too-many-files' }, formatBytes, 'file')).toBe(
+    expect(englishSentence({ kind: 'invalid-file', reason: 'too-many-files' }, formatBytes, 'file')).toBe(
       'Drop one file at a time.',
     );
   });
 
   it('leave the sentence to the message when they do not say enough', () => {
-    expect(errorSentence({ kind: 'invalid-file' })).toBeUndefined();
+    expect(englishSentence({ kind: 'invalid-file' }, formatBytes, 'image')).toBeUndefined();
   });
 });
 

@@ -1,0 +1,46 @@
+import { MutationObserver, type QueryClient } from '@tanstack/react-query';
+import type { UploadError } from '../core/errors';
+import type { UploadRun, UploadTask } from '../core/uploader';
+
+/** What the mutations of the library run as, and the one place where a host's defaults are overridden. */
+export function uploadMutationOptions(kind: 'thumbnail' | 'attachment') {
+  return {
+    mutationKey: ['react-thumbnail-uploader', kind],
+    // Offline is reported as a network error the person can retry, not a silently paused upload.
+    networkMode: 'always',
+    // The core retries what can be retried; a host's default `retry` or `throwOnError` must not add to it.
+    retry: false,
+    throwOnError: false,
+  } as const;
+}
+
+export type UploadObserver<TResult, TCheckpoint, TPrepared> = MutationObserver<
+  TResult,
+  UploadError,
+  UploadRun<TCheckpoint, TPrepared>
+>;
+
+export function uploadObserver<TResult, TCheckpoint, TPrepared>(
+  client: QueryClient,
+  kind: 'thumbnail' | 'attachment',
+): UploadObserver<TResult, TCheckpoint, TPrepared> {
+  return new MutationObserver(client, uploadMutationOptions(kind));
+}
+
+/**
+ * The task whose every run is a mutation in the app's QueryClient, under the library's key, with
+ * the run as its variables: apps see uploads with `useMutationState` and the devtools.
+ */
+export function asMutation<TResult, TCheckpoint, TPrepared>(
+  task: UploadTask<TResult, TCheckpoint, TPrepared>,
+  observer: UploadObserver<TResult, TCheckpoint, TPrepared>,
+  kind: 'thumbnail' | 'attachment',
+): UploadTask<TResult, TCheckpoint, TPrepared> {
+  return {
+    check: task.check,
+    send: (run) => {
+      observer.setOptions({ ...uploadMutationOptions(kind), mutationFn: task.send });
+      return observer.mutate(run);
+    },
+  };
+}
