@@ -130,10 +130,7 @@ describe('createUploader, without React or a server', () => {
     expect(uploader.getSnapshot()).toMatchObject({ phase: 'paused', checkpoint: 2, notice: { kind: 'busy' } });
   });
 
-  type Act = (
-    uploader: ReturnType<typeof machine>['uploader'],
-    send: UploadTask<string, unknown, unknown>['send'],
-  ) => void;
+  type Act = (uploader: Uploader<string, unknown, unknown>, send: UploadTask<string, unknown, unknown>['send']) => void;
   it.each<[string, Act]>([
     ['reset()', (uploader) => uploader.reset()],
     ['setOptions with a new key', (uploader, send) => uploader.setOptions({ task: { send }, key: 'media-2' })],
