@@ -62,7 +62,7 @@ export const FrenchTooLarge: Story = {
     );
     // The developer's message stays English.
     await expect(args.onError).toHaveBeenCalledWith(
-      expect.objectContaining({ kind: 'too-large', message: expect.stringContaining('the limit is 50 kB') }),
+      expect.objectContaining({ kind: 'too-large', message: expect.stringContaining('over 50 kB') }),
     );
     await expect(api.received).toHaveLength(0);
   },

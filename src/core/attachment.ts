@@ -5,7 +5,6 @@ import type { RequestOptions } from './request';
 import type { UploadProgress } from './send';
 import type { UploadStep } from './uploader';
 import { uploadThumbnail } from './upload';
-import { sniffBlobType } from './validate';
 
 /** One uploaded attachment: the media, and its thumbnail when one was made. Named as the server names them. */
 export interface AttachmentResult {
@@ -59,7 +58,7 @@ export function thumbnailOf(file: File, options: ThumbnailOfOptions = {}): Thumb
 
 async function makePicture(file: File, options: ThumbnailOfOptions, job: ThumbnailJob): Promise<File | undefined> {
   const { signal } = options;
-  if (await sniffBlobType(file)) return file;
+  if (await (await import('./validate')).sniffBlobType(file)) return file;
   if (file.type.startsWith('video/')) {
     // Loaded when a video is first attached: an app that never does pays nothing for it.
     const { captureVideoFrame } = await import('./videoFrame');

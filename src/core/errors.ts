@@ -126,40 +126,15 @@ function kindForStatus(status: number): UploadErrorKind {
   return 'rejected';
 }
 
-/** What a reason says: of the file for `invalid-file` and `too-large`, else of the upload. */
-const REASONS: Partial<Record<UploadErrorReason, string>> = {
-  empty: 'is empty',
-  'not-an-image': 'is not a PNG, JPEG, GIF, WebP, AVIF or BMP image',
-  damaged: 'is a damaged or incomplete image',
-  unpreparable: 'could not be prepared for upload',
-  unreadable: 'can no longer be read',
-  'video-unreadable': 'is a video this browser cannot read',
-  'no-picture': 'has no picture for a thumbnail',
-  'not-resumable': 'is not the file whose upload was paused',
-  'not-accepted': 'is not of a type this page accepts',
-  'too-many-files': 'came with others: choose one at a time',
-  'sign-in-failed': 'could not get a token: getToken failed',
-  'no-parent': 'has no parentUuid: upload its media first',
-  unreachable: 'could not reach the server',
-  'not-started': 'could not start',
-  'not-a-result': 'got an answer that is not an upload result',
-  'missing-fields': 'got an answer without file_url, file_uuid or parent_file_uuid',
-  'unsafe-url': 'got a file_url that is not a web address',
-  'wrong-parent': 'got an answer for another media',
-};
-
-/** Short English for developers and logs ("photo.png is empty."); what a person reads comes from the labels. */
+/**
+ * Short English for developers and logs, from the details ("Upload failed: file too large, 3 MB
+ * over 2 MB (cat.png)."); what a person reads is worded by the widgets' labels.
+ */
 function englishMessage(kind: UploadErrorKind, details: UploadErrorDetails, status?: number): string {
   const { reason, fileName, size, limit, detail, seconds } = details;
-  const what = kind === 'invalid-file' || kind === 'too-large' ? fileName || 'The file' : 'The upload';
-  let text =
-    reason === 'file-too-large'
-      ? `${what} is ${formatBytes(size ?? 0)}, over the limit of ${formatBytes(limit ?? 0)}`
-      : reason === 'stalled'
-        ? `The server stopped responding for ${seconds ?? 60} s`
-        : reason && REASONS[reason]
-          ? `${what} ${REASONS[reason]}`
-          : `The upload failed (${kind})`;
-  if (status !== undefined) text += `: HTTP ${status}`;
-  return `${text}${detail ? ` (${detail})` : ''}.`;
+  const sizes = size !== undefined && limit !== undefined ? `, ${formatBytes(size)} over ${formatBytes(limit)}` : '';
+  const wait = seconds === undefined ? '' : ` for ${seconds} s`;
+  return `Upload failed: ${(reason ?? kind).replace(/-/g, ' ')}${sizes}${wait}${fileName ? ` (${fileName})` : ''}${
+    status ? `, HTTP ${status}` : ''
+  }${detail ? `: ${detail}` : ''}.`;
 }

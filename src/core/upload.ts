@@ -4,13 +4,20 @@ import { md5Hex } from './md5';
 import { DEFAULT_FIELD_PREFIX, buildThumbnailForm, uploadUrl, type ThumbnailResult } from './protocol';
 import { badResponse, isFilled, isSafeFileUrl, postWithRetry, type RequestOptions } from './request';
 import type { UploadProgress } from './send';
-import { validateImage } from './validate';
 
 export { isSafeFileUrl } from './request';
 export type { TokenSource } from './request';
 
 /** Largest thumbnail sent by default, in bytes (10 MiB). */
 export const DEFAULT_MAX_SIZE = 10 * 1024 * 1024;
+
+/** Phone photos far above maxSize are welcome, since they are scaled down; past this, decoding them is not. */
+const MAX_INPUT_SIZE = 200 * 1024 * 1024;
+
+/** The largest file a person may choose when at most `maxSize` bytes may be sent. */
+export function inputLimit(maxSize: number): number {
+  return Math.max(maxSize, MAX_INPUT_SIZE);
+}
 
 /** What uploadThumbnail needs: the image, its media, and how to reach and retry the server. */
 export interface UploadThumbnailOptions extends RequestOptions {
@@ -37,7 +44,8 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
   const { baseUrl, file, parentUuid, fieldPrefix = DEFAULT_FIELD_PREFIX, maxSize = DEFAULT_MAX_SIZE, signal } = options;
   if (!parentUuid) throw detailedError('rejected', { reason: 'no-parent' });
   try {
-    const type = await validateImage(file, { maxSize });
+    const { validateImage } = await import('./validate');
+    const type = await validateImage(file, { maxSize, inputLimit: inputLimit(maxSize) });
     // The declared type is corrected to what the bytes really are.
     const typed = type === file.type ? file : new File([file], file.name, { type, lastModified: file.lastModified });
     // Decoded (a damaged image stops here), turned upright and scaled down before hashing: the MD5, size,

@@ -9,24 +9,21 @@ export async function sniffBlobType(blob: Blob): Promise<ImageType | undefined> 
 export interface FileRules {
   /** Largest image sent, in bytes: a larger photo is welcome if scaling it down brings it under. */
   maxSize: number;
-}
-
-/** Phone photos far above maxSize are welcome, since they are scaled down; past this, decoding them is not. */
-const MAX_INPUT_SIZE = 200 * 1024 * 1024;
-
-/** The largest file a person may choose when at most `maxSize` bytes may be sent. */
-export function inputLimit(maxSize: number): number {
-  return Math.max(maxSize, MAX_INPUT_SIZE);
+  /** Largest file taken at all, before scaling down. */
+  inputLimit: number;
 }
 
 function notAnImageError(name: string): UploadError {
   return detailedError('invalid-file', { reason: 'not-an-image', fileName: name });
 }
 
-/** Checks a file before any byte is sent; resolves with its real type or rejects with an UploadError. */
+/**
+ * Checks a file before any byte is sent; resolves with its real type or rejects with an UploadError.
+ * Loaded with the first file checked, like the image pipeline, so that it weighs nothing in an app's first load.
+ */
 export async function validateImage(file: File, rules: FileRules): Promise<ImageType> {
   if (file.size === 0) throw detailedError('invalid-file', { reason: 'empty', fileName: file.name });
-  if (file.size > inputLimit(rules.maxSize)) throw tooLargeError(file.name, file.size, inputLimit(rules.maxSize));
+  if (file.size > rules.inputLimit) throw tooLargeError(file.name, file.size, rules.inputLimit);
   const type = await sniffBlobType(file);
   if (!type) throw notAnImageError(file.name);
   // A GIF goes as it is (it may be animated): it must fit as chosen.

@@ -3,8 +3,7 @@ import { detailedError, type UploadError } from '../core/errors';
 import { DEFAULT_MAX_DIMENSION } from '../core/prepare';
 import type { ThumbnailResult } from '../core/protocol';
 import type { RetryPolicy } from '../core/retry';
-import { DEFAULT_MAX_SIZE, uploadThumbnail } from '../core/upload';
-import { inputLimit, sniffBlobType } from '../core/validate';
+import { DEFAULT_MAX_SIZE, inputLimit, uploadThumbnail } from '../core/upload';
 import { englishLabels, mergeLabels, type LabelOverrides, type UploaderLabels } from './labels';
 import { absoluteUrl, useUploader, type UploadState, type UploaderApi } from './useUploader';
 import { useUploaderConfig } from './UploaderProvider';
@@ -64,7 +63,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions): Thum
       // An image is known by its bytes, not by the name or type the browser gives it; and nothing that
       // is not one is ever previewed. A page's own `accept` is applied as given.
       check: async (file, { preview }) => {
-        if (!accept && (await sniffBlobType(file)) === undefined)
+        if (!accept && (await (await import('../core/validate')).sniffBlobType(file)) === undefined)
           throw detailedError('invalid-file', { reason: 'not-an-image', fileName: file.name });
         preview(file);
         return undefined;

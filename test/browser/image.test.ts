@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatBytes } from '../../src/core/format';
+import { englishSentence } from '../../src/react/labels';
 import { prepareImage, sniffImageType } from '../../src/core';
 import { decodeAtSize, type EncodeJob } from '../../src/core/image.worker';
 import {
@@ -248,7 +250,9 @@ describe('prepareImage in Chromium', () => {
     expect(error.kind).toBe('invalid-file');
     // The reason lets the widget say it in the person's language.
     expect(error.details.reason).toBe('damaged');
-    expect(error.message).toBe('This image is damaged or incomplete and cannot be shown. Choose another copy of it.');
+    expect(englishSentence({ kind: error.kind, ...error.details }, formatBytes, 'image')).toBe(
+      'This image is damaged or incomplete and cannot be shown. Choose another copy of it.',
+    );
   });
 
   it('sends the file as it is where the browser cannot decode images (jsdom, Node)', async () => {

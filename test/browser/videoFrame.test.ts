@@ -1,4 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { formatBytes } from '../../src/core/format';
+import { englishSentence } from '../../src/react/labels';
 import { captureVideoFrame } from '../../src/core/videoFrame';
 import { failure } from '../support/failure';
 import { BLUE, GREEN, RED, readPixels, type Rgba } from './imageFixtures';
@@ -135,7 +137,7 @@ describe('captureVideoFrame in Chromium', () => {
     const error = await failure(captureVideoFrame(notVideo));
 
     expect(error).toMatchObject({ kind: 'invalid-file', details: { reason: 'video-unreadable' } });
-    expect(error.message).toBe(
+    expect(englishSentence({ kind: error.kind, ...error.details }, formatBytes, 'file')).toBe(
       'This video cannot be read in this browser, or it is damaged. Choose an MP4 or WebM video, or choose a picture for its thumbnail.',
     );
     expect(urls.revoked).toEqual(urls.made);

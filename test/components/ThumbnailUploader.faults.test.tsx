@@ -138,7 +138,7 @@ describe('ThumbnailUploader when the server fails', () => {
       fireEvent.dragEnter(root, {
         dataTransfer: { files: [pngFile('other.png')], types: ['Files'], items: [{ kind: 'file', type: 'image/png' }] },
       });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
       expect(root).toHaveAttribute('data-state', 'uploading');
       expect(root).toHaveAttribute('aria-busy', 'true');
       expect(screen.getByRole('button', { name: 'Cancel' })).toBeInTheDocument();
@@ -194,11 +194,11 @@ describe('ThumbnailUploader when the server fails', () => {
       const root = container.firstElementChild!;
       const slow = heldImage('slow.png');
       dropFiles(root, [slow.file]);
-      await slow.checking;
+      await act(() => slow.checking);
       dropFiles(root, [pngFile('quick.png')]);
       await waitFor(() => expect(hanging.counts().started).toBe(1));
 
-      await slow.release();
+      await act(() => slow.release());
       await settle();
       expect(screen.getByRole('progressbar', { name: 'Uploading quick.png' })).toBeInTheDocument();
       expect(screen.getByRole('status')).toHaveTextContent('Uploading quick.png');
@@ -220,10 +220,10 @@ describe('ThumbnailUploader when the server fails', () => {
       const root = container.firstElementChild!;
       const held = heldImage('for-media-1.png');
       dropFiles(root, [held.file]);
-      await held.checking;
+      await act(() => held.checking);
       rerender(view('media-2'));
 
-      await held.release();
+      await act(() => held.release());
       await settle();
       expect(root).toHaveAttribute('data-state', 'idle');
       expect(screen.queryByRole('img')).toBeNull();

@@ -110,7 +110,7 @@ describe('ThumbnailUploader labels', () => {
     expect(onError).toHaveBeenCalledWith(
       expect.objectContaining({
         kind: 'too-large',
-        message: 'lourd.gif is 3 kB, over the limit of 1.5 kB.',
+        message: 'Upload failed: file too large, 3 kB over 1.5 kB (lourd.gif).',
         details: expect.objectContaining({ reason: 'file-too-large', size: 3072, limit: 1536 }),
       }),
     );

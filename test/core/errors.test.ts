@@ -19,7 +19,7 @@ describe('errorForStatus', () => {
   });
 
   it('quotes the server reason without its trailing dot', () => {
-    expect(errorForStatus(400, 'Missing field qqparentuuid').message).toContain('(Missing field qqparentuuid)');
+    expect(errorForStatus(400, 'Missing field qqparentuuid').message).toContain(': Missing field qqparentuuid.');
   });
 });
 
@@ -38,7 +38,7 @@ describe('error details, for sentences in other languages', () => {
   it('carry the file, its size and the limit; the short English message is made from them', () => {
     const error = tooLargeError('cat.png', 3 * 1024 * 1024, 2 * 1024 * 1024);
     expect(error.details).toEqual({ reason: 'file-too-large', fileName: 'cat.png', size: 3145728, limit: 2097152 });
-    expect(error.message).toBe('cat.png is 3 MB, over the limit of 2 MB.');
+    expect(error.message).toBe('Upload failed: file too large, 3 MB over 2 MB (cat.png).');
     expect(englishSentence({ kind: error.kind, ...error.details }, formatBytes, 'image')).toBe(
       'cat.png is 3 MB; the limit is 2 MB. Choose a smaller image.',
     );

@@ -117,7 +117,7 @@ describe('uploadThumbnail against the reference server', () => {
         }),
       );
       expect(error).toMatchObject({ kind: 'too-large', status: 413 });
-      expect(error.message).toMatch(/HTTP 413 \(The request is \d+ bytes/);
+      expect(error.message).toMatch(/HTTP 413: The request is \d+ bytes/);
     } finally {
       await small.close();
     }
