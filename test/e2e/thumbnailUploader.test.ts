@@ -90,6 +90,7 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
       'dist/index.d.ts',
       'dist/index.js',
       'dist/styles.css',
+      'dist/validate-[hash].js',
       'dist/videoFrame-[hash].js',
       'package.json',
     ]);
