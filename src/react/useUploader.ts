@@ -25,6 +25,7 @@ import type { RetryInfo } from '../core/retry';
 import {
   createUploader,
   type UploadTask,
+  type Uploader,
   type UploaderNotice,
   type UploaderOptions,
   type UploaderSnapshot,
@@ -77,7 +78,10 @@ export type ButtonGetterProps = ButtonProps & { type: 'button' };
  * the page's own props; its handlers run first, and calling `event.preventDefault()` in one skips
  * ours (the root's drag, drop and paste are react-dropzone's: `event.stopPropagation()` skips them).
  */
-export interface UploaderApi<TResult = unknown> {
+export interface UploaderApi<TResult = unknown> extends Pick<
+  Uploader<TResult>,
+  'upload' | 'retry' | 'pause' | 'resume' | 'cancel' | 'reset'
+> {
   state: UploadState;
   /** The chosen file, as the person chose it. */
   file: File | null;
@@ -117,17 +121,6 @@ export interface UploaderApi<TResult = unknown> {
   isDragActive: boolean;
   /** Opens the file picker. */
   open: () => void;
-  /** Sends the chosen file (with `autoUpload: false`). */
-  upload: () => void;
-  /** Sends the chosen file again after a failure. */
-  retry: () => void;
-  /** Stops a chunked upload after the parts sent so far; `resume()` goes on from there. */
-  pause: () => void;
-  resume: () => void;
-  /** Stops the upload and forgets the file; the status says so. */
-  cancel: () => void;
-  /** Forgets everything, silently. */
-  reset: () => void;
   /** Escape cancels an upload under way; `getRootProps` gives it to the root already. */
   onKeyDown: (event: KeyboardEvent) => void;
   /**
