@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { UploadError, abortedError, detailedError } from '../../src/core/errors';
+import { UploadError, detailedError } from '../../src/core/errors';
 import { sleep } from '../../src/core/retry';
 import {
   createUploader,
@@ -9,22 +9,7 @@ import {
   type UploaderOptions,
   type UploaderSnapshot,
 } from '../../src/core/uploader';
-
-/** A send the test finishes by hand: every run is recorded with its signal, and settled from outside. */
-function fakeSend<TResult = string, TCheckpoint = unknown>() {
-  const runs: Array<{
-    run: UploadRun<TCheckpoint, unknown>;
-    resolve: (result: TResult) => void;
-    reject: (error: unknown) => void;
-  }> = [];
-  const send = (run: UploadRun<TCheckpoint, unknown>) =>
-    new Promise<TResult>((resolve, reject) => {
-      runs.push({ run, resolve, reject });
-      // As the real sender does: an abort ends the run with an aborted error.
-      run.signal.addEventListener('abort', () => reject(abortedError()), { once: true });
-    });
-  return { send, runs };
-}
+import { fakeSend } from '../support/fakeSend';
 
 /** A check the test finishes by hand, per file. */
 function heldCheck() {
@@ -206,6 +191,20 @@ describe('createUploader, without React or a server', () => {
     expect(phase()).toBe('idle');
     expect(onError).not.toHaveBeenCalled();
   });
+
+  it.each(['cancel', 'reset', 'dispose'] as const)(
+    'an answer already on its way when %s() lands is dropped: nothing is stored or reported',
+    async (action) => {
+      const { send, runs } = fakeSend();
+      const { uploader, onUploaded, phase } = machine({ send });
+      uploader.choose([fileNamed('a.png')]);
+      runs[0]!.resolve('stored');
+      uploader[action]();
+      await flush();
+      expect(phase()).toBe('idle');
+      expect(onUploaded).not.toHaveBeenCalled();
+    },
+  );
 
   it('dispose() mid-upload aborts it and calls nothing back', async () => {
     const { send, runs } = fakeSend();

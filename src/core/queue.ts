@@ -1,0 +1,245 @@
+import type { UploadError } from './errors';
+import {
+  createUploader,
+  type Refusal,
+  type UploadTask,
+  type Uploader,
+  type UploaderOptions,
+  type UploaderSnapshot,
+} from './uploader';
+
+/** Where one attachment of the queue stands. */
+export type QueueItemState = 'queued' | 'uploading' | 'paused' | 'uploaded' | 'error';
+
+export interface QueueItem<TResult, TCheckpoint = unknown, TPrepared = unknown> {
+  id: string;
+  file: File;
+  state: QueueItemState;
+  /** Percent of the step under way, or null before its first progress report. */
+  percent: number | null;
+  result?: TResult;
+  error?: UploadError;
+  /** The item's own machine snapshot, for what the summary leaves out (step, retry, preview, notice). */
+  snapshot: UploaderSnapshot<TResult, TCheckpoint, TPrepared>;
+}
+
+export interface QueueSnapshot<TResult, TCheckpoint = unknown, TPrepared = unknown> {
+  /** In the order chosen. */
+  items: ReadonlyArray<QueueItem<TResult, TCheckpoint, TPrepared>>;
+  /** Bytes of the files stored or being sent, over the bytes of every file in the list. */
+  loaded: number;
+  total: number;
+  /** Files of the last add that went over `maxFiles`, left out. */
+  leftOut: readonly File[];
+}
+
+export interface QueueOptions<TResult, TCheckpoint = unknown, TPrepared = unknown> {
+  task: UploadTask<TResult, TCheckpoint, TPrepared>;
+  /** Items in the list at most; the files of an add past it are left out (`leftOut`). @default 10 */
+  maxFiles?: number;
+  /** Items sent at once; the others wait their turn. @default 2 */
+  concurrency?: number;
+  /** Called once per item stored. */
+  onUploaded?: (result: TResult, item: QueueItem<TResult, TCheckpoint, TPrepared>) => void;
+  /** Called when an item is refused or fails; the other items go on. */
+  onError?: (error: UploadError, item: QueueItem<TResult, TCheckpoint, TPrepared>) => void;
+}
+
+export interface UploadQueue<TResult, TCheckpoint = unknown, TPrepared = unknown> {
+  getSnapshot: () => QueueSnapshot<TResult, TCheckpoint, TPrepared>;
+  subscribe: (listener: () => void) => () => void;
+  /** Adds files (and the drop's own refusals, as items that failed) after those already in the list. */
+  add: (files: readonly File[], refused?: readonly Refusal[]) => void;
+  /** Stops an item under way and takes it out of the list; a stored one only leaves the list. */
+  remove: (id: string) => void;
+  /** Stops an item under way; it leaves the list. */
+  cancel: (id: string) => void;
+  /** Sends a failed item again (from its checkpoint) when a place is free. */
+  retry: (id: string) => void;
+  pause: (id: string) => void;
+  resume: (id: string) => void;
+  /** Empties the list (after the message is sent), stopping whatever is under way. */
+  clear: () => void;
+  setOptions: (options: QueueOptions<TResult, TCheckpoint, TPrepared>) => void;
+  /** Stops everything and calls nothing back; subscribing again starts afresh. */
+  dispose: () => void;
+}
+
+interface Entry<TResult, TCheckpoint, TPrepared> {
+  id: string;
+  file: File;
+  uploader: Uploader<TResult, TCheckpoint, TPrepared>;
+  unsubscribe: () => void;
+  /** Asked to send (added, retried, resumed) but waiting for a free place. */
+  waiting: 'upload' | 'retry' | 'resume' | null;
+}
+
+const STATES: Record<UploaderSnapshot<unknown>['phase'], QueueItemState> = {
+  idle: 'queued',
+  checking: 'queued',
+  chosen: 'queued',
+  sending: 'uploading',
+  paused: 'paused',
+  uploaded: 'uploaded',
+  failed: 'error',
+};
+
+/**
+ * Many uploads at once, each its own `createUploader` machine: files are added to a list in the
+ * order chosen, at most `concurrency` are sent at a time, and an item's failure stops no other.
+ * The queue only schedules: every transition of an item is its machine's.
+ */
+export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = unknown>(
+  initial: QueueOptions<TResult, TCheckpoint, TPrepared>,
+): UploadQueue<TResult, TCheckpoint, TPrepared> {
+  type Item = QueueItem<TResult, TCheckpoint, TPrepared>;
+  let options = initial;
+  let entries: Array<Entry<TResult, TCheckpoint, TPrepared>> = [];
+  let leftOut: readonly File[] = [];
+  const listeners = new Set<() => void>();
+  let snapshot: QueueSnapshot<TResult, TCheckpoint, TPrepared> = { items: [], loaded: 0, total: 0, leftOut };
+  /** Until the next subscribe: files added after the widget went are ignored. */
+  let disposed = false;
+
+  const itemOf = (entry: Entry<TResult, TCheckpoint, TPrepared>): Item => {
+    const current = entry.uploader.getSnapshot();
+    const progress = current.phase === 'sending' ? current.progress : null;
+    return {
+      id: entry.id,
+      file: entry.file,
+      state: entry.waiting ? 'queued' : STATES[current.phase],
+      percent: progress && progress.total > 0 ? Math.round((progress.loaded / progress.total) * 100) : null,
+      ...(current.phase === 'uploaded' && { result: current.result }),
+      ...(current.phase === 'failed' && { error: current.error }),
+      snapshot: current,
+    };
+  };
+
+  const publish = () => {
+    const items = entries.map(itemOf);
+    let loaded = 0;
+    let total = 0;
+    for (const { file, state, percent } of items) {
+      total += file.size;
+      if (state === 'uploaded') loaded += file.size;
+      else if (state === 'uploading' && percent !== null) loaded += (file.size * percent) / 100;
+    }
+    snapshot = { items, loaded: Math.round(loaded), total, leftOut };
+    for (const listener of [...listeners]) listener();
+  };
+
+  /** Starts the waiting items, in the order chosen, while places are free. */
+  const schedule = () => {
+    const limit = Math.max(1, options.concurrency ?? 2);
+    let busy = entries.filter(({ uploader, waiting }) => !waiting && uploader.getSnapshot().phase === 'sending').length;
+    for (const entry of entries) {
+      if (busy >= limit) break;
+      const { phase } = entry.uploader.getSnapshot();
+      const ready =
+        (entry.waiting === 'upload' && phase === 'chosen') ||
+        (entry.waiting === 'retry' && phase === 'failed') ||
+        (entry.waiting === 'resume' && phase === 'paused');
+      if (!ready || !entry.waiting) continue;
+      const action = entry.waiting;
+      entry.waiting = null;
+      entry.uploader[action]();
+      busy += 1;
+    }
+  };
+
+  const find = (id: string) => entries.find((entry) => entry.id === id);
+  const drop = (entry: Entry<TResult, TCheckpoint, TPrepared>) => {
+    entry.unsubscribe();
+    entry.uploader.dispose();
+  };
+
+  const machineOptions = (
+    entry: () => Entry<TResult, TCheckpoint, TPrepared>,
+  ): UploaderOptions<TResult, TCheckpoint, TPrepared> => ({
+    task: options.task,
+    autoUpload: false,
+    onUploaded: (result) => options.onUploaded?.(result, itemOf(entry())),
+    onError: (error) => options.onError?.(error, itemOf(entry())),
+  });
+
+  const addEntry = ({ file, error }: { file: File; error?: UploadError }) => {
+    const uploader = createUploader(machineOptions(() => entry));
+    const entry: Entry<TResult, TCheckpoint, TPrepared> = {
+      id: uploader.id,
+      file,
+      uploader,
+      unsubscribe: () => undefined,
+      waiting: error ? null : 'upload',
+    };
+    entry.unsubscribe = entry.uploader.subscribe(() => {
+      schedule();
+      publish();
+    });
+    entries.push(entry);
+    if (error) uploader.choose([], [{ file, error }]);
+    else uploader.choose([file]);
+  };
+
+  /** Retry and Resume wait their turn like a new item; Pause frees a place at once. */
+  const act = (id: string, action: 'retry' | 'resume' | 'pause') => {
+    const entry = find(id);
+    if (!entry) return;
+    if (action === 'pause') {
+      entry.waiting = null;
+      entry.uploader.pause();
+    } else entry.waiting = action;
+    schedule();
+    publish();
+  };
+  const remove = (id: string) => {
+    const entry = find(id);
+    if (!entry) return;
+    drop(entry);
+    entries = entries.filter((other) => other !== entry);
+    schedule();
+    publish();
+  };
+
+  return {
+    getSnapshot: () => snapshot,
+    subscribe: (listener) => {
+      disposed = false;
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    add: (files, refused = []) => {
+      if (disposed) return;
+      const all: Array<{ file: File; error?: UploadError }> = [...files.map((file) => ({ file })), ...refused];
+      const room = Math.max(0, (options.maxFiles ?? 10) - entries.length);
+      leftOut = all.slice(room).map(({ file }) => file);
+      all.slice(0, room).forEach(addEntry);
+      schedule();
+      publish();
+    },
+    remove,
+    // An item stopped under way leaves the list, as Uppy's does: what was not stored is not an attachment.
+    cancel: remove,
+    retry: (id) => act(id, 'retry'),
+    resume: (id) => act(id, 'resume'),
+    pause: (id) => act(id, 'pause'),
+    clear: () => {
+      entries.forEach(drop);
+      entries = [];
+      leftOut = [];
+      publish();
+    },
+    setOptions: (next) => {
+      options = next;
+      for (const entry of entries) entry.uploader.setOptions(machineOptions(() => entry));
+      schedule();
+    },
+    dispose: () => {
+      disposed = true;
+      listeners.clear();
+      entries.forEach(drop);
+      entries = [];
+      leftOut = [];
+      snapshot = { items: [], loaded: 0, total: 0, leftOut };
+    },
+  };
+}

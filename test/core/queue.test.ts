@@ -1,0 +1,142 @@
+// @vitest-environment node
+import { detailedError, type UploadError } from '../../src/core/errors';
+import { createUploadQueue, type QueueOptions } from '../../src/core/queue';
+import { fakeSend } from '../support/fakeSend';
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+const files = (count: number, bytes = 100) =>
+  Array.from({ length: count }, (_, i) => new File([new Uint8Array(bytes)], `photo-${i + 1}.jpg`));
+
+function queueOf(options: Partial<QueueOptions<string>> = {}) {
+  const { send, runs } = fakeSend();
+  const onUploaded = vi.fn<(result: string) => void>();
+  const onError = vi.fn<(error: UploadError) => void>();
+  const queue = createUploadQueue<string>({ task: { send }, onUploaded, onError, ...options });
+  queue.subscribe(() => undefined);
+  const states = () => queue.getSnapshot().items.map((item) => item.state);
+  /** The runs not yet settled whose signal is live: what is on the wire. */
+  const inFlight = () => runs.filter((entry) => !entry.run.signal.aborted && !settled.has(entry));
+  const settled = new Set<(typeof runs)[number]>();
+  const finish = async (index: number, outcome: 'ok' | UploadError = 'ok') => {
+    const entry = runs[index]!;
+    settled.add(entry);
+    if (outcome === 'ok') entry.resolve(`stored ${entry.run.file.name}`);
+    else entry.reject(outcome);
+    await flush();
+  };
+  return { queue, runs, onUploaded, onError, states, inFlight, finish };
+}
+
+describe('createUploadQueue: many uploads, each its own machine', () => {
+  it('sends at most `concurrency` at once, in the order chosen, until every item is stored', async () => {
+    const { queue, runs, onUploaded, states, inFlight, finish } = queueOf();
+    queue.add(files(5));
+    expect(states()).toEqual(['uploading', 'uploading', 'queued', 'queued', 'queued']);
+    expect(inFlight()).toHaveLength(2);
+    for (let i = 0; i < 5; i += 1) {
+      await finish(i);
+      expect(inFlight().length).toBeLessThanOrEqual(2);
+    }
+    expect(runs.map(({ run }) => run.file.name)).toEqual([1, 2, 3, 4, 5].map((n) => `photo-${n}.jpg`));
+    expect(states()).toEqual(Array(5).fill('uploaded'));
+    expect(onUploaded.mock.calls.map(([result]) => result)).toEqual(
+      [1, 2, 3, 4, 5].map((n) => `stored photo-${n}.jpg`),
+    );
+    expect(queue.getSnapshot()).toMatchObject({ loaded: 500, total: 500 });
+  });
+
+  it('a failure fails that item alone; the others go on, and Retry waits for a free place', async () => {
+    const { queue, runs, onError, states, finish } = queueOf({ concurrency: 1 });
+    queue.add(files(3));
+    await finish(0, detailedError('server', {}, { status: 500 }));
+    expect(states()).toEqual(['error', 'uploading', 'queued']);
+    expect(onError).toHaveBeenCalledTimes(1);
+    const [failed] = queue.getSnapshot().items;
+    queue.retry(failed!.id);
+    expect(states()).toEqual(['queued', 'uploading', 'queued']);
+    await finish(1);
+    // The retried item was asked for before the third one got its turn.
+    expect(runs[2]!.run.file.name).toBe('photo-1.jpg');
+    await finish(2);
+    await finish(3);
+    expect(states()).toEqual(['uploaded', 'uploaded', 'uploaded']);
+  });
+
+  it('takes at most maxFiles and says which files were left out', () => {
+    const { queue } = queueOf({ maxFiles: 10 });
+    queue.add(files(12));
+    const { items, leftOut } = queue.getSnapshot();
+    expect(items).toHaveLength(10);
+    expect(leftOut.map((file) => file.name)).toEqual(['photo-11.jpg', 'photo-12.jpg']);
+  });
+
+  it('Cancel and Remove stop an item under way, take it out of the list, and free its place', async () => {
+    const { queue, runs, states, inFlight } = queueOf();
+    queue.add(files(3));
+    const [first, second] = queue.getSnapshot().items;
+    queue.cancel(first!.id);
+    expect(runs[0]!.run.signal.aborted).toBe(true);
+    queue.remove(second!.id);
+    expect(runs[1]!.run.signal.aborted).toBe(true);
+    expect(states()).toEqual(['uploading']);
+    expect(inFlight().map(({ run }) => run.file.name)).toEqual(['photo-3.jpg']);
+  });
+
+  it('Pause frees a place at once; Resume waits its turn', async () => {
+    const { queue, runs, states, finish } = queueOf({ concurrency: 1 });
+    queue.add(files(2));
+    const [first] = queue.getSnapshot().items;
+    queue.pause(first!.id);
+    await flush();
+    expect(states()).toEqual(['paused', 'uploading']);
+    queue.resume(first!.id);
+    expect(states()).toEqual(['queued', 'uploading']);
+    await finish(1);
+    expect(runs.map(({ run }) => run.file.name)).toEqual(['photo-1.jpg', 'photo-2.jpg', 'photo-1.jpg']);
+    expect(states()).toEqual(['uploading', 'uploaded']);
+  });
+
+  it('clear() empties the list and stops what is under way; a stored item only leaves it', async () => {
+    const { queue, runs, onUploaded, finish } = queueOf();
+    queue.add(files(2));
+    await finish(0);
+    queue.clear();
+    expect(queue.getSnapshot().items).toEqual([]);
+    expect(runs[1]!.run.signal.aborted).toBe(true);
+    runs[1]!.resolve('late');
+    await flush();
+    expect(onUploaded).toHaveBeenCalledTimes(1);
+  });
+
+  it('adds files while others upload, after them', async () => {
+    const { queue, states, finish } = queueOf();
+    queue.add(files(2));
+    queue.add([new File(['x'], 'later.pdf')]);
+    expect(queue.getSnapshot().items.map((item) => item.file.name)).toEqual([
+      'photo-1.jpg',
+      'photo-2.jpg',
+      'later.pdf',
+    ]);
+    await finish(0);
+    expect(states()).toEqual(['uploaded', 'uploading', 'uploading']);
+  });
+
+  it('shows a drop’s refused files as failed items that send nothing', () => {
+    const { queue, runs } = queueOf();
+    const big = new File([new Uint8Array(10)], 'big.mov');
+    const error = detailedError('too-large', { reason: 'file-too-large', fileName: 'big.mov' });
+    queue.add(files(1), [{ file: big, error }]);
+    expect(queue.getSnapshot().items.map(({ file, state }) => [file.name, state])).toEqual([
+      ['photo-1.jpg', 'uploading'],
+      ['big.mov', 'error'],
+    ]);
+    expect(runs).toHaveLength(1);
+  });
+
+  it('counts the bytes of the whole list: stored ones whole, the one under way by its progress', () => {
+    const { queue, runs } = queueOf();
+    queue.add(files(2, 1000));
+    runs[0]!.run.onProgress({ loaded: 50, total: 100 });
+    expect(queue.getSnapshot()).toMatchObject({ loaded: 500, total: 2000 });
+  });
+});
