@@ -61,18 +61,19 @@ const uploady = bundle(
 );
 // The goals are 10 kB all-in (and at most 0.66 times react-uploady: uploady + drop zone + preview +
 // button, bundled alike), 4 kB of our own code and 3 kB for core; `npm run bench` prints them beside
-// the figures. They are not met yet (issue 6): until they are, these limits sit just above today's
-// sizes (of the code committed on 2026-11-25, raised by 0.1 kB when every core error gained the
-// reason a translated sentence needs), so that nothing grows unnoticed. Lower them as the code shrinks.
+// the figures. They are not met yet (issues 6 and 12): until they are, these limits sit just above
+// today's sizes (2026-12-02: the upload machine, createUploader, costs the widget about 0.8 kB more
+// than the hook it replaced; core lost its English sentences to the React labels and its file check
+// to a lazy chunk), so that nothing grows unnoticed. Lower them as the code shrinks.
 const GOAL_ALL_IN = Math.min(10_000, Math.floor(0.66 * gzip(uploady.static)));
-const allInLimit = Math.max(GOAL_ALL_IN, 14_900);
+const allInLimit = Math.max(GOAL_ALL_IN, 15_800);
 
 const attachment = /export\s*\{[^}]*\bAttachmentUploader\b/.test(readFileSync(index, 'utf8'))
   ? [
       {
         name: 'AttachmentUploader: what an app adds importing it with UploaderProvider (min + gzip)',
         path: bundle('attachment', `export { UploaderProvider, AttachmentUploader } from ${widgetPath};\n`).static,
-        limit: '17 kB',
+        limit: '17.7 kB',
         gzip: true,
       },
     ]
@@ -88,13 +89,13 @@ module.exports = [
   {
     name: 'widget, our own code: the same without react-dropzone (min + gzip)',
     path: own.static,
-    limit: '8.6 kB',
+    limit: '9.5 kB',
     gzip: true,
   },
   {
     name: 'core: uploadThumbnail from dist/core.js + chunks (min + gzip)',
     path: core.static,
-    limit: '4.4 kB',
+    limit: '3.3 kB',
     gzip: true,
   },
   ...attachment,
