@@ -1,9 +1,9 @@
-import { isUploadError, toUploadError, type UploadError } from './errors';
+import { detailedError, isUploadError, toUploadError, type UploadError } from './errors';
 import { DEFAULT_CHUNK_SIZE, sendsInChunks, uploadMedia, type ChunkCheckpoint } from './media';
 import type { MediaResult, ThumbnailResult } from './protocol';
 import type { RequestOptions } from './request';
 import type { UploadProgress } from './send';
-import type { UploadStep } from './uploader';
+import type { UploadStep, UploadTask } from './uploader';
 import { uploadThumbnail } from './upload';
 
 /** One uploaded attachment: the media, and its thumbnail when one was made. Named as the server names them. */
@@ -160,4 +160,30 @@ export async function uploadAttachment(options: UploadAttachmentOptions): Promis
   } catch (error) {
     throw toUploadError(error, signal);
   }
+}
+
+/** What every attachment of an uploader or a queue is sent with: the server, the parts, the thumbnail. */
+export type AttachmentTaskOptions = Omit<
+  UploadAttachmentOptions,
+  'file' | 'thumbnail' | 'resume' | 'signal' | 'onProgress' | 'onRetry' | 'onStep' | 'onCheckpoint'
+>;
+
+/**
+ * The task of `createUploader` (or a queue) for attachments: the check refuses an empty file and
+ * starts its thumbnail (shown as the preview once made), the send uploads the attachment from where
+ * the last run stopped.
+ */
+export function attachmentTask(
+  options: AttachmentTaskOptions,
+): UploadTask<AttachmentResult, AttachmentCheckpoint, ThumbnailJob> {
+  return {
+    check: async (file, { signal, preview }) => {
+      if (file.size === 0) throw detailedError('invalid-file', { reason: 'empty', fileName: file.name });
+      // Made while the media uploads, and shown as soon as it exists: an image at once, a video's frame once taken.
+      const thumbnail = thumbnailOf(file, { ...options, signal });
+      void thumbnail.picture.then((picture) => picture && preview(picture));
+      return thumbnail;
+    },
+    send: (run) => uploadAttachment({ ...options, ...run, thumbnail: run.prepared, resume: run.checkpoint }),
+  };
 }

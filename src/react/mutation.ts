@@ -14,33 +14,24 @@ export function uploadMutationOptions(kind: 'thumbnail' | 'attachment') {
   } as const;
 }
 
-export type UploadObserver<TResult, TCheckpoint, TPrepared> = MutationObserver<
-  TResult,
-  UploadError,
-  UploadRun<TCheckpoint, TPrepared>
->;
-
-export function uploadObserver<TResult, TCheckpoint, TPrepared>(
-  client: QueryClient,
-  kind: 'thumbnail' | 'attachment',
-): UploadObserver<TResult, TCheckpoint, TPrepared> {
-  return new MutationObserver(client, uploadMutationOptions(kind));
-}
-
 /**
  * The task whose every run is a mutation in the app's QueryClient, under the library's key, with
- * the run as its variables: apps see uploads with `useMutationState` and the devtools.
+ * the run as its variables: apps see uploads with `useMutationState` and the devtools. Each run has
+ * its own observer, let go when it settles so that the cache collects the mutation in time.
  */
 export function asMutation<TResult, TCheckpoint, TPrepared>(
   task: UploadTask<TResult, TCheckpoint, TPrepared>,
-  observer: UploadObserver<TResult, TCheckpoint, TPrepared>,
+  client: QueryClient,
   kind: 'thumbnail' | 'attachment',
 ): UploadTask<TResult, TCheckpoint, TPrepared> {
   return {
     check: task.check,
     send: (run) => {
-      observer.setOptions({ ...uploadMutationOptions(kind), mutationFn: task.send });
-      return observer.mutate(run);
+      const observer = new MutationObserver<TResult, UploadError, UploadRun<TCheckpoint, TPrepared>>(client, {
+        ...uploadMutationOptions(kind),
+        mutationFn: task.send,
+      });
+      return observer.mutate(run).finally(() => observer.reset());
     },
   };
 }

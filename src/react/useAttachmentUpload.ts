@@ -1,13 +1,12 @@
 import type { Accept } from 'react-dropzone';
 import {
   DEFAULT_ATTACHMENT_MAX_SIZE,
-  thumbnailOf,
-  uploadAttachment,
+  attachmentTask,
   type AttachmentCheckpoint,
   type AttachmentResult,
   type ThumbnailJob,
 } from '../core/attachment';
-import { detailedError, type UploadError } from '../core/errors';
+import type { UploadError } from '../core/errors';
 import type { MediaResult } from '../core/protocol';
 import type { RetryPolicy } from '../core/retry';
 import {
@@ -104,27 +103,15 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
   const labels = mergeLabels(defaultAttachmentLabels, options.labels);
   const { uploader, snapshot } = useUploader<AttachmentResult, AttachmentCheckpoint, ThumbnailJob>({
     kind: 'attachment',
-    task: {
-      check: async (file, { signal, preview }) => {
-        if (file.size === 0) throw detailedError('invalid-file', { reason: 'empty', fileName: file.name });
-        // Made while the media uploads, and shown as soon as it exists: an image at once, a video's frame once taken.
-        const thumbnail = thumbnailOf(file, { makeThumbnail: options.makeThumbnail, maxDimension, quality, signal });
-        void thumbnail.picture.then((picture) => picture && preview(picture));
-        return thumbnail;
-      },
-      send: (run) =>
-        uploadAttachment({
-          ...server,
-          ...run,
-          thumbnail: run.prepared,
-          resume: run.checkpoint,
-          chunkSize: options.chunkSize,
-          chunkThreshold: options.chunkThreshold,
-          retry: options.retry,
-          maxDimension,
-          quality,
-        }),
-    },
+    task: attachmentTask({
+      ...server,
+      makeThumbnail: options.makeThumbnail,
+      chunkSize: options.chunkSize,
+      chunkThreshold: options.chunkThreshold,
+      retry: options.retry,
+      maxDimension,
+      quality,
+    }),
     labels,
     accept,
     inputLimit: maxSize,

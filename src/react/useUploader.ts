@@ -1,6 +1,5 @@
 import {
   useEffect,
-  useMemo,
   useRef,
   useState,
   useSyncExternalStore,
@@ -31,7 +30,7 @@ import {
   type UploaderSnapshot,
 } from '../core/uploader';
 import { errorText, type PauseLabels, type UploaderLabels } from './labels';
-import { asMutation, uploadObserver } from './mutation';
+import { asMutation } from './mutation';
 import { useBrowserLayoutEffect } from './useBrowserLayoutEffect';
 import { useObjectUrl } from './useObjectUrl';
 import { useUploaderConfig } from './UploaderProvider';
@@ -178,12 +177,8 @@ export function useUploader<TResult, TCheckpoint, TPrepared>(
 ): { uploader: UploaderApi<TResult>; snapshot: UploaderSnapshot<TResult, TCheckpoint, TPrepared> } {
   const { labels, disabled, accept, kind } = parts;
   const { queryClient } = useUploaderConfig();
-  const observer = useMemo(
-    () => uploadObserver<TResult, TCheckpoint, TPrepared>(queryClient, kind),
-    [queryClient, kind],
-  );
   const options: UploaderOptions<TResult, TCheckpoint, TPrepared> = {
-    task: asMutation(parts.task, observer, kind),
+    task: asMutation(parts.task, queryClient, kind),
     key: parts.resetKey,
     autoUpload: parts.autoUpload,
     onUploaded: parts.onUploaded,
@@ -191,14 +186,8 @@ export function useUploader<TResult, TCheckpoint, TPrepared>(
   };
   const [machine] = useState(() => createUploader(options));
   useEffect(() => machine.setOptions(options));
-  useEffect(
-    () => () => {
-      // Leaving the page mid-upload stops the request, and nothing is called back afterwards.
-      machine.dispose();
-      observer.reset();
-    },
-    [machine, observer],
-  );
+  // Leaving the page mid-upload stops the request, and nothing is called back afterwards.
+  useEffect(() => () => machine.dispose(), [machine]);
   const snapshot = useSyncExternalStore(machine.subscribe, machine.getSnapshot, machine.getSnapshot);
 
   const dropzone = useDropzone({
