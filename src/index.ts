@@ -34,6 +34,13 @@ export {
   type UseAttachmentUploadOptions,
 } from './react/useAttachmentUpload';
 export { AttachmentUploader, type AttachmentUploaderProps } from './components/AttachmentUploader';
+export {
+  useAttachmentQueue,
+  type AttachmentItem,
+  type AttachmentQueueApi,
+  type AttachmentQueueState,
+  type UseAttachmentQueueOptions,
+} from './react/useAttachmentQueue';
 export type { UploaderClassNames, UploaderSlot, UploaderLookProps } from './components/UploaderView';
 export {
   uploadThumbnail,

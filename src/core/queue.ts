@@ -43,6 +43,8 @@ export interface QueueOptions<TResult, TCheckpoint = unknown, TPrepared = unknow
   onUploaded?: (result: TResult, item: QueueItem<TResult, TCheckpoint, TPrepared>) => void;
   /** Called when an item is refused or fails; the other items go on. */
   onError?: (error: UploadError, item: QueueItem<TResult, TCheckpoint, TPrepared>) => void;
+  /** The whole list, whenever an item comes, goes or changes state (not on progress). */
+  onChange?: (items: ReadonlyArray<QueueItem<TResult, TCheckpoint, TPrepared>>) => void;
 }
 
 export interface UploadQueue<TResult, TCheckpoint = unknown, TPrepared = unknown> {
@@ -124,7 +126,9 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
       if (state === 'uploaded') loaded += file.size;
       else if (state === 'uploading' && percent !== null) loaded += (file.size * percent) / 100;
     }
+    const before = snapshot.items.map(({ id, state }) => `${id} ${state}`).join();
     snapshot = { items, loaded: Math.round(loaded), total, leftOut };
+    if (items.map(({ id, state }) => `${id} ${state}`).join() !== before) options.onChange?.(items);
     for (const listener of [...listeners]) listener();
   };
 

@@ -157,7 +157,7 @@ type Handler<E> = ((event: E) => void) | undefined;
  * The user's handler first; ours only if theirs did not call `event.preventDefault()` (as Downshift
  * and react-dropzone let a page take over a part).
  */
-function composeHandlers<E extends SyntheticEvent>(theirs: Handler<E>, ours: (event: E) => void) {
+export function composeHandlers<E extends SyntheticEvent>(theirs: Handler<E>, ours: (event: E) => void) {
   return (event: E) => {
     theirs?.(event);
     if (!event.defaultPrevented) ours(event);
@@ -351,7 +351,8 @@ function noticeText(notice: UploaderNotice, labels: UploaderLabels, taken = '', 
   return labels.partialDrop(taken, errorText(error, labels, file.name));
 }
 
-function rejectionError({ file, errors }: FileRejection, limit: number): UploadError {
+/** A file the dropzone refused, as the error the person is told. */
+export function rejectionError({ file, errors }: FileRejection, limit: number): UploadError {
   const code = errors[0]?.code;
   if (code === 'file-too-large') return tooLargeError(file.name, file.size, limit);
   if (code === 'too-many-files') return detailedError('invalid-file', { reason: 'too-many-files' });

@@ -96,7 +96,12 @@ export interface ProxyFaults {
 export async function startRecordingProxy(target: string, faults: ProxyFaults = {}) {
   const requests: RecordedRequest[] = [];
   let swallowed = 0;
+  let inFlight = 0;
+  let mostInFlight = 0;
   const proxy = await startFaultServer((req, res) => {
+    inFlight += 1;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    res.on('close', () => (inFlight -= 1));
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -131,6 +136,8 @@ export async function startRecordingProxy(target: string, faults: ProxyFaults = 
     requests: () => [...requests],
     /** Answers the server gave that the client never got. */
     swallowed: () => swallowed,
+    /** The most uploads open at once: from their first byte here to their answer's last. */
+    mostInFlight: () => mostInFlight,
   };
 }
 /** The text fields of a multipart body (file parts, which carry a filename, are left out). */
