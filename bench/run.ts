@@ -86,7 +86,6 @@ interface Context {
   api: RunningServer;
   /** A page on the bench, kept for the warm measurements (prepare time, MD5, upload). */
   page: Page;
-  ourPrepare: boolean;
 }
 
 interface SectionResult {
@@ -109,7 +108,6 @@ const mbPerSecond = (bytes: number, milliseconds: number): Figure => ({
   unit: 'MB/s',
 });
 const missing = (why: string): Figure => ({ missing: why });
-const NOT_YET = 'not available yet';
 
 function withTimeout<T>(promise: Promise<T>, limitMs: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -261,20 +259,13 @@ async function sizesSection(work: string): Promise<SectionResult> {
         "export { default as XHRUpload } from '@uppy/xhr-upload';",
       ].join('\n'),
     },
+    attachment: {
+      name: 'attachment uploader',
+      entry: `export { UploaderProvider, AttachmentUploader } from ${JSON.stringify(widgetEntry)};\n`,
+    },
   };
   const figures: Record<string, BundleFigure> = {};
   for (const [key, spec] of Object.entries(specs)) figures[key] = await measureBundle(spec, sizesDir, nodeModules);
-  const withAttachment = /export\s*\{[^}]*\bAttachmentUploader\b/.test(await readFile(widgetEntry, 'utf8'));
-  const attachment = withAttachment
-    ? await measureBundle(
-        {
-          name: 'attachment uploader',
-          entry: `export { UploaderProvider, AttachmentUploader } from ${JSON.stringify(widgetEntry)};\n`,
-        },
-        sizesDir,
-        nodeModules,
-      )
-    : undefined;
   const coreWithVite = await measureWithVite(specs.core, sizesDir);
   const css = {
     ours: await stylesheetGzip([join(REPO, 'dist/styles.css')]),
@@ -292,6 +283,7 @@ async function sizesSection(work: string): Promise<SectionResult> {
     uploady,
     filepond,
     uppy,
+    attachment,
   } = figures as Record<keyof typeof specs, BundleFigure>;
   const section = 'bundle size, min + gzip, React / react-dom / react-query excluded';
   const allInWhat = 'Widget all-in: our code + react-dropzone';
@@ -327,9 +319,7 @@ async function sizesSection(work: string): Promise<SectionResult> {
       goals.oursAtMost(3, 'kB'),
       `What an app using core without React imports. All of core (export *, uploadMedia included): ${(coreAll.staticGzip / 1000).toFixed(2)} kB.`,
     ),
-    ...(attachment
-      ? [row(section, 'UploaderProvider + AttachmentUploader, all-in', '', kB(attachment.staticGzip), missing('—'))]
-      : []),
+    row(section, 'UploaderProvider + AttachmentUploader, all-in', '', kB(attachment.staticGzip), missing('—')),
     row(
       section,
       'Loaded lazily: MD5 (hash-wasm, slice reader) + image pipeline',
@@ -341,14 +331,13 @@ async function sizesSection(work: string): Promise<SectionResult> {
         `${(coreWithVite.lazyGzip / 1000).toFixed(2)} kB lazy, uploadThumbnail ${(coreWithVite.staticGzip / 1000).toFixed(2)} kB.`,
     ),
   ];
-  return { rows, details: { bundles: { ...figures, attachment }, coreWithVite, stylesheetsGzip: css } };
+  return { rows, details: { bundles: figures, coreWithVite, stylesheetsGzip: css } };
 }
 
 async function md5Section(context: Context): Promise<SectionResult> {
   const { page } = context;
   const bytes = await readFile(join(context.work, 'fixtures', RANDOM_FIXTURE));
   await call(page, 'loadFixture', RANDOM_FIXTURE);
-  const source = await call(page, 'ourMd5Source');
   const nativeRuns: number[] = [];
   let nativeHex = '';
   for (let i = 0; i < 4; i += 1) {
@@ -374,7 +363,7 @@ async function md5Section(context: Context): Promise<SectionResult> {
   const hashOnly = mbPerSecond(bytes.length, median(browserRuns['hash-only']!)) as { value: number };
   const native = mbPerSecond(bytes.length, median(nativeRuns)) as { value: number };
   const note =
-    `Ours is ${source}; node:crypto hashes the same bytes already in memory. ` +
+    `Ours is dist core md5Hex; node:crypto hashes the same bytes already in memory. ` +
     `Reading the Blob's slices alone, hashing nothing: ${readOnly.value.toFixed(0)} MB/s; ` +
     `our hasher (hash-wasm) alone on the bytes already in memory, the ceiling of any way of reading: ` +
     `${hashOnly.value.toFixed(0)} MB/s (${(hashOnly.value / native.value).toFixed(2)}× node:crypto). ` +
@@ -402,7 +391,6 @@ async function md5Section(context: Context): Promise<SectionResult> {
     details: {
       bytes: bytes.length,
       md5: nativeHex,
-      ourSource: source,
       runsMs: { ...browserRuns, 'node:crypto': nativeRuns },
     },
   };
@@ -465,7 +453,7 @@ function checkShape(figure: PreparedFigure, photo: Photo): string | undefined {
 
 async function prepareSection(context: Context): Promise<SectionResult> {
   const { page } = context;
-  const methods: Method[] = context.ourPrepare ? ['ours', 'baseline'] : ['baseline'];
+  const methods: Method[] = ['ours', 'baseline'];
   const cdp = await page.context().newCDPSession(page);
   const section = `prepare time to a ${MAX_DIMENSION} px longest side, quality ${QUALITY}`;
   const rows: Row[] = [];
@@ -482,10 +470,8 @@ async function prepareSection(context: Context): Promise<SectionResult> {
       outputs[method] = figure;
       return figure.ms;
     });
-    const ours = runs.ours ? ms(median(runs.ours)) : missing(NOT_YET);
-    const difference = runs.ours ? await call(page, 'outputDifference', photo.name) : undefined;
+    const difference = await call(page, 'outputDifference', photo.name);
     const notes = [
-      ...(runs.ours ? [] : ['Ours: prepareImage is not exported from the built core entry (dist/core.js) yet.']),
       ...(problems.size ? [`Wrong output size or orientation: ${[...problems].join('; ')}.`] : []),
       ...(difference
         ? [
@@ -500,7 +486,7 @@ async function prepareSection(context: Context): Promise<SectionResult> {
         section,
         `Prepare ${photo.label} (median of ${photo.runs})`,
         'data URL + <img> + canvas',
-        ours,
+        ms(median(runs.ours!)),
         ms(median(runs.baseline!)),
         goals.ratioAtMost(0.5),
         note,
@@ -518,7 +504,6 @@ async function blockingSection(context: Context): Promise<SectionResult> {
   const worst: Partial<Record<Method, BlockingFigure>> = {};
   const all: Partial<Record<Method, Array<BlockingFigure & { storedBytes?: number }>>> = {};
   for (const method of ['ours', 'baseline'] as const) {
-    if (method === 'ours' && !context.ourPrepare) continue;
     // A fresh page for each run: the first prepare of a page is what a person meets.
     for (let i = 0; i < 2; i += 1) {
       const page = await newBenchPage(context);
@@ -533,15 +518,15 @@ async function blockingSection(context: Context): Promise<SectionResult> {
     }
   }
   const section = `main thread while preparing and uploading the ${photo.label} (worst of 2 fresh pages)`;
-  const ours = (pick: (figure: BlockingFigure) => number) => (worst.ours ? ms(pick(worst.ours)) : missing(NOT_YET));
+  const ours = (pick: (figure: BlockingFigure) => number) => ms(pick(worst.ours!));
   const baseline = (pick: (figure: BlockingFigure) => number) => ms(pick(worst.baseline!));
   const against = 'data URL + canvas + spark-md5 + XHR';
   const originalBytes = (await readFile(join(context.work, 'fixtures', photo.name))).length;
   const stored = (method: Method) => [...new Set((all[method] ?? []).map((figure) => figure.storedBytes))].join(', ');
   const oursSentOriginal = (all.ours ?? []).some((figure) => figure.storedBytes === originalBytes);
   const notes = [
-    `Ours is the built uploadThumbnail given the original (validate, prepare, MD5, XHR, as the widget does). Stored bytes: ${worst.ours ? `ours ${stored('ours')}, ` : ''}baseline ${stored('baseline')}.`,
-    `Wall time of the whole prepare + upload: ${worst.ours ? `ours ${worst.ours.wallMs.toFixed(0)} ms, ` : ''}baseline ${worst.baseline!.wallMs.toFixed(0)} ms.`,
+    `Ours is the built uploadThumbnail given the original (validate, prepare, MD5, XHR, as the widget does). Stored bytes: ours ${stored('ours')}, baseline ${stored('baseline')}.`,
+    `Wall time of the whole prepare + upload: ours ${worst.ours!.wallMs.toFixed(0)} ms, baseline ${worst.baseline!.wallMs.toFixed(0)} ms.`,
     ...(oursSentOriginal ? ['Ours sent the original bytes: uploadThumbnail did not prepare the image.'] : []),
   ];
   return {
@@ -574,7 +559,6 @@ async function memorySection(context: Context): Promise<SectionResult> {
   const heaps: Partial<Record<Method, HeapPeak>> = {};
   const processes: Partial<Record<Method, RssPeak>> = {};
   for (const method of ['ours', 'baseline'] as const) {
-    if (method === 'ours' && !context.ourPrepare) continue;
     const page = await newBenchPage(context);
     try {
       await call(page, 'loadFixture', photo.name);
@@ -592,7 +576,6 @@ async function memorySection(context: Context): Promise<SectionResult> {
     }
   }
   const MB = (bytes: number): Figure => ({ value: bytes / 1e6, unit: 'MB' });
-  const notYet = missing(NOT_YET);
   const rssAbove = (peak: RssPeak) => peak.peakBytes - peak.idleBytes;
   const heapAbove = (peak: HeapPeak) => peak.peakBytes - peak.idleBytes;
   const describeHeap = (name: string, peak: HeapPeak) =>
@@ -604,7 +587,7 @@ async function memorySection(context: Context): Promise<SectionResult> {
         section,
         'Peak renderer memory above idle (RSS, /proc VmHWM)',
         'data URL + canvas',
-        processes.ours ? MB(rssAbove(processes.ours)) : notYet,
+        MB(rssAbove(processes.ours!)),
         MB(rssAbove(processes.baseline!)),
         undefined,
         'Every renderer process of the bench, peak reset before the prepare: decoded pixels, canvases and the data URL included.',
@@ -613,10 +596,10 @@ async function memorySection(context: Context): Promise<SectionResult> {
         section,
         'Peak JS heap above idle, page + workers (CDP)',
         'data URL + canvas',
-        heaps.ours ? MB(heapAbove(heaps.ours)) : notYet,
+        MB(heapAbove(heaps.ours!)),
         MB(heapAbove(heaps.baseline!)),
         undefined,
-        `${[heaps.ours && describeHeap('Ours', heaps.ours), describeHeap('baseline', heaps.baseline!)].filter(Boolean).join('; ')}. ` +
+        `${describeHeap('Ours', heaps.ours!)}; ${describeHeap('baseline', heaps.baseline!)}. ` +
           'Blink keeps a data URL as an external string and pixels in Skia: neither is in the JS heap.',
       ),
     ],
@@ -635,21 +618,6 @@ async function dropStoredMedia(api: RunningServer) {
 
 async function chunkedSection(context: Context): Promise<SectionResult> {
   const { page, api } = context;
-  if (!(await call(page, 'ourUploadMediaAvailable')))
-    return {
-      rows: [
-        row(
-          'chunked upload',
-          'Chunked upload of 256 MiB',
-          '',
-          missing(NOT_YET),
-          missing(NOT_YET),
-          undefined,
-          'uploadMedia is not exported from the built core entry.',
-        ),
-      ],
-      details: {},
-    };
   const path = join(context.work, 'fixtures', MEDIA_FIXTURE);
   const bytes = randomBytes(MEDIA_BYTES);
   await writeFile(path, bytes);
@@ -903,11 +871,7 @@ async function main(): Promise<number> {
       cleanups.push(() => api.close());
       const page = await newBenchPage({ browser, bench });
       details.fixtures = await makeFixtures({ page, work });
-      const ourPrepare = await call(page, 'ourPrepareAvailable');
-      if (!ourPrepare)
-        log('  prepareImage is not exported from the built core entry: its rows say "not available yet".');
-      const context: Context = { work, browser, bench, api, page, ourPrepare };
-      details.ourPrepareAvailable = ourPrepare;
+      const context: Context = { work, browser, bench, api, page };
 
       await results('md5', () => md5Section(context));
       await results('upload', () => uploadSection(context));
