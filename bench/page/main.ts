@@ -4,7 +4,6 @@
  * `./baseline.ts`. Times are taken here with `performance.now()`, never across the CDP round trip.
  */
 import { createMD5 } from '../../src/core/hashWasmMd5';
-import { md5Hex as md5HexFromSource } from '../../src/core/md5';
 import { prepareWithCanvas, postThumbnail, sparkMd5Hex } from './baseline';
 import { core } from './builtCore.js';
 
@@ -61,11 +60,6 @@ export interface UploadFigure {
   fileUuid: string;
 }
 
-type PrepareImage = (
-  file: File,
-  options: { maxDimension: number; quality?: number; signal?: AbortSignal },
-) => Promise<unknown>;
-
 /** Slices of 4 MiB, as src/core/md5.ts reads them. */
 const SLICE_BYTES = 4 * 1024 * 1024;
 const LONG_TASK_MS = 50;
@@ -99,44 +93,10 @@ async function fixture(name: string): Promise<File> {
   return file;
 }
 
-type UploadMedia = typeof import('../../src/core/media').uploadMedia;
-
-/** `uploadMedia` from the built core entry, once it exports it. */
-function ourUploadMedia(): UploadMedia | undefined {
-  const candidate = core.uploadMedia;
-  return typeof candidate === 'function' ? (candidate as UploadMedia) : undefined;
-}
-
-function ourPrepareImage(): PrepareImage | undefined {
-  const candidate = core.prepareImage;
-  return typeof candidate === 'function' ? (candidate as PrepareImage) : undefined;
-}
-
-/** The built package's MD5 when `core` exports it; until then the same module from src/. */
-function ourMd5(): { md5Hex: (blob: Blob) => Promise<string>; source: string } {
-  const candidate = core.md5Hex;
-  return typeof candidate === 'function'
-    ? { md5Hex: candidate as (blob: Blob) => Promise<string>, source: 'dist core md5Hex' }
-    : { md5Hex: md5HexFromSource, source: 'src/core/md5.ts md5Hex (not exported from core)' };
-}
-
-/** Whatever `prepareImage` resolves with: a Blob (or File), or an object carrying one. */
-function preparedBlob(result: unknown): Blob {
-  if (result instanceof Blob) return result;
-  if (typeof result === 'object' && result !== null) {
-    for (const key of ['blob', 'file']) {
-      const value = (result as Record<string, unknown>)[key];
-      if (value instanceof Blob) return value;
-    }
-  }
-  throw new Error('prepareImage resolved with neither a Blob nor an object with a `blob` or `file`');
-}
-
-async function prepare(method: Method, file: File, maxDimension: number, quality: number): Promise<Blob> {
+function prepare(method: Method, file: File, maxDimension: number, quality: number): Promise<Blob> {
   if (method === 'baseline') return prepareWithCanvas(file, maxDimension, quality);
-  const prepareImage = ourPrepareImage();
-  if (!prepareImage) throw new Error('prepareImage is not exported from the core entry');
-  return preparedBlob(await prepareImage(file, { maxDimension, quality, signal: new AbortController().signal }));
+  // A signal, as uploadThumbnail passes one, so that ours pays for watching it.
+  return core.prepareImage(file, { maxDimension, quality, signal: new AbortController().signal });
 }
 
 async function shownSize(blob: Blob): Promise<{ width: number; height: number }> {
@@ -216,14 +176,6 @@ export const bench = {
     return (await fixture(name)).size;
   },
 
-  ourPrepareAvailable(): boolean {
-    return ourPrepareImage() !== undefined;
-  },
-
-  ourMd5Source(): string {
-    return ourMd5().source;
-  },
-
   /** One resize of a fixture to `maxDimension`, timed from the call to the encoded blob. */
   async prepare(method: Method, name: string, maxDimension: number, quality: number): Promise<PreparedFigure> {
     const file = await fixture(name);
@@ -281,7 +233,6 @@ export const bench = {
     maxDimension: number,
     quality: number,
   ): Promise<BlockingFigure> {
-    if (method === 'ours' && !ourPrepareImage()) throw new Error('prepareImage is not exported from the core entry');
     const file = await fixture(name);
     const tasks: PerformanceEntry[] = [];
     const observer = new PerformanceObserver((list) => tasks.push(...list.getEntries()));
@@ -356,16 +307,12 @@ export const bench = {
       for (let offset = 0; offset < inMemory.length; offset += SLICE_BYTES)
         hasher.update(inMemory.subarray(offset, offset + SLICE_BYTES));
       hex = hasher.digest('hex');
-    } else if (method === 'ours') hex = await ourMd5().md5Hex(file);
+    } else if (method === 'ours') hex = await core.md5Hex(file);
     else if (method === 'spark-md5') hex = await sparkMd5Hex(file, SLICE_BYTES);
     else
       for (let offset = 0; offset < file.size; offset += SLICE_BYTES)
         await file.slice(offset, offset + SLICE_BYTES).arrayBuffer();
     return { ms: performance.now() - start, hex };
-  },
-
-  ourUploadMediaAvailable(): boolean {
-    return ourUploadMedia() !== undefined;
   },
 
   /**
@@ -378,13 +325,11 @@ export const bench = {
     target: Pick<UploadTarget, 'baseUrl' | 'token'>,
     chunkSize: number,
   ): Promise<MediaUploadFigure> {
-    const uploadMedia = ourUploadMedia();
-    if (!uploadMedia) throw new Error('uploadMedia is not exported from the core entry');
     const file = await fixture(name);
     await nextFrame();
     const before = sendTimes.length;
     const start = performance.now();
-    const result = await uploadMedia({
+    const result = await core.uploadMedia({
       baseUrl: target.baseUrl,
       token: target.token,
       file,
