@@ -3,17 +3,30 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { UPLOAD_PATH } from '../src/core/protocol';
 import { checkToken } from './auth';
-import { callFor } from './calls';
+import type { UploadCall, UploadContext } from './calls/call';
+import { storeChunk } from './calls/chunk';
+import { finishChunkedUpload } from './calls/done';
+import { storeMedia } from './calls/media';
+import { storeThumbnail } from './calls/thumbnail';
 import { ChunkStore } from './chunks';
 import { serverConfig, type ServerOptions } from './config';
-import { requestDeadline } from './deadline';
-import { fieldReader } from './fields';
-import { serveFile } from './files';
+import { fieldReader, type FieldReader } from './fields';
+import { FILES_PATH, serveFile } from './files';
 import { HttpError, sendError, sendJson } from './http';
 import { receiveForm } from './multipart';
 import { UploadStore } from './store';
 
-export * from './config';
+export {
+  DEFAULT_DATA_DIR,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_CHUNKED_FILE_BYTES,
+  DEFAULT_MAX_CONCURRENT_UPLOADS,
+  DEFAULT_PORT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_STALE_UPLOAD_MS,
+  DEFAULT_TOKEN,
+  type ServerOptions,
+} from './config';
 
 export interface RunningServer {
   url: string;
@@ -36,14 +49,12 @@ const PREFLIGHT_HEADERS = {
 
 const HOST_HEADER = /^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
 const CLOSE_GRACE_MS = 3000;
+/** How long a timed-out client has to read its 408 before its connection is cut. */
+const TIMED_OUT_GRACE_MS = 1000;
 
-/**
- * The reference API on loopback: CORS, a deadline per request, the token, the routes (health, the
- * stored files, the upload endpoint), and the call of the upload family each form is (see calls/).
- */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const config = serverConfig(options);
   const {
-    port,
     host,
     token,
     dataDir,
@@ -53,7 +64,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     maxConcurrentUploads,
     staleUploadMs,
     maxChunkedFileBytes,
-  } = serverConfig(options);
+  } = config;
   const store = new UploadStore(dataDir);
   await store.open();
   const chunks = new ChunkStore(dataDir);
@@ -101,13 +112,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     } else if (path === '/health') {
       requireMethod(req, ['GET', 'HEAD']);
       sendJson(res, 200, { ok: true });
-    } else if (path.startsWith('/files/')) {
+    } else if (path.startsWith(FILES_PATH)) {
       requireMethod(req, ['GET', 'HEAD']);
-      await serveFile(req, res, store, path.slice('/files/'.length));
+      await serveFile(req, res, store, path.slice(FILES_PATH.length));
     } else if (path === UPLOAD_PATH || path === UPLOAD_PATH.replace(/\/$/, '')) {
       requireMethod(req, ['POST']);
       const origin = HOST_HEADER.test(req.headers.host ?? '') ? `http://${req.headers.host}` : ownOrigin;
-      await handleUpload(req, res, url, deadline, origin);
+      await handleUpload(req, res, url, deadline, { store, chunks, maxChunkedFileBytes, origin });
     } else {
       throw new HttpError(404, `Nothing here: ${path}. The upload endpoint is POST ${UPLOAD_PATH}.`);
     }
@@ -118,7 +129,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     res: ServerResponse,
     url: URL,
     deadline: AbortSignal,
-    origin: string,
+    context: UploadContext,
   ) {
     // Everything that needs no body is checked before reading it; lasting refusals before 429,
     // so that a client never retries what can never succeed.
@@ -152,9 +163,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         tempFilePath: () => store.tempFilePath(),
         signal: deadline,
       });
+      const fields = fieldReader(form.fields, prefix);
       try {
-        const fields = fieldReader(form, prefix);
-        answer = await callFor(url, fields)({ form, fields, store, chunks, maxChunkedFileBytes, origin });
+        answer = await callFor(url, fields)({ ...form, fields }, context);
       } finally {
         // After a commit the temp file is gone; after any failure this is the cleanup.
         if (form.file) await rm(form.file.tempPath, { force: true });
@@ -167,17 +178,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
-    server.listen(port, host, () => {
+    server.listen(config.port, host, () => {
       server.off('error', rejectListen);
       resolveListen();
     });
   });
-  const listening = (server.address() as AddressInfo).port;
-  ownOrigin = `http://${urlHost(host)}:${listening}`;
+  const port = (server.address() as AddressInfo).port;
+  ownOrigin = `http://${urlHost(host)}:${port}`;
 
   return {
     url: ownOrigin,
-    port: listening,
+    port,
     token,
     dataDir,
     close: () =>
@@ -195,12 +206,50 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 }
 
+/**
+ * The time a request has to arrive in full, from its headers on. A client that stalls or trickles
+ * mid-body would otherwise hold its connection, its upload slot and a temp file for ever. While
+ * the body is being read the signal aborts the read: the temp file is removed and 408 answered.
+ * The connection is then cut, after a grace for the client to read the 408: closing a socket the
+ * client is still writing to resets it, and a reset can destroy the answer before it is read.
+ * A request answered earlier (a refusal whose rest is being drained) is cut at once.
+ */
+function requestDeadline(req: IncomingMessage, res: ServerResponse, timeoutMs: number): AbortSignal {
+  const controller = new AbortController();
+  const cut = () => {
+    if (!req.complete) req.socket.destroy();
+  };
+  const timer = setTimeout(() => {
+    if (req.complete) return;
+    if (res.headersSent) return cut();
+    const seconds = Math.round(timeoutMs / 100) / 10;
+    controller.abort(
+      new HttpError(
+        408,
+        `The request did not arrive in full within ${seconds} s; send it again over a steadier connection.`,
+      ),
+    );
+    setTimeout(cut, TIMED_OUT_GRACE_MS).unref();
+  }, timeoutMs).unref();
+  // 'close' comes once the request has been read to its end, or its connection is gone.
+  req.once('close', () => clearTimeout(timer));
+  return controller.signal;
+}
+
 function requireMethod(req: IncomingMessage, allowed: string[]): void {
   if (!allowed.includes(req.method ?? '')) {
     throw new HttpError(405, `${req.method} is not allowed here; use ${allowed.join(' or ')}.`, {
       Allow: [...allowed, 'OPTIONS'].join(', '),
     });
   }
+}
+
+/** Which call of the family this is: `?done`, a chunk (`partindex`), a thumbnail (`parentuuid`) or a media. */
+function callFor(url: URL, fields: FieldReader): UploadCall {
+  if (url.searchParams.has('done')) return finishChunkedUpload;
+  if (fields.has('partindex')) return storeChunk;
+  if (fields.has('parentuuid')) return storeThumbnail;
+  return storeMedia;
 }
 
 function urlHost(host: string): string {

@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpError } from './http';
 
-/** Refuses a request whose `Authorization: Bearer` token is missing, malformed or not `token`. */
 export function checkToken(authorization: string | undefined, token: string): void {
   if (!authorization) {
     throw new HttpError(401, 'The Authorization header is missing; send "Authorization: Bearer <token>".', {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SNIFF_BYTES } from '../src/core/sniff';
-import { isUuid } from './store';
+import { readRecord } from './store';
 
 /** A chunked media upload between its part 0 and its done call, kept as `chunks/<uuid>.json`. */
 export interface PendingUpload {
@@ -69,14 +69,8 @@ export class ChunkStore {
   }
 
   /** The upload in progress under this uuid; undefined for any other string, or when there is none. */
-  async find(uuid: string): Promise<PendingUpload | undefined> {
-    if (!isUuid(uuid)) return undefined;
-    try {
-      return JSON.parse(await readFile(join(this.dir, `${uuid}.json`), 'utf8')) as PendingUpload;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+  find(uuid: string): Promise<PendingUpload | undefined> {
+    return readRecord(this.dir, uuid);
   }
 
   /** Appends the part after the bytes already received and records it; the upload is updated in place. */

@@ -35,17 +35,9 @@ export const DEFAULT_STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
 /** Largest media assembled from chunks: 1 GiB. */
 export const DEFAULT_MAX_CHUNKED_FILE_BYTES = 1024 * 1024 * 1024;
 
-/** The options with every default filled in and every number checked. */
-export type ServerConfig = Required<ServerOptions>;
-
-export function serverConfig(options: ServerOptions): ServerConfig {
+/** Every option with its default filled in, `dataDir` made absolute; a setting no server can run with throws. */
+export function serverConfig(options: ServerOptions): Required<ServerOptions> {
   return {
-    port: options.port ?? DEFAULT_PORT,
-    host: options.host ?? '127.0.0.1',
-    token: options.token ?? DEFAULT_TOKEN,
-    dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    fieldPrefix: options.fieldPrefix ?? DEFAULT_FIELD_PREFIX,
     requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
     maxConcurrentUploads: positiveInteger(
       'maxConcurrentUploads',
@@ -56,6 +48,12 @@ export function serverConfig(options: ServerOptions): ServerConfig {
       'maxChunkedFileBytes',
       options.maxChunkedFileBytes ?? DEFAULT_MAX_CHUNKED_FILE_BYTES,
     ),
+    port: options.port ?? DEFAULT_PORT,
+    host: options.host ?? '127.0.0.1',
+    token: options.token ?? DEFAULT_TOKEN,
+    dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    fieldPrefix: options.fieldPrefix ?? DEFAULT_FIELD_PREFIX,
   };
 }
 

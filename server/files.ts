@@ -2,9 +2,15 @@ import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { HttpError } from './http';
-import type { UploadStore } from './store';
+import type { StoredUpload, UploadStore } from './store';
 
-/** `GET /files/<stored name>`: a stored upload's bytes, never run as a page of this origin. */
+export const FILES_PATH = '/files/';
+
+/** Where a stored file is served; `origin` is the server as the client reached it. */
+export function fileUrl(origin: string, record: StoredUpload): string {
+  return `${origin}${FILES_PATH}${record.storedName}`;
+}
+
 export async function serveFile(req: IncomingMessage, res: ServerResponse, store: UploadStore, encodedName: string) {
   let name: string;
   try {

@@ -7,20 +7,11 @@
  * STALE_UPLOAD_MS and MAX_CHUNKED_FILE_BYTES.
  */
 import { parseArgs } from 'node:util';
-import {
-  DEFAULT_DATA_DIR,
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_MAX_CHUNKED_FILE_BYTES,
-  DEFAULT_MAX_CONCURRENT_UPLOADS,
-  DEFAULT_PORT,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  DEFAULT_STALE_UPLOAD_MS,
-  DEFAULT_TOKEN,
-  startServer,
-} from './app';
+import { startServer } from './app';
 
-function wholeNumber(name: string, value: string | undefined, fallback: number, min = 0): number {
-  if (value === undefined || value === '') return fallback;
+/** Undefined when unset, so that the server's own default applies. */
+function wholeNumber(name: string, value: string | undefined, min = 0): number | undefined {
+  if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min) {
     throw new Error(`${name} must be a whole number${min > 0 ? ` of at least ${min}` : ''}, not "${value}".`);
   }
@@ -42,37 +33,25 @@ async function main(): Promise<void> {
     },
   });
   const env = process.env;
-  const port = wholeNumber('The port', flags.port ?? env.PORT, DEFAULT_PORT);
-  if (port > 65535) throw new Error(`The port must be at most 65535, not ${port}.`);
+  const port = wholeNumber('The port', flags.port ?? env.PORT);
+  if (port !== undefined && port > 65535) throw new Error(`The port must be at most 65535, not ${port}.`);
 
   const server = await startServer({
     port,
-    host: flags.host ?? env.HOST ?? '127.0.0.1',
-    token: flags.token ?? env.UPLOAD_TOKEN ?? DEFAULT_TOKEN,
-    dataDir: flags['data-dir'] ?? env.DATA_DIR ?? DEFAULT_DATA_DIR,
-    maxBodyBytes: wholeNumber('The body limit', flags['max-body-bytes'] ?? env.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
-    requestTimeoutMs: wholeNumber(
-      'The request timeout',
-      flags['request-timeout-ms'] ?? env.REQUEST_TIMEOUT_MS,
-      DEFAULT_REQUEST_TIMEOUT_MS,
-      1,
-    ),
+    host: flags.host ?? env.HOST,
+    token: flags.token ?? env.UPLOAD_TOKEN,
+    dataDir: flags['data-dir'] ?? env.DATA_DIR,
+    maxBodyBytes: wholeNumber('The body limit', flags['max-body-bytes'] ?? env.MAX_BODY_BYTES),
+    requestTimeoutMs: wholeNumber('The request timeout', flags['request-timeout-ms'] ?? env.REQUEST_TIMEOUT_MS, 1),
     maxConcurrentUploads: wholeNumber(
       'The upload limit',
       flags['max-concurrent-uploads'] ?? env.MAX_CONCURRENT_UPLOADS,
-      DEFAULT_MAX_CONCURRENT_UPLOADS,
       1,
     ),
-    staleUploadMs: wholeNumber(
-      'The stale upload age',
-      flags['stale-upload-ms'] ?? env.STALE_UPLOAD_MS,
-      DEFAULT_STALE_UPLOAD_MS,
-      1,
-    ),
+    staleUploadMs: wholeNumber('The stale upload age', flags['stale-upload-ms'] ?? env.STALE_UPLOAD_MS, 1),
     maxChunkedFileBytes: wholeNumber(
       'The chunked file limit',
       flags['max-chunked-file-bytes'] ?? env.MAX_CHUNKED_FILE_BYTES,
-      DEFAULT_MAX_CHUNKED_FILE_BYTES,
       1,
     ),
   });

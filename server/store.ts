@@ -27,7 +27,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STORED_NAME = /^([0-9a-f-]{36})\.([a-z0-9]{1,5})$/;
 const TEMP_SUFFIX = '.tmp';
 
-export const isUuid = (value: string) => UUID.test(value);
+const isUuid = (value: string) => UUID.test(value);
+
+/** The record `<uuid>.json` in `dir`; undefined when there is none, or when `uuid` is not one. */
+export async function readRecord<T>(dir: string, uuid: string): Promise<T | undefined> {
+  // Only a well-formed uuid reaches the file system, so no client string can name another path.
+  if (!isUuid(uuid)) return undefined;
+  try {
+    return JSON.parse(await readFile(join(dir, `${uuid}.json`), 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
 
 /**
  * Uploads on disk: `files/` holds the bytes, `meta/` one JSON record per upload. Everything is
@@ -85,15 +97,8 @@ export class UploadStore {
     }
   }
 
-  async find(uuid: string): Promise<StoredUpload | undefined> {
-    // Only a well-formed uuid reaches the file system, so no client string can name another path.
-    if (!isUuid(uuid)) return undefined;
-    try {
-      return JSON.parse(await readFile(join(this.metaDir, `${uuid}.json`), 'utf8')) as StoredUpload;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+  find(uuid: string): Promise<StoredUpload | undefined> {
+    return readRecord(this.metaDir, uuid);
   }
 
   /** The record and path of a stored file by its public name, or undefined for any other name. */

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { PendingUpload } from '../chunks';
+import type { FieldReader } from '../fields';
 import { HttpError } from '../http';
-import { pendingUpload, type CallHandler, type UploadContext } from './call';
+import type { UploadCall, UploadContext } from './call';
+import { checkSize, receivedFile } from './receivedFile';
 
 /** Each part rewrites the upload's record, which lists every part: this bounds that work. */
 const MAX_TOTAL_PARTS = 10_000;
@@ -10,22 +12,24 @@ const MAX_TOTAL_PARTS = 10_000;
  * One part of a chunked media: part 0 starts the upload and is answered its uuid; every later part
  * names it in `uuid` and must be the next one, starting where the bytes so far end.
  */
-export const storeChunk: CallHandler = async (context) => {
-  const { fields, form } = context;
-  const { name } = fields;
+export const storeChunk: UploadCall = async (form, context) => {
+  const { fields, sentFields } = form;
   const totalParts = fields.wholeNumber('totalparts');
   const partIndex = fields.wholeNumber('partindex');
   if (totalParts === undefined || totalParts < 1 || totalParts > MAX_TOTAL_PARTS) {
-    throw new HttpError(400, `The field ${name('totalparts')} must be a whole number from 1 to ${MAX_TOTAL_PARTS}.`);
+    throw new HttpError(
+      400,
+      `The field ${fields.name('totalparts')} must be a whole number from 1 to ${MAX_TOTAL_PARTS}.`,
+    );
   }
   if (partIndex === undefined || partIndex >= totalParts) {
-    throw new HttpError(400, `The field ${name('partindex')} must be a whole number from 0 to ${totalParts - 1}.`);
+    throw new HttpError(
+      400,
+      `The field ${fields.name('partindex')} must be a whole number from 0 to ${totalParts - 1}.`,
+    );
   }
-  const part = fields.file();
-  const chunkSize = fields.wholeNumber('chunksize');
-  if (chunkSize !== undefined && chunkSize !== part.size) {
-    throw new HttpError(400, `Size mismatch: ${name('chunksize')} says ${chunkSize} bytes but ${part.size} arrived.`);
-  }
+  const part = receivedFile(form);
+  checkSize(fields.name('chunksize'), fields.wholeNumber('chunksize'), part.size);
   const totalFileSize = fields.wholeNumber('totalfilesize') ?? null;
   const byteOffset = fields.wholeNumber('partbyteoffset');
 
@@ -42,8 +46,8 @@ export const storeChunk: CallHandler = async (context) => {
       parts: [],
       updatedAt: Date.now(),
     };
-    checkPartFits(upload, part.size, byteOffset, context);
-    await context.chunks.withLock(upload.uuid, () => context.chunks.append(upload, part, form.sentFields));
+    checkPartFits(upload, part.size, byteOffset, fields, context.maxChunkedFileBytes);
+    await context.chunks.withLock(upload.uuid, () => context.chunks.append(upload, part, sentFields));
     return { file_uuid: upload.uuid };
   }
 
@@ -51,18 +55,16 @@ export const storeChunk: CallHandler = async (context) => {
   if (uuid === '') {
     throw new HttpError(
       400,
-      `The field ${name('uuid')} is missing; parts after 0 send the file_uuid answered to part 0.`,
+      `The field ${fields.name('uuid')} is missing; parts after 0 send the file_uuid answered to part 0.`,
     );
   }
   return context.chunks.withLock(uuid, async () => {
     const upload = await pendingUpload(context, uuid);
-    if (totalParts !== upload.totalParts) {
-      throw new HttpError(400, `${name('totalparts')} is ${totalParts}, but part 0 said ${upload.totalParts}.`);
-    }
+    checkTotalParts(fields, totalParts, upload);
     if (totalFileSize !== null && upload.totalFileSize !== null && totalFileSize !== upload.totalFileSize) {
       throw new HttpError(
         400,
-        `${name('totalfilesize')} is ${totalFileSize}, but part 0 said ${upload.totalFileSize}.`,
+        `${fields.name('totalfilesize')} is ${totalFileSize}, but part 0 said ${upload.totalFileSize}.`,
       );
     }
     const last = upload.lastPart;
@@ -73,29 +75,51 @@ export const storeChunk: CallHandler = async (context) => {
         upload.nextPart < upload.totalParts ? `part ${upload.nextPart} is next` : 'every part is in; send ?done';
       throw new HttpError(400, `Part ${partIndex} of ${uuid} is out of order: ${expected}. Send the parts in order.`);
     }
-    checkPartFits(upload, part.size, byteOffset, context);
-    await context.chunks.append(upload, part, form.sentFields);
+    checkPartFits(upload, part.size, byteOffset, fields, context.maxChunkedFileBytes);
+    await context.chunks.append(upload, part, sentFields);
     return { file_uuid: uuid };
   });
 };
 
 /** Refuses a part that does not start where the bytes so far end, or that makes the file too large. */
-function checkPartFits(upload: PendingUpload, size: number, byteOffset: number | undefined, context: UploadContext) {
-  const { name } = context.fields;
+function checkPartFits(
+  upload: PendingUpload,
+  size: number,
+  byteOffset: number | undefined,
+  fields: FieldReader,
+  maxBytes: number,
+) {
   if (byteOffset !== undefined && byteOffset !== upload.size) {
     throw new HttpError(
       400,
-      `${name('partbyteoffset')} is ${byteOffset}, but ${upload.size} bytes came before part ${upload.nextPart}.`,
+      `${fields.name('partbyteoffset')} is ${byteOffset}, but ${upload.size} bytes came before part ${upload.nextPart}.`,
     );
   }
-  const max = context.maxChunkedFileBytes;
-  if (upload.size + size > max || (upload.totalFileSize ?? 0) > max) {
-    throw new HttpError(413, `The file is larger than this server accepts in chunks (${max} bytes).`);
+  if (upload.size + size > maxBytes || (upload.totalFileSize ?? 0) > maxBytes) {
+    throw new HttpError(413, `The file is larger than this server accepts in chunks (${maxBytes} bytes).`);
   }
   if (upload.totalFileSize !== null && upload.size + size > upload.totalFileSize) {
     throw new HttpError(
       400,
-      `The parts pass the ${upload.totalFileSize} bytes ${name('totalfilesize')} declared; send the file's own parts.`,
+      `The parts pass the ${upload.totalFileSize} bytes ${fields.name('totalfilesize')} declared; send the file's own parts.`,
     );
   }
+}
+
+/** Refuses a `totalparts` other than part 0's; the done call may leave it out. */
+export function checkTotalParts(fields: FieldReader, totalParts: number | undefined, upload: PendingUpload): void {
+  if (totalParts !== undefined && totalParts !== upload.totalParts) {
+    throw new HttpError(400, `${fields.name('totalparts')} is ${totalParts}, but part 0 said ${upload.totalParts}.`);
+  }
+}
+
+export async function pendingUpload(context: UploadContext, uuid: string): Promise<PendingUpload> {
+  const upload = await context.chunks.find(uuid);
+  if (!upload) {
+    throw new HttpError(
+      404,
+      `Unknown chunked upload ${uuid}: never started, already done, or deleted after a long pause. Start again from part 0.`,
+    );
+  }
+  return upload;
 }

@@ -1,29 +1,31 @@
 import { sniffImageType } from '../../src/core/sniff';
+import { fileUrl } from '../files';
 import { HttpError } from '../http';
-import { commit, declaredType, fileUrl, pendingUpload, type CallHandler } from './call';
+import type { UploadCall } from './call';
+import { checkTotalParts, pendingUpload } from './chunk';
+import { commit, declaredType } from './commit';
+import { checkMd5, checkSize } from './receivedFile';
 
 /**
  * `?done`: every part is in; the assembled file is checked against the declared size and MD5 and
  * stored as a media under the upload's uuid. A done sent again for a stored upload is answered again.
  */
-export const finishChunkedUpload: CallHandler = async (context) => {
-  const { fields, form } = context;
-  const { name } = fields;
+export const finishChunkedUpload: UploadCall = async ({ fields, sentFields }, context) => {
   const uuid = fields.text('uuid') ?? '';
-  if (uuid === '') throw new HttpError(400, `The field ${name('uuid')} is missing; send the file_uuid of part 0.`);
-  if (!fields.text('filename')) throw new HttpError(400, `The field ${name('filename')} is missing.`);
+  if (uuid === '') {
+    throw new HttpError(400, `The field ${fields.name('uuid')} is missing; send the file_uuid of part 0.`);
+  }
+  if (!fields.text('filename')) throw new HttpError(400, `The field ${fields.name('filename')} is missing.`);
   const totalParts = fields.wholeNumber('totalparts');
   const totalFileSize = fields.wholeNumber('totalfilesize');
   return context.chunks.withLock(uuid, async () => {
     const stored = await context.store.find(uuid);
     if (stored?.parts) {
-      fields.checkMd5(stored.md5);
-      return { file_url: fileUrl(context, stored), file_uuid: uuid };
+      checkMd5(fields, stored.md5);
+      return { file_url: fileUrl(context.origin, stored), file_uuid: uuid };
     }
     const upload = await pendingUpload(context, uuid);
-    if (totalParts !== undefined && totalParts !== upload.totalParts) {
-      throw new HttpError(400, `${name('totalparts')} is ${totalParts}, but part 0 said ${upload.totalParts}.`);
-    }
+    checkTotalParts(fields, totalParts, upload);
     if (upload.nextPart < upload.totalParts) {
       const missing =
         upload.nextPart === upload.totalParts - 1
@@ -31,14 +33,9 @@ export const finishChunkedUpload: CallHandler = async (context) => {
           : `${upload.nextPart} to ${upload.totalParts - 1}`;
       throw new HttpError(400, `Parts ${missing} of ${uuid} are missing; send every part before ?done.`);
     }
-    if (totalFileSize !== undefined && totalFileSize !== upload.size) {
-      throw new HttpError(
-        400,
-        `Size mismatch: ${name('totalfilesize')} says ${totalFileSize} bytes but ${upload.size} arrived.`,
-      );
-    }
+    checkSize(fields.name('totalfilesize'), totalFileSize, upload.size);
     const { md5, head } = await context.chunks.digest(uuid);
-    fields.checkMd5(md5);
+    checkMd5(fields, md5);
     const type = sniffImageType(head) ?? declaredType(fields.text('filetype') || upload.fileType);
     // The assembled file is moved by the commit, and deleted if the commit fails: either way the
     // pending upload is over, and a later done call must be told so (404), not fail on a lost file.
@@ -51,10 +48,10 @@ export const finishChunkedUpload: CallHandler = async (context) => {
         parentUuid: null,
         type,
         originalName: fields.text('filename') || upload.fileName,
-        fields: form.sentFields,
+        fields: sentFields,
         parts: upload.parts,
       },
     ).finally(() => context.chunks.remove(uuid));
-    return { file_url: fileUrl(context, record), file_uuid: uuid };
+    return { file_url: fileUrl(context.origin, record), file_uuid: uuid };
   });
 };

@@ -1,15 +1,18 @@
 import { sniffImageType } from '../../src/core/sniff';
+import { fileUrl } from '../files';
 import { HttpError } from '../http';
-import { commit, fileUrl, type CallHandler } from './call';
+import type { UploadCall } from './call';
+import { commit } from './commit';
+import { verifiedFile } from './receivedFile';
 
-/** The thumbnail of a stored media: an image, whose parent must be a media already done. */
-export const storeThumbnail: CallHandler = async (context) => {
-  const { fields, form } = context;
+/** A thumbnail is stored only for a media that is stored, and only if its bytes are an image. */
+export const storeThumbnail: UploadCall = async (form, context) => {
+  const { fields } = form;
   const parentUuid = fields.text('parentuuid') ?? '';
   if (parentUuid === '') {
     throw new HttpError(400, `The field ${fields.name('parentuuid')} is empty; send the file_uuid of the media.`);
   }
-  const file = fields.verifiedFile();
+  const file = verifiedFile(form);
   const type = sniffImageType(file.head);
   if (!type) throw new HttpError(415, 'The thumbnail is not an image; send a PNG, JPEG, GIF, WebP, AVIF or BMP.');
   const parent = await context.store.find(parentUuid);
@@ -29,5 +32,5 @@ export const storeThumbnail: CallHandler = async (context) => {
     originalName: fields.text('filename') || file.partName,
     fields: form.sentFields,
   });
-  return { file_url: fileUrl(context, record), file_uuid: record.uuid, parent_file_uuid: parentUuid };
+  return { file_url: fileUrl(context.origin, record), file_uuid: record.uuid, parent_file_uuid: parentUuid };
 };
