@@ -76,6 +76,9 @@ interface Entry<TResult, TCheckpoint, TPrepared> {
   waiting: 'upload' | 'retry' | 'resume' | null;
 }
 
+/** The phase an item waits in for each thing it waits to do. */
+const WAITS_IN = { upload: 'chosen', retry: 'failed', resume: 'paused' } as const;
+
 const STATES: Record<UploaderSnapshot<unknown>['phase'], QueueItemState> = {
   idle: 'queued',
   checking: 'queued',
@@ -102,6 +105,18 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
   let snapshot: QueueSnapshot<TResult, TCheckpoint, TPrepared> = { items: [], loaded: 0, total: 0, leftOut };
   /** Until the next subscribe: files added after the widget went are ignored. */
   let disposed = false;
+  /** An item started by schedule() emits at once, and its listener would schedule again. */
+  let scheduling = false;
+
+  /** Whether the entry still waits for a place: its machine is (or, for a new file, will be) where the wait began. */
+  const waits = (entry: Entry<TResult, TCheckpoint, TPrepared>) => {
+    const { phase } = entry.uploader.getSnapshot();
+    if (entry.waiting && (phase === WAITS_IN[entry.waiting] || (entry.waiting === 'upload' && phase === 'checking')))
+      return true;
+    // Refused by its check, or ended some other way: it waits for nothing any more.
+    entry.waiting = null;
+    return false;
+  };
 
   const itemOf = (entry: Entry<TResult, TCheckpoint, TPrepared>): Item => {
     const current = entry.uploader.getSnapshot();
@@ -109,7 +124,7 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     return {
       id: entry.id,
       file: entry.file,
-      state: entry.waiting ? 'queued' : STATES[current.phase],
+      state: waits(entry) ? 'queued' : STATES[current.phase],
       percent: progress && progress.total > 0 ? Math.round((progress.loaded / progress.total) * 100) : null,
       ...(current.phase === 'uploaded' && { result: current.result }),
       ...(current.phase === 'failed' && { error: current.error }),
@@ -121,9 +136,11 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     const items = entries.map(itemOf);
     let loaded = 0;
     let total = 0;
-    for (const { file, state, percent } of items) {
+    for (const { file, state, percent, snapshot: item } of items) {
       total += file.size;
-      if (state === 'uploaded') loaded += file.size;
+      // Once at its thumbnail, an item's file is stored whole: its bytes never count down again.
+      const atThumbnail = item.phase === 'sending' && item.step?.name === 'thumbnail';
+      if (state === 'uploaded' || atThumbnail) loaded += file.size;
       else if (state === 'uploading' && percent !== null) loaded += (file.size * percent) / 100;
     }
     const before = snapshot.items.map(({ id, state }) => `${id} ${state}`).join();
@@ -134,21 +151,19 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
 
   /** Starts the waiting items, in the order chosen, while places are free. */
   const schedule = () => {
+    if (scheduling) return;
+    scheduling = true;
     const limit = Math.max(1, options.concurrency ?? 2);
-    let busy = entries.filter(({ uploader, waiting }) => !waiting && uploader.getSnapshot().phase === 'sending').length;
+    let busy = entries.filter(({ uploader }) => uploader.getSnapshot().phase === 'sending').length;
     for (const entry of entries) {
       if (busy >= limit) break;
-      const { phase } = entry.uploader.getSnapshot();
-      const ready =
-        (entry.waiting === 'upload' && phase === 'chosen') ||
-        (entry.waiting === 'retry' && phase === 'failed') ||
-        (entry.waiting === 'resume' && phase === 'paused');
-      if (!ready || !entry.waiting) continue;
       const action = entry.waiting;
+      if (!action || !waits(entry) || entry.uploader.getSnapshot().phase !== WAITS_IN[action]) continue;
       entry.waiting = null;
       entry.uploader[action]();
       busy += 1;
     }
+    scheduling = false;
   };
 
   const find = (id: string) => entries.find((entry) => entry.id === id);
@@ -184,14 +199,18 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     else uploader.choose([file]);
   };
 
-  /** Retry and Resume wait their turn like a new item; Pause frees a place at once. */
+  /**
+   * Retry (of a failed item) and Resume (of a paused one) wait their turn like a new item; Pause
+   * (of one being sent) frees a place at once. Anything else is not for the item's phase, and ignored.
+   */
   const act = (id: string, action: 'retry' | 'resume' | 'pause') => {
     const entry = find(id);
-    if (!entry) return;
-    if (action === 'pause') {
-      entry.waiting = null;
-      entry.uploader.pause();
-    } else entry.waiting = action;
+    if (!entry || entry.waiting) return;
+    const current = entry.uploader.getSnapshot();
+    if (action === 'pause') entry.uploader.pause();
+    else if (current.phase === WAITS_IN[action] && !(current.phase === 'failed' && current.refused)) {
+      entry.waiting = action;
+    } else return;
     schedule();
     publish();
   };

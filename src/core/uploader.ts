@@ -8,7 +8,8 @@ export type UploadStep = { name: 'media' } | { name: 'part'; index: number; coun
 /** What a task is given for one run: the file, what its check prepared, where a pause left it, and how to report. */
 export interface UploadRun<TCheckpoint, TPrepared> {
   file: File;
-  prepared: TPrepared;
+  /** What the task's check prepared; undefined for a task without a check. */
+  prepared: TPrepared | undefined;
   /** What the last run reported with `onCheckpoint`, to go on from there; undefined on the first run. */
   checkpoint: TCheckpoint | undefined;
   /** Aborted by pause, cancel, reset and dispose. */
@@ -151,6 +152,8 @@ export function createUploader<TResult, TCheckpoint = unknown, TPrepared = void>
   let snapshot: Snapshot = { id, phase: 'idle', notice: null };
   let work: Work<TCheckpoint, TPrepared> | null = null;
   let running: AbortController | null = null;
+  /** Resume was pressed before the paused run ended. */
+  let resumeWhenSettled = false;
   /** Until the next subscribe: a drop read after the widget went must start nothing. */
   let disposed = false;
 
@@ -173,6 +176,7 @@ export function createUploader<TResult, TCheckpoint = unknown, TPrepared = void>
     running?.abort();
     work = null;
     running = null;
+    resumeWhenSettled = false;
   };
   const forget = (notice: UploaderNotice | null) => {
     stopAll();
@@ -202,13 +206,13 @@ export function createUploader<TResult, TCheckpoint = unknown, TPrepared = void>
     emit({ phase: 'sending', ...withFile(current), progress: null, retry: null, step: null, checkpoint, notice });
     const run: UploadRun<TCheckpoint, TPrepared> = {
       file: current.file,
-      prepared: current.prepared as TPrepared,
+      prepared: current.prepared,
       checkpoint,
       signal: controller.signal,
       onProgress: (progress) => live() && update({ progress, retry: null }),
       onRetry: (retry) => live() && update({ progress: null, retry }),
       onStep: (step) => live() && update({ step }),
-      // Also after a pause: a part that finished as it landed must not be sent again.
+      // Also after a pause, until the run settles: a part that finished as it landed is not sent again.
       onCheckpoint: (next) => {
         if (!live()) return;
         current.checkpoint = next;
@@ -218,6 +222,8 @@ export function createUploader<TResult, TCheckpoint = unknown, TPrepared = void>
     const settle = (outcome: { result: TResult } | { error: unknown }) => {
       if (!live()) return;
       running = null;
+      const resume = resumeWhenSettled;
+      resumeWhenSettled = false;
       const step = snapshot.phase === 'sending' || snapshot.phase === 'paused' ? snapshot.step : null;
       if ('result' in outcome) {
         // A pause that landed as the upload ended has nothing left to pause: it is uploaded.
@@ -231,12 +237,14 @@ export function createUploader<TResult, TCheckpoint = unknown, TPrepared = void>
         emit({ phase: 'failed', ...withFile(current), error, refused: false, step, checkpoint: current.checkpoint });
         options.onError?.(error);
       } else if (snapshot.phase === 'paused') {
-        emit({ ...snapshot, checkpoint: current.checkpoint });
+        if (resume) start(current);
+        else emit({ ...snapshot, checkpoint: current.checkpoint });
       } else {
         forget(null);
       }
     };
-    options.task.send(run).then(
+    // A task that throws instead of rejecting fails the run like any other error.
+    attempt(() => options.task.send(run)).then(
       (result) => settle({ result }),
       (error: unknown) => settle({ error }),
     );
@@ -285,7 +293,7 @@ export function createUploader<TResult, TCheckpoint = unknown, TPrepared = void>
         current.preview = blob;
         if (snapshot.phase !== 'idle' && snapshot.phase !== 'checking') emit({ ...snapshot, preview: blob });
       };
-      check(file, { signal: current.stop.signal, preview }).then(
+      attempt(() => check(file, { signal: current.stop.signal, preview })).then(
         (prepared) => {
           if (work !== current) return;
           current.prepared = prepared;
@@ -311,7 +319,10 @@ export function createUploader<TResult, TCheckpoint = unknown, TPrepared = void>
       running?.abort();
     },
     resume: () => {
-      if (snapshot.phase === 'paused' && work) start(work);
+      if (snapshot.phase !== 'paused' || !work) return;
+      // The paused run has not ended yet: go on once it has, from the checkpoint it reports last.
+      if (running) resumeWhenSettled = true;
+      else start(work);
     },
     cancel: () => forget({ kind: 'cancelled' }),
     reset: () => forget(null),
@@ -327,4 +338,13 @@ export function createUploader<TResult, TCheckpoint = unknown, TPrepared = void>
       snapshot = { id, phase: 'idle', notice: null };
     },
   };
+}
+
+/** The promise `task` returns, or a rejected one when it throws before returning one. */
+function attempt<T>(task: () => Promise<T>): Promise<T> {
+  try {
+    return task();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

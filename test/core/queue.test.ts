@@ -139,4 +139,51 @@ describe('createUploadQueue: many uploads, each its own machine', () => {
     runs[0]!.run.onProgress({ loaded: 50, total: 100 });
     expect(queue.getSnapshot()).toMatchObject({ loaded: 500, total: 2000 });
   });
+
+  it('an item its check refuses shows its error, and the list is not left uploading', async () => {
+    const { send } = fakeSend();
+    const onError = vi.fn();
+    const check = async (file: File) => {
+      if (file.size === 0) throw detailedError('invalid-file', { reason: 'empty', fileName: file.name });
+    };
+    const queue = createUploadQueue<string>({ task: { check, send }, onError });
+    queue.add([new File([], 'empty.txt')]);
+    await flush();
+    expect(queue.getSnapshot().items).toMatchObject([{ state: 'error', error: { details: { reason: 'empty' } } }]);
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
+  it('a double Resume or a Retry of an item being sent starts nothing more, and Pause of a waiting item does nothing', async () => {
+    const { queue, states, inFlight } = queueOf({ concurrency: 1 });
+    queue.add(files(2));
+    const [first, second] = queue.getSnapshot().items;
+    queue.retry(first!.id);
+    queue.resume(first!.id);
+    queue.pause(second!.id);
+    expect(states()).toEqual(['uploading', 'queued']);
+    queue.pause(first!.id);
+    await flush();
+    queue.resume(first!.id);
+    queue.resume(first!.id);
+    expect(inFlight()).toHaveLength(1);
+    expect(states()).toEqual(['queued', 'uploading']);
+  });
+
+  it('raising concurrency while items wait starts just enough of them', () => {
+    const { queue, runs } = queueOf({ concurrency: 1 });
+    queue.add(files(5));
+    const later = fakeSend();
+    queue.setOptions({ task: { send: later.send }, concurrency: 3 });
+    expect(runs.length + later.runs.length).toBe(3);
+    expect(queue.getSnapshot().items.filter((item) => item.state === 'uploading')).toHaveLength(3);
+  });
+
+  it('counts a file whole once its thumbnail is under way: the list’s bytes never go back', () => {
+    const { queue, runs } = queueOf();
+    queue.add(files(1, 1000));
+    runs[0]!.run.onProgress({ loaded: 100, total: 100 });
+    runs[0]!.run.onStep({ name: 'thumbnail' });
+    runs[0]!.run.onProgress({ loaded: 0, total: 0 });
+    expect(queue.getSnapshot()).toMatchObject({ loaded: 1000, total: 1000 });
+  });
 });

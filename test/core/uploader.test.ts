@@ -174,6 +174,52 @@ describe('createUploader, without React or a server', () => {
     expect(runs[1]!.run.checkpoint).toBe(2);
   });
 
+  it('Resume pressed before the paused run has ended goes on from the checkpoint that run reports last', async () => {
+    const runs: Array<UploadRun<number, unknown>> = [];
+    let finishPaused!: () => void;
+    const send = (run: UploadRun<number, unknown>) => {
+      runs.push(run);
+      // The first run notices the abort late: its part 3 lands first.
+      return runs.length === 1
+        ? new Promise<string>((_, reject) => (finishPaused = () => reject(new Error('aborted late'))))
+        : new Promise<string>(() => undefined);
+    };
+    const { uploader, phase } = machine<string, number>({ send });
+    uploader.choose([fileNamed('clip.mp4')]);
+    uploader.pause();
+    uploader.resume();
+    uploader.resume();
+    expect(runs).toHaveLength(1);
+    expect(phase()).toBe('paused');
+    runs[0]!.onCheckpoint(3);
+    finishPaused();
+    await flush();
+    expect(runs).toHaveLength(2);
+    expect(runs[1]!.checkpoint).toBe(3);
+    expect(phase()).toBe('sending');
+  });
+
+  it('a task that throws instead of rejecting fails the run, and a check that throws refuses the file', async () => {
+    const { uploader, onError } = machine({
+      send: () => {
+        throw detailedError('server', {}, { status: 500 });
+      },
+    });
+    uploader.choose([fileNamed('a.png')]);
+    await flush();
+    expect(uploader.getSnapshot()).toMatchObject({ phase: 'failed', refused: false, error: { status: 500 } });
+    const refusing = machine({
+      check: () => {
+        throw detailedError('invalid-file', { reason: 'empty' });
+      },
+      send: fakeSend().send,
+    });
+    refusing.uploader.choose([fileNamed('b.png')]);
+    await flush();
+    expect(refusing.uploader.getSnapshot()).toMatchObject({ phase: 'failed', refused: true });
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
   it('Cancel during a retry’s backoff stops it at once', async () => {
     let waiting: Promise<void> | undefined;
     const send = vi.fn(async (run: UploadRun<unknown, unknown>) => {
