@@ -126,8 +126,11 @@ export async function uploadAttachment(options: UploadAttachmentOptions): Promis
     if (!media) {
       // A video's length goes with a single-request media (the chunk calls have no field for it); it
       // is learnt while its frame is taken. Worth a short wait, not a stalled upload.
-      if (!sendsInChunks({ file, chunkSize, chunkThreshold, resume: resume.parts }) && file.type.startsWith('video/'))
-        await Promise.race([thumbnail.picture, new Promise((done) => setTimeout(done, DURATION_WAIT_MS))]);
+      if (!sendsInChunks({ file, chunkSize, chunkThreshold, resume: resume.parts }) && file.type.startsWith('video/')) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([thumbnail.picture, new Promise((done) => (timer = setTimeout(done, DURATION_WAIT_MS)))]);
+        clearTimeout(timer);
+      }
       const { duration } = thumbnail;
       media = await uploadMedia({
         ...server,
@@ -142,11 +145,11 @@ export async function uploadAttachment(options: UploadAttachmentOptions): Promis
       });
       options.onCheckpoint?.({ media });
     }
-    options.onStep?.({ name: 'thumbnail' });
     const picture = await thumbnail.picture;
     // A pause pressed while the thumbnail was made: the media stays stored, the thumbnail waits.
     signal?.throwIfAborted();
     if (!picture) return { media };
+    options.onStep?.({ name: 'thumbnail' });
     options.onProgress?.({ loaded: 0, total: 0 });
     const stored = await uploadThumbnail({
       ...server,

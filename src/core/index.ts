@@ -21,10 +21,20 @@ export {
   type Refusal,
 } from './uploader';
 export {
+  createUploadQueue,
+  type UploadQueue,
+  type QueueOptions,
+  type QueueSnapshot,
+  type QueueItem,
+  type QueueItemState,
+} from './queue';
+export {
   uploadAttachment,
+  attachmentTask,
   thumbnailOf,
   DEFAULT_ATTACHMENT_MAX_SIZE,
   type UploadAttachmentOptions,
+  type AttachmentTaskOptions,
   type AttachmentResult,
   type AttachmentCheckpoint,
   type ThumbnailJob,

@@ -16,22 +16,24 @@ export function uploadMutationOptions(kind: 'thumbnail' | 'attachment') {
 
 /**
  * The task whose every run is a mutation in the app's QueryClient, under the library's key, with
- * the run as its variables: apps see uploads with `useMutationState` and the devtools. Each run has
- * its own observer, let go when it settles so that the cache collects the mutation in time.
+ * `variables(run)` as its variables (the run itself by default): apps see uploads with
+ * `useMutationState` and the devtools. Each run has its own observer, let go when it settles so
+ * that the cache collects the mutation in time.
  */
 export function asMutation<TResult, TCheckpoint, TPrepared>(
   task: UploadTask<TResult, TCheckpoint, TPrepared>,
   client: QueryClient,
   kind: 'thumbnail' | 'attachment',
+  variables: (run: UploadRun<TCheckpoint, TPrepared>) => unknown = (run) => run,
 ): UploadTask<TResult, TCheckpoint, TPrepared> {
   return {
     check: task.check,
     send: (run) => {
-      const observer = new MutationObserver<TResult, UploadError, UploadRun<TCheckpoint, TPrepared>>(client, {
+      const observer = new MutationObserver<TResult, UploadError, unknown>(client, {
         ...uploadMutationOptions(kind),
-        mutationFn: task.send,
+        mutationFn: () => task.send(run),
       });
-      return observer.mutate(run).finally(() => observer.reset());
+      return observer.mutate(variables(run)).finally(() => observer.reset());
     },
   };
 }

@@ -2,7 +2,6 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useDropzone, type DropzoneInputProps, type DropzoneRootProps, type FileRejection } from 'react-dropzone';
 import {
   DEFAULT_ATTACHMENT_MAX_SIZE,
-  attachmentTask,
   type AttachmentCheckpoint,
   type AttachmentResult,
   type ThumbnailJob,
@@ -11,7 +10,7 @@ import type { UploadError } from '../core/errors';
 import { createUploadQueue, type QueueItem, type QueueItemState, type QueueOptions } from '../core/queue';
 import { errorText, mergeLabels } from './labels';
 import { asMutation } from './mutation';
-import { defaultAttachmentLabels, type UseAttachmentUploadOptions } from './useAttachmentUpload';
+import { attachmentTaskFor, defaultAttachmentLabels, type UseAttachmentUploadOptions } from './useAttachmentUpload';
 import { composeHandlers, rejectionError, type ButtonGetterProps, type ButtonProps } from './useUploader';
 import { useUploaderConfig } from './UploaderProvider';
 
@@ -76,19 +75,7 @@ export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): Att
   const { queryClient, server } = useUploaderConfig();
   const labels = mergeLabels(defaultAttachmentLabels, options.labels);
   const queueOptions: QueueOptions<AttachmentResult, AttachmentCheckpoint, ThumbnailJob> = {
-    task: asMutation(
-      attachmentTask({
-        ...server,
-        makeThumbnail: options.makeThumbnail,
-        chunkSize: options.chunkSize,
-        chunkThreshold: options.chunkThreshold,
-        retry: options.retry,
-        maxDimension: options.maxDimension,
-        quality: options.quality,
-      }),
-      queryClient,
-      'attachment',
-    ),
+    task: asMutation(attachmentTaskFor(options, server), queryClient, 'attachment'),
     maxFiles: options.maxFiles,
     concurrency: options.concurrency,
     onUploaded: (result) => options.onUploaded?.(result),
@@ -136,7 +123,9 @@ export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): Att
     loaded: snapshot.loaded,
     total: snapshot.total,
     leftOut: snapshot.leftOut,
-    add: (files) => queue.add(files),
+    add: (files) => {
+      if (!disabled) queue.add(files);
+    },
     remove: queue.remove,
     retry: queue.retry,
     cancel: queue.cancel,

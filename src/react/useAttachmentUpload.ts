@@ -18,7 +18,7 @@ import {
   type UploaderLabels,
 } from './labels';
 import { absoluteUrl, useUploader, type UploaderApi } from './useUploader';
-import { useUploaderConfig } from './UploaderProvider';
+import { useUploaderConfig, type UploaderServer } from './UploaderProvider';
 
 export { DEFAULT_ATTACHMENT_MAX_SIZE, type AttachmentResult };
 
@@ -98,20 +98,12 @@ export type AttachmentPhase = 'media' | 'chunks' | 'thumbnail';
  * A failed thumbnail keeps the media: Retry sends the thumbnail alone.
  */
 export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): AttachmentUploaderApi {
-  const { maxSize = DEFAULT_ATTACHMENT_MAX_SIZE, accept, maxDimension, quality } = options;
+  const { maxSize = DEFAULT_ATTACHMENT_MAX_SIZE, accept } = options;
   const { server } = useUploaderConfig();
   const labels = mergeLabels(defaultAttachmentLabels, options.labels);
   const { uploader, snapshot } = useUploader<AttachmentResult, AttachmentCheckpoint, ThumbnailJob>({
     kind: 'attachment',
-    task: attachmentTask({
-      ...server,
-      makeThumbnail: options.makeThumbnail,
-      chunkSize: options.chunkSize,
-      chunkThreshold: options.chunkThreshold,
-      retry: options.retry,
-      maxDimension,
-      quality,
-    }),
+    task: attachmentTaskFor(options, server),
     labels,
     accept,
     inputLimit: maxSize,
@@ -121,11 +113,14 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
     onError: options.onError,
     disabled: options.disabled ?? false,
     autoUpload: options.autoUpload ?? true,
-    canPause: (current) => current.phase === 'sending' && current.step?.name === 'part',
+    // Once the media is stored, nothing is left to pause while its thumbnail is made.
+    canPause: (current) => current.phase === 'sending' && current.step?.name === 'part' && !current.checkpoint?.media,
   });
 
-  const step = snapshot.phase === 'sending' ? snapshot.step : null;
   const stored = 'checkpoint' in snapshot ? snapshot.checkpoint?.media : undefined;
+  const sending = snapshot.phase === 'sending' ? snapshot.step : null;
+  // Between the stored media and its thumbnail's request (a frame still being taken), no step is under way.
+  const step = stored && sending?.name !== 'thumbnail' ? null : sending;
   const media = snapshot.phase === 'uploaded' ? snapshot.result.media : (stored ?? null);
   const thumbnailFailed = snapshot.phase === 'failed' && snapshot.step?.name === 'thumbnail';
   const withoutThumbnail = snapshot.phase === 'uploaded' ? snapshot.prepared?.error : undefined;
@@ -143,6 +138,12 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
           ? labels.uploadedWithoutThumbnail(fileName, errorText(withoutThumbnail, labels, fileName))
           : uploader.status,
   };
+}
+
+/** The attachment task for a hook's options, sent to the provider's server. */
+export function attachmentTaskFor(options: UseAttachmentUploadOptions, server: UploaderServer) {
+  const { makeThumbnail, chunkSize, chunkThreshold, retry, maxDimension, quality } = options;
+  return attachmentTask({ ...server, makeThumbnail, chunkSize, chunkThreshold, retry, maxDimension, quality });
 }
 
 const PHASES = { media: 'media', part: 'chunks', thumbnail: 'thumbnail' } as const;

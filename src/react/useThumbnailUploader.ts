@@ -4,8 +4,10 @@ import { DEFAULT_MAX_DIMENSION } from '../core/prepare';
 import type { ThumbnailResult } from '../core/protocol';
 import type { RetryPolicy } from '../core/retry';
 import { DEFAULT_MAX_SIZE, inputLimit, uploadThumbnail } from '../core/upload';
+import type { UploadRun } from '../core/uploader';
 import { englishLabels, mergeLabels, type LabelOverrides, type UploaderLabels } from './labels';
 import { absoluteUrl, useUploader, type UploadState, type UploaderApi } from './useUploader';
+import type { ThumbnailUploadVariables } from './useThumbnailUpload';
 import { useUploaderConfig } from './UploaderProvider';
 
 /** What the thumbnail widget shows, on its root as `data-state`. */
@@ -57,6 +59,17 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions): Thum
   const { parentUuid, accept, maxSize = DEFAULT_MAX_SIZE, maxDimension = DEFAULT_MAX_DIMENSION, quality } = options;
   const { server } = useUploaderConfig();
   const labels = mergeLabels(defaultLabels, options.labels);
+  const variables = ({ file, signal, onProgress, onRetry }: UploadRun<never, undefined>): ThumbnailUploadVariables => ({
+    file,
+    parentUuid,
+    maxSize,
+    maxDimension,
+    quality,
+    retry: options.retry,
+    signal,
+    onProgress,
+    onRetry,
+  });
   const { uploader } = useUploader<ThumbnailResult, never, undefined>({
     kind: 'thumbnail',
     task: {
@@ -68,20 +81,10 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions): Thum
         preview(file);
         return undefined;
       },
-      send: ({ file, signal, onProgress, onRetry }) =>
-        uploadThumbnail({
-          ...server,
-          file,
-          parentUuid,
-          maxSize,
-          maxDimension,
-          quality,
-          retry: options.retry,
-          signal,
-          onProgress,
-          onRetry,
-        }),
+      send: (run) => uploadThumbnail({ ...server, ...variables(run) }),
     },
+    // As useThumbnailUpload's: apps watching uploads with useMutationState read the same variables.
+    variables,
     labels,
     accept,
     pickerAccept: 'image/*',

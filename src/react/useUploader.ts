@@ -23,6 +23,7 @@ import { isSafeFileUrl } from '../core/request';
 import type { RetryInfo } from '../core/retry';
 import {
   createUploader,
+  type UploadRun,
   type UploadTask,
   type Uploader,
   type UploaderNotice,
@@ -44,6 +45,8 @@ export interface UploaderParts<TResult, TCheckpoint, TPrepared> {
   task: UploadTask<TResult, TCheckpoint, TPrepared>;
   /** The mutation key's second part. */
   kind: 'thumbnail' | 'attachment';
+  /** The mutation's variables for a run, as apps read them with `useMutationState` (default: the run). */
+  variables?: (run: UploadRun<TCheckpoint, TPrepared>) => unknown;
   labels: UploaderLabels & Partial<PauseLabels>;
   /** The page's own `accept`, applied as given; without it every file reaches the task's check. */
   accept?: Accept;
@@ -178,7 +181,7 @@ export function useUploader<TResult, TCheckpoint, TPrepared>(
   const { labels, disabled, accept, kind } = parts;
   const { queryClient } = useUploaderConfig();
   const options: UploaderOptions<TResult, TCheckpoint, TPrepared> = {
-    task: asMutation(parts.task, queryClient, kind),
+    task: asMutation(parts.task, queryClient, kind, parts.variables),
     key: parts.resetKey,
     autoUpload: parts.autoUpload,
     onUploaded: parts.onUploaded,

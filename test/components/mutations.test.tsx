@@ -44,6 +44,12 @@ describe('every upload is a react-query mutation in the app’s QueryClient', ()
         'thumbnail success, attachment success',
       ),
     );
+    // The thumbnail's variables are useThumbnailUpload's: { file, parentUuid, … }.
+    const [thumbnail] = client.getMutationCache().getAll();
+    expect(thumbnail!.state.variables).toMatchObject({
+      parentUuid,
+      file: expect.objectContaining({ name: 'thumb.png' }),
+    });
     // The host's default retry and throwOnError never reach the library's mutations.
     expect(
       client
