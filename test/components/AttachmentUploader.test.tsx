@@ -10,33 +10,18 @@ import {
   type UseAttachmentUploadOptions,
 } from '../../src';
 import { makePng, pngFile } from '../fixtures';
-import { startRecordingProxy, type ProxyFaults, type RecordedRequest } from '../support/faultServer';
-import { startReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import type { RecordedRequest } from '../support/faultServer';
+import { withProxiedReferenceServer } from '../support/proxiedServer';
 import { dropFiles } from '../support/drop';
 
 const CHUNK = 64 * 1024;
 
-let server: ReferenceServer;
-const closing: Array<{ close: () => Promise<void> }> = [];
-
-beforeAll(async () => {
-  server = await startReferenceServer();
-});
-afterAll(() => server.close());
-afterEach(async () => {
-  for (const other of closing.splice(0)) await other.close();
-});
-
-/** The reference server behind a proxy that records every request's fields (and injects the faults it is told). */
-async function proxyToServer(faults?: ProxyFaults) {
-  const proxy = await startRecordingProxy(server.url, faults);
-  closing.push(proxy);
-  return proxy;
-}
+const reference = withProxiedReferenceServer();
+const { proxyToServer } = reference;
 
 function renderAt(baseUrl: string, widget: ReactNode) {
   const utils = render(
-    <UploaderProvider baseUrl={baseUrl} token={server.token}>
+    <UploaderProvider baseUrl={baseUrl} token={reference.server.token}>
       {widget}
     </UploaderProvider>,
   );
@@ -110,8 +95,11 @@ describe('AttachmentUploader against the reference server', () => {
     expect(screen.getByRole('link', { name: 'Thumbnail of beach.png' })).toHaveAttribute('href', media.file_url);
     expect(root).toHaveAttribute('data-state', 'uploaded');
     expect(screen.getByRole('status')).toHaveTextContent('beach.png uploaded');
-    expect(await server.record(media.file_uuid)).toMatchObject({ kind: 'media' });
-    expect(await server.record(thumbnail!.file_uuid)).toMatchObject({ kind: 'thumbnail', parentUuid: media.file_uuid });
+    expect(await reference.server.record(media.file_uuid)).toMatchObject({ kind: 'media' });
+    expect(await reference.server.record(thumbnail!.file_uuid)).toMatchObject({
+      kind: 'thumbnail',
+      parentUuid: media.file_uuid,
+    });
   });
 
   it('uploads a PDF with no thumbnail, or with the one the app makes', async () => {
@@ -193,7 +181,7 @@ describe('AttachmentUploader against the reference server', () => {
     expect(calls(proxy.requests())).toEqual(['part 0', 'part 1', 'part 1', 'part 2', 'part 3', 'done']);
     const { media, thumbnail } = onUploaded.mock.calls[0]![0];
     expect(thumbnail).toBeUndefined();
-    const stored = await server.storedBytes(media.file_uuid);
+    const stored = await reference.server.storedBytes(media.file_uuid);
     expect(Buffer.compare(stored, bytes)).toBe(0);
     expect(root).toHaveAttribute('data-state', 'uploaded');
   });
@@ -213,7 +201,7 @@ describe('AttachmentUploader against the reference server', () => {
     await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(1));
     expect(screen.getByRole('status')).toHaveTextContent('recording.bin uploaded');
     expect(calls(proxy.requests())).toEqual(['part 0', 'part 1', 'part 1', 'part 2', 'part 3', 'done']);
-    const stored = await server.storedBytes(onUploaded.mock.calls[0]![0].media.file_uuid);
+    const stored = await reference.server.storedBytes(onUploaded.mock.calls[0]![0].media.file_uuid);
     expect(Buffer.compare(stored, bytes)).toBe(0);
   });
 

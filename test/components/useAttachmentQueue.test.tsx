@@ -9,25 +9,11 @@ import {
 } from '../../src';
 import { makePng, pngFile } from '../fixtures';
 import { dropFiles } from '../support/drop';
-import { startRecordingProxy, type ProxyFaults, type RecordedRequest } from '../support/faultServer';
-import { startReferenceServer, type ReferenceServer } from '../support/referenceServer';
+import type { RecordedRequest } from '../support/faultServer';
+import { withProxiedReferenceServer } from '../support/proxiedServer';
 
-let server: ReferenceServer;
-const closing: Array<{ close: () => Promise<void> }> = [];
-
-beforeAll(async () => {
-  server = await startReferenceServer();
-});
-afterAll(() => server.close());
-afterEach(async () => {
-  for (const other of closing.splice(0)) await other.close();
-});
-
-async function proxyToServer(faults?: ProxyFaults) {
-  const proxy = await startRecordingProxy(server.url, faults);
-  closing.push(proxy);
-  return proxy;
-}
+const reference = withProxiedReferenceServer();
+const { proxyToServer } = reference;
 
 /** A composer's own markup on the headless queue: a list of attachments, each with its actions. */
 function Composer(options: UseAttachmentQueueOptions) {
@@ -54,7 +40,7 @@ function Composer(options: UseAttachmentQueueOptions) {
 
 function renderComposer(baseUrl: string, options: UseAttachmentQueueOptions = {}) {
   render(
-    <UploaderProvider baseUrl={baseUrl} token={server.token}>
+    <UploaderProvider baseUrl={baseUrl} token={reference.server.token}>
       <Composer {...options} />
     </UploaderProvider>,
   );
