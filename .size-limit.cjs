@@ -90,7 +90,7 @@ module.exports = [
   {
     name: 'AttachmentUploader: what an app adds importing it with UploaderProvider (min + gzip)',
     path: bundle('attachment', `export { UploaderProvider, AttachmentUploader } from ${widgetPath};\n`).static,
-    limit: '17.7 kB',
+    limit: '17.8 kB',
     gzip: true,
   },
   { name: 'core, everything it exports (min + gzip, no limit)', path: coreAll.static, gzip: true },
