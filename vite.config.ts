@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { storybookTest } from '@storybook/addon-vitest/vitest-plugin';
-import { playwright } from '@vitest/browser-playwright';
 import react from '@vitejs/plugin-react';
 import type { Alias, Plugin } from 'vite';
-import { defineConfig } from 'vitest/config';
-import { CHROMIUM, CHROMIUM_ARGS } from './test/support/chromium.ts';
-import { liveTestPort } from './test/support/ports.ts';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { browserOf, type Engine } from './test/support/engines.ts';
+import { liveTestPort, portForRun } from './test/support/ports.ts';
 
 const external = [
   /^react($|\/)/,
@@ -48,7 +47,64 @@ const reactTests = [
 ];
 
 // Chosen once, before the stories are compiled with it (see test/support/ports.ts).
-const livePort = await liveTestPort();
+const livePorts: Record<Engine, number> = {
+  chromium: await liveTestPort(),
+  firefox: await portForRun('RTU_LIVE_PORT_FIREFOX'),
+  webkit: await portForRun('RTU_LIVE_PORT_WEBKIT'),
+};
+
+/** What a project in `engine` adds: its browser, and the set-up that engine needs. */
+function inEngine(engine: Engine) {
+  const { headless, ...browser } = browserOf(engine);
+  return {
+    browser: { enabled: true, headless, ...browser },
+    setupFiles: engine === 'firefox' ? ['test/support/firefoxFrameSetup.ts'] : [],
+    // One test file at a time beside Chromium's two: Firefox and the MiniBrowser are heavier on two cores.
+    ...(engine === 'chromium' ? {} : { maxWorkers: 1 }),
+  };
+}
+
+/** The browser tests (test/browser/) in `engine`: `browser` for Chromium, `browser-firefox`, `browser-webkit`. */
+function browserTests(engine: Engine): TestProjectInlineConfiguration {
+  return {
+    extends: true,
+    test: {
+      name: engine === 'chromium' ? 'browser' : `browser-${engine}`,
+      include: ['test/browser/**/*.test.{ts,tsx}'],
+      globals: true,
+      ...inEngine(engine),
+    },
+  };
+}
+
+/**
+ * Every story as a test, with axe (`a11y.test: 'error'`), in `engine`: `storybook` for Chromium,
+ * `storybook-firefox`, `storybook-webkit`. Each project has its own reference server for the Live
+ * stories, on its own port (compiled into its stories), started by its global setup.
+ */
+function storybookTests(engine: Engine): TestProjectInlineConfiguration {
+  const port = livePorts[engine];
+
+  return {
+    extends: true,
+    plugins: [storybookTest({ configDir: '.storybook', disableAddonDocs: true })],
+    // The Live stories upload to the real reference server that the global setup starts, and must.
+    define: {
+      'import.meta.env.STORYBOOK_UPLOAD_URL': JSON.stringify(`http://127.0.0.1:${port}`),
+      'import.meta.env.STORYBOOK_LIVE_REQUIRED': JSON.stringify('true'),
+    },
+    test: {
+      name: engine === 'chromium' ? 'storybook' : `storybook-${engine}`,
+      globalSetup: ['test/support/liveServerSetup.ts'],
+      provide: { liveServerPort: port },
+      exclude: engine === 'chromium' ? [] : STORIES_ONLY_IN_CHROMIUM,
+      ...inEngine(engine),
+    },
+  };
+}
+
+/** Story files run in Chromium only, to keep CI short on two cores (see the comment for each). */
+const STORIES_ONLY_IN_CHROMIUM: string[] = [];
 
 export default defineConfig({
   plugins: [react(), stylesheet],
@@ -112,39 +168,12 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
-      {
-        extends: true,
-        test: {
-          name: 'browser',
-          include: ['test/browser/**/*.test.{ts,tsx}'],
-          globals: true,
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
-            instances: [{ browser: 'chromium' }],
-          },
-        },
-      },
-      {
-        extends: true,
-        plugins: [storybookTest({ configDir: '.storybook', disableAddonDocs: true })],
-        // The Live stories upload to the real reference server that the global setup starts, and must.
-        define: {
-          'import.meta.env.STORYBOOK_UPLOAD_URL': JSON.stringify(`http://127.0.0.1:${livePort}`),
-          'import.meta.env.STORYBOOK_LIVE_REQUIRED': JSON.stringify('true'),
-        },
-        test: {
-          name: 'storybook',
-          globalSetup: ['test/support/liveServerSetup.ts'],
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
-            instances: [{ browser: 'chromium' }],
-          },
-        },
-      },
+      browserTests('chromium'),
+      browserTests('firefox'),
+      browserTests('webkit'),
+      storybookTests('chromium'),
+      storybookTests('firefox'),
+      storybookTests('webkit'),
     ],
   },
 });
