@@ -65,8 +65,8 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
     source = await decode(file);
     size = source;
   }
-  // Firefox decodes a PNG or JPEG cut short without a complaint, the missing rows left blank: the
-  // bytes must show their end. (Chromium and WebKit refuse it as they decode.)
+  // Firefox and WebKit decode a PNG or JPEG cut short without a complaint, the missing rows left
+  // blank: the bytes must show their end. (Chromium refuses it as it decodes.)
   if (type && (await cutShort(file, type))) {
     if (source instanceof ImageBitmap) source.close();
     throw damaged(new Error(`The ${type} ends before its last bytes.`));
