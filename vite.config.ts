@@ -72,6 +72,8 @@ function browserTests(engine: Engine): TestProjectInlineConfiguration {
       name: engine === 'chromium' ? 'browser' : `browser-${engine}`,
       include: ['test/browser/**/*.test.{ts,tsx}'],
       globals: true,
+      // WebKit records no WebM: the video tests' clips are recorded in Chromium for it.
+      globalSetup: engine === 'webkit' ? ['test/support/chromiumVideos.ts'] : [],
       ...inEngine(engine),
     },
   };
