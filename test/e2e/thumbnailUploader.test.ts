@@ -4,15 +4,19 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import react from '@vitejs/plugin-react';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, firefox, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import { makePng, md5Of } from '../fixtures';
 import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
+import { FIREFOX_LAUNCH } from '../support/engines';
 import { REPO, linkFromRepo, runQuietly, serveStatic } from './support';
 
 const APP_SOURCE = join(REPO, 'test/e2e/app');
+/** The engine of this project: `e2e` runs in Chromium, `e2e-firefox` in Firefox ESR (vite.config.ts). */
+const ENGINE = inject('e2eEngine') ?? 'chromium';
+const inChromium = ENGINE === 'chromium';
 const TOKEN = 'e2e-token';
 /** The widget's default `maxSize`: a fixture above it would be refused before upload. */
 const DEFAULT_MAX_SIZE = 10 * 1024 * 1024;
@@ -49,7 +53,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'rtu-e2e-'));
   // The browser starts while the library builds: on two cores the build is the long pole.
   const [launched] = await Promise.all([
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+    inChromium ? chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }) : firefox.launch(FIREFOX_LAUNCH),
     runQuietly('npm', ['run', 'build']),
   ]);
   browser = launched;
@@ -65,44 +69,51 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-describe('ThumbnailUploader, built and installed in an app, against the reference server in Chromium', () => {
-  it('bundles the package from dist/ through its exports map, not from src/', () => {
+describe(`ThumbnailUploader, built and installed in an app, against the reference server in ${ENGINE}`, () => {
+  // The build and the package (these three) are the same whatever the browser: checked once, with Chromium.
+  it.runIf(inChromium)('bundles the package from dist/ through its exports map, not from src/', () => {
     expect(bundledModules).toContain(join(REPO, 'dist/index.js'));
     expect(bundledModules).toContain(join(REPO, 'dist/styles.css'));
     expect(bundledModules.filter((id) => id.startsWith(join(REPO, 'src') + sep))).toEqual([]);
   });
 
-  it('packs exactly the built library, README, LICENSE and package.json: no source, tests, stories, server or benchmark', async () => {
-    const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
-      cwd: REPO,
-    });
-    const [packed] = JSON.parse(stdout) as [{ files: Array<{ path: string }> }];
-    // Chunks are named by a content hash; otherwise the list is exact, so that shipping a new file is a decision.
-    const paths = packed.files.map((file) => file.path.replace(/-[\w-]{8}\.js$/, '-[hash].js')).sort();
-    expect(paths).toEqual([
-      'LICENSE',
-      'README.md',
-      'dist/core-[hash].js',
-      'dist/core.d.ts',
-      'dist/core.js',
-      'dist/hashWasmMd5-[hash].js',
-      'dist/image-[hash].js',
-      'dist/index.d.ts',
-      'dist/index.js',
-      'dist/styles.css',
-      'dist/videoFrame-[hash].js',
-      'package.json',
-    ]);
-    // No source map ships, so none may be referenced (it would point at src/, which does not ship).
-    for (const path of packed.files.map((file) => file.path).filter((path) => path.startsWith('dist/'))) {
-      expect(await readFile(join(REPO, path), 'utf8'), path).not.toContain('sourceMappingURL');
-    }
-  });
+  it.runIf(inChromium)(
+    'packs exactly the built library, README, LICENSE and package.json: no source, tests, stories, server or benchmark',
+    async () => {
+      const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+        cwd: REPO,
+      });
+      const [packed] = JSON.parse(stdout) as [{ files: Array<{ path: string }> }];
+      // Chunks are named by a content hash; otherwise the list is exact, so that shipping a new file is a decision.
+      const paths = packed.files.map((file) => file.path.replace(/-[\w-]{8}\.js$/, '-[hash].js')).sort();
+      expect(paths).toEqual([
+        'LICENSE',
+        'README.md',
+        'dist/core-[hash].js',
+        'dist/core.d.ts',
+        'dist/core.js',
+        'dist/hashWasmMd5-[hash].js',
+        'dist/image-[hash].js',
+        'dist/index.d.ts',
+        'dist/index.js',
+        'dist/styles.css',
+        'dist/videoFrame-[hash].js',
+        'package.json',
+      ]);
+      // No source map ships, so none may be referenced (it would point at src/, which does not ship).
+      for (const path of packed.files.map((file) => file.path).filter((path) => path.startsWith('dist/'))) {
+        expect(await readFile(join(REPO, path), 'utf8'), path).not.toContain('sourceMappingURL');
+      }
+    },
+  );
 
-  it('keeps "use client" as the first statement of the React entry, and off the framework-free core entry', async () => {
-    expect(await readFile(join(REPO, 'dist/index.js'), 'utf8')).toMatch(/^(['"])use client\1;?\n/);
-    expect(await readFile(join(REPO, 'dist/core.js'), 'utf8')).not.toContain('use client');
-  });
+  it.runIf(inChromium)(
+    'keeps "use client" as the first statement of the React entry, and off the framework-free core entry',
+    async () => {
+      expect(await readFile(join(REPO, 'dist/index.js'), 'utf8')).toMatch(/^(['"])use client\1;?\n/);
+      expect(await readFile(join(REPO, 'dist/core.js'), 'utf8')).not.toContain('use client');
+    },
+  );
 
   it('uploads a 2000x1500 PNG scaled down to 1024x768 in a worker, with the MD5 of the bytes sent, and shows the stored image', async () => {
     const png = PNG_2000X1500;
@@ -211,7 +222,8 @@ describe('ThumbnailUploader, built and installed in an app, against the referenc
     expect(await records()).toHaveLength(before);
   });
 
-  it('moves the progress bar through intermediate values on a throttled upload', async () => {
+  // Firefox: the upload is throttled with the DevTools protocol, which only Chromium has.
+  it.runIf(inChromium)('moves the progress bar through intermediate values on a throttled upload', async () => {
     const png = PNG_1024X768;
     const media = await createMedia();
 
