@@ -36,7 +36,7 @@ export const FIREFOX_FRAME = { width: 1280, height: 720 } as const;
  * for "safari" (the only WebKit name it has), which is renamed on the way; `webSocketUrl` (a BiDi
  * request) is dropped, or the session is refused.
  */
-function webkitCapabilities(init: RequestInit): RequestInit {
+export function webkitCapabilities(init: RequestInit): RequestInit {
   if (typeof init.body !== 'string') return init;
   const body = JSON.parse(init.body) as {
     capabilities?: { alwaysMatch?: Record<string, unknown>; firstMatch?: Array<Record<string, unknown>> };

@@ -5,6 +5,6 @@ declare module 'vitest' {
     /** The reference server's port of a story project (test/support/liveServerSetup.ts). */
     liveServerPort: number;
     /** The engine of an end-to-end project (test/e2e/thumbnailUploader.test.ts); Chromium when unset. */
-    e2eEngine?: 'chromium' | 'firefox';
+    e2eEngine?: 'chromium' | 'firefox' | 'webkit';
   }
 }
