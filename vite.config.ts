@@ -69,6 +69,8 @@ function e2eIn(engine: 'firefox' | 'webkit'): TestProjectInlineConfiguration {
       hookTimeout: 180_000,
       provide: { e2eEngine: engine },
       // `e2e` builds dist/ in the same test file: two builds must not race (see OTHER_ENGINES_AFTER).
+      // A group's projects must have the same maxWorkers.
+      maxWorkers: 1,
       sequence: OTHER_ENGINES_AFTER,
     },
   };
