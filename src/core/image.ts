@@ -14,7 +14,7 @@ import {
 // does not follow into a dependency, it works wherever the package is installed.
 import ImageWorker from './image.worker?worker&inline';
 import { DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, type PrepareImageOptions } from './prepare';
-import { sniffImageType, type ImageType } from './sniff';
+import { SNIFF_BYTES, sniffImageType, type ImageType } from './sniff';
 
 /** Types that go as they are when small enough and upright: every browser shows them. */
 const SENT_AS_IS: ReadonlySet<ImageType> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -65,6 +65,12 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
     source = await decode(file);
     size = source;
   }
+  // Firefox and WebKit decode a PNG or JPEG cut short without a complaint, the missing rows left
+  // blank: the bytes must show their end. (Chromium refuses it as it decodes.)
+  if (type && (await cutShort(file, type))) {
+    if (source instanceof ImageBitmap) source.close();
+    throw damaged(new Error(`The ${type} ends before its last bytes.`));
+  }
   const longest = Math.max(size.width, size.height);
   const canEncode = typeof OffscreenCanvas === 'function' || typeof document !== 'undefined';
   // A type sniffing does not know is left alone: uploadThumbnail has refused it before, in validate.
@@ -93,7 +99,40 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
     quality,
   };
   const blob = await encode(job, file, signal);
-  return new File([blob], nameFor(file.name, blob.type), { type: blob.type, lastModified: file.lastModified });
+  // What the bytes are, not what the encoder was asked for: WebKit encodes PNG when asked for WebP, and
+  // may label it either way. The name, the type and so `qqfiletype` follow the bytes sent.
+  const produced = sniffImageType(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer())) ?? blob.type;
+  return new File([blob], nameFor(file.name, produced), { type: produced, lastModified: file.lastModified });
+}
+
+/**
+ * Whether the file stops before the end its own structure announces: a PNG without its IEND chunk
+ * (or whose chunks run past the end), a JPEG with no end-of-image marker after its first scan, a WebP
+ * shorter than its RIFF header says. Bytes after the end (some apps append data) are allowed.
+ */
+async function cutShort(file: Blob, type: ImageType): Promise<boolean> {
+  if (type !== 'image/png' && type !== 'image/jpeg' && type !== 'image/webp') return false;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (type === 'image/webp') return bytes.length < 12 || bytes.length < 8 + view.getUint32(4, true);
+  if (type === 'image/png') {
+    for (let at = 8; at + 8 <= bytes.length; at += 12 + view.getUint32(at)) {
+      // IEND is the last chunk: length 0, then its CRC.
+      if (view.getUint32(at + 4) === 0x49454e44) return at + 12 > bytes.length;
+    }
+    return true;
+  }
+  // JPEG: the segments up to the first start of scan (SOS, FF DA), then an end of image (FF D9) after it.
+  // Entropy-coded data never holds FF D9 (an FF in it is followed by 00 or a restart marker), and an
+  // EXIF thumbnail's own FF D9 comes before the scan.
+  let at = 2;
+  while (at + 4 <= bytes.length && bytes[at] === 0xff && bytes[at + 1] !== 0xda) at += 2 + view.getUint16(at + 2);
+  if (at + 4 > bytes.length || bytes[at] !== 0xff) return true;
+  // From the end, where it nearly always is.
+  for (let end = bytes.length - 2; end > at; end -= 1) {
+    if (bytes[end] === 0xff && bytes[end + 1] === 0xd9) return false;
+  }
+  return true;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

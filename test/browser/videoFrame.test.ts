@@ -1,9 +1,14 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { server } from 'vitest/browser';
 import { formatBytes } from '../../src/core/format';
 import { englishSentence } from '../../src/react/labels';
 import { captureVideoFrame } from '../../src/core/videoFrame';
 import { failure } from '../support/failure';
 import { BLUE, GREEN, RED, readPixels, type Rgba } from './imageFixtures';
+import { testVideo } from './recordVideo';
+
+/** Only the WebKit project records its videos in Chromium (vite.config.ts); elsewhere this is undefined. */
+const recordedInChromium = () => inject('videosRecordedInChromium');
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -16,44 +21,6 @@ function expectColour(actual: Rgba, expected: Rgba, tolerance = 64) {
     .forEach((channel, i) =>
       expect(Math.abs(channel - expected[i]!), `${actual} is not ${expected}`).toBeLessThanOrEqual(tolerance),
     );
-}
-
-/**
- * A WebM recorded here by MediaRecorder from a canvas: green all over for its first `greenSeconds`,
- * then red on the left half and blue on the right, for `seconds` in all. Recorded in real time, so
- * frames carry their times; like every MediaRecorder WebM, it says nothing of its duration.
- */
-async function recordVideo(width: number, height: number, seconds: number, greenSeconds = 0): Promise<Blob> {
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const context = canvas.getContext('2d')!;
-  const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm;codecs=vp8' });
-  const chunks: Blob[] = [];
-  recorder.ondataavailable = ({ data }) => chunks.push(data);
-  const stopped = new Promise((resolve) => (recorder.onstop = resolve));
-  const start = performance.now();
-  let frame = 0;
-  const paint = () => {
-    const green = performance.now() - start < greenSeconds * 1000;
-    context.fillStyle = green ? 'rgb(0, 255, 0)' : 'rgb(255, 0, 0)';
-    context.fillRect(0, 0, width, height);
-    if (!green) {
-      context.fillStyle = 'rgb(0, 0, 255)';
-      context.fillRect(width / 2, 0, width / 2, height);
-    }
-    // One pixel that changes every frame, so that the stream has a new frame to record each time.
-    context.fillStyle = (frame += 1) % 2 ? '#000' : '#fff';
-    context.fillRect(0, 0, 1, 1);
-  };
-  paint();
-  recorder.start();
-  const timer = setInterval(paint, 1000 / 30);
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  clearInterval(timer);
-  recorder.stop();
-  await stopped;
-  return new Blob(chunks, { type: 'video/webm' });
 }
 
 const fileOf = (blob: Blob, name: string) => new File([blob], name, { type: blob.type });
@@ -76,12 +43,15 @@ function watchObjectUrls() {
   return { made, revoked };
 }
 
-describe('captureVideoFrame in Chromium', () => {
+describe(`captureVideoFrame in ${server.browser}`, () => {
   let wide: Blob;
   let tall: Blob;
   beforeAll(async () => {
     // Recorded side by side: real time is the slow part.
-    [wide, tall] = await Promise.all([recordVideo(320, 180, 2.5, 0.15), recordVideo(180, 320, 1)]);
+    [wide, tall] = await Promise.all([
+      testVideo('wide', recordedInChromium()),
+      testVideo('tall', recordedInChromium()),
+    ]);
   }, 30_000);
 
   it('takes a frame of a 16:9 video at a tenth of its length, as a JPEG named after it, never enlarged, from one object URL it revokes', async () => {
@@ -123,7 +93,7 @@ describe('captureVideoFrame in Chromium', () => {
   });
 
   it('takes the first frame of a very short clip', async () => {
-    const clip = await recordVideo(64, 36, 0.3);
+    const clip = await testVideo('short', recordedInChromium());
     const pixels = await readPixels(await captureVideoFrame(clip));
     expect(pixels).toMatchObject({ width: 64, height: 36 });
     expectColour(pixels.at(16, 18), RED);

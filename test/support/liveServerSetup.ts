@@ -5,10 +5,13 @@ import type { TestProject } from 'vitest/node';
 import { startServer } from '../../server/app';
 import { liveTestPort } from './ports';
 
-/** Vitest global setup of the story tests: the real reference server, so that the Live stories upload for real. */
-export default async function setup(_project: TestProject) {
+/**
+ * Vitest global setup of the story tests: the real reference server, so that the Live stories upload
+ * for real; on the port of the project (`provide.liveServerPort`): each engine's stories have their own.
+ */
+export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(join(tmpdir(), 'rtu-live-'));
-  const port = await liveTestPort();
+  const port = Number(project.config.provide.liveServerPort ?? (await liveTestPort()));
   const server = await startServer({ port, dataDir }).catch((error: unknown) => {
     throw new Error(`The Live stories need port ${port} for the reference server: ${String(error)}`);
   });

@@ -1,13 +1,8 @@
 import { createServer } from 'node:net';
 
-/**
- * Port of the reference server the Live stories upload to under `npm test`: a free one, chosen when
- * the config loads (it is compiled into the stories), and kept in the environment so that the global
- * setup that starts the server, and any reload of the config, use the same.
- */
-export async function liveTestPort(): Promise<number> {
-  if (process.env.RTU_LIVE_PORT) return Number(process.env.RTU_LIVE_PORT);
-  const port = await new Promise<number>((resolve, reject) => {
+/** A loopback port free right now (the kernel's choice: two runs at once get two ports). */
+export function freePort(): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
@@ -15,6 +10,22 @@ export async function liveTestPort(): Promise<number> {
       probe.close(() => resolve(free));
     });
   });
-  process.env.RTU_LIVE_PORT = String(port);
+}
+
+/**
+ * A free port chosen once per test run, when the config loads, and kept in the environment variable
+ * `name`: the global setup that starts whatever listens there, and any reload of the config (which
+ * runs again in each worker), find the same one.
+ */
+export async function portForRun(name: string): Promise<number> {
+  if (process.env[name]) return Number(process.env[name]);
+  const port = await freePort();
+  process.env[name] = String(port);
   return port;
 }
+
+/**
+ * Port of the reference server the Live stories upload to under `npm test`: compiled into the
+ * stories, so chosen before they are.
+ */
+export const liveTestPort = () => portForRun('RTU_LIVE_PORT');
