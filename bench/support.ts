@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../server/app';
-import { makePng } from '../test/fixtures';
+import { createParentMedia } from '../test/support/parentMedia';
 import { HeapSampler, type HeapPeak } from './heap';
 import type { BenchPage } from './page/main';
 import { rendererPeakDuring, type RssPeak } from './processMemory';
@@ -233,19 +233,8 @@ export function memoryRows(
   ];
 }
 
-/** Uploads a media the way an app does before its thumbnail, and gives its `file_uuid`. */
-export async function createMedia(api: RunningServer): Promise<string> {
-  const body = new FormData();
-  body.append('qqfile', new Blob([makePng(8, 6)], { type: 'image/png' }), 'media.png');
-  const answer = await fetch(`${api.url}/api/v2/pm/upload/`, {
-    method: 'POST',
-    body,
-    headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json' },
-  });
-  if (answer.status !== 200)
-    throw new Error(`Creating the parent media failed: HTTP ${answer.status} ${await answer.text()}`);
-  return String(((await answer.json()) as { file_uuid: string }).file_uuid);
-}
+/** A media to be the parent of the thumbnails the bench uploads. */
+export const createMedia = (api: RunningServer) => createParentMedia(api.url, TOKEN);
 
 export async function storedSize(api: RunningServer, uuid: string): Promise<number | undefined> {
   const metaDir = join(api.dataDir, 'meta');

@@ -1,9 +1,9 @@
 import { detailedError, isUploadError, toUploadError, type UploadError } from './errors';
-import { DEFAULT_CHUNK_SIZE, sendsInChunks, uploadMedia, type ChunkCheckpoint } from './media';
+import { DEFAULT_CHUNK_SIZE, sendsInChunks, uploadMedia, type ChunkCheckpoint, type UploadMediaOptions } from './media';
 import type { MediaResult, ThumbnailResult } from './protocol';
 import type { RequestOptions } from './request';
 import type { UploadProgress } from './send';
-import type { UploadStep, UploadTask } from './uploader';
+import type { UploadTask } from './uploader';
 import { uploadThumbnail } from './upload';
 
 /** One uploaded attachment: the media, and its thumbnail when one was made. Named as the server names them. */
@@ -79,25 +79,17 @@ function thumbnailName(name: string, type: string): string {
   return `${base}-thumbnail.${type === 'image/png' ? 'png' : type === 'image/webp' ? 'webp' : 'jpg'}`;
 }
 
-export interface UploadAttachmentOptions extends RequestOptions, ThumbnailOfOptions {
-  /** Origin (and path prefix) of the API; the endpoint is `${baseUrl}/api/v2/pm/upload/`. */
-  baseUrl: string;
-  /** The media to send; any kind of file. */
-  file: File;
-  /** Prefix of the form's field names: `'qq'` (default) or `''` for the newer API. */
-  fieldPrefix?: string;
-  /** Bytes per part of a chunked media (default 5 MiB). */
-  chunkSize?: number;
-  /** Files larger than this go in parts, smaller ones in one request (default: `chunkSize`). */
-  chunkThreshold?: number;
+export interface UploadAttachmentOptions
+  extends
+    RequestOptions,
+    ThumbnailOfOptions,
+    Pick<UploadMediaOptions, 'baseUrl' | 'file' | 'fieldPrefix' | 'chunkSize' | 'chunkThreshold' | 'onStep'> {
   /** The thumbnail, started earlier (to preview it); default: `thumbnailOf(file, options)`. */
   thumbnail?: ThumbnailJob;
   /** Goes on from where an earlier call stopped: the parts not yet sent, or the thumbnail alone. */
   resume?: AttachmentCheckpoint;
   /** Progress of the step under way: the media over its bytes, then the thumbnail's request. */
   onProgress?: (progress: UploadProgress) => void;
-  /** Told what is sent next: the media, part n of m, the thumbnail. */
-  onStep?: (step: UploadStep) => void;
   /** Called after every part and once the media is stored, with what `resume` needs. */
   onCheckpoint?: (checkpoint: AttachmentCheckpoint) => void;
 }

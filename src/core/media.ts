@@ -60,7 +60,7 @@ export interface UploadMediaOptions extends RequestOptions {
   duration?: number;
   /** Progress over the whole file, in its bytes: never goes back, ends at `total`. */
   onProgress?: (progress: UploadProgress) => void;
-  /** Told what is sent next: the media in one request, or part `index` of `count`. */
+  /** Told what is sent next: the media in one request, or part `index` of `count` (an attachment adds its thumbnail). */
   onStep?: (step: UploadStep) => void;
   /** Called after every finished part of a chunked upload, with what a resume needs. */
   onCheckpoint?: (checkpoint: ChunkCheckpoint) => void;

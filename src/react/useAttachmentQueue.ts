@@ -7,11 +7,17 @@ import {
   type ThumbnailJob,
 } from '../core/attachment';
 import type { UploadError } from '../core/errors';
-import { createUploadQueue, type QueueItem, type QueueItemState, type QueueOptions } from '../core/queue';
+import {
+  createUploadQueue,
+  type UploadQueue,
+  type QueueItem,
+  type QueueItemState,
+  type QueueOptions,
+} from '../core/queue';
 import { errorText, mergeLabels } from './labels';
 import { asMutation } from './mutation';
 import { attachmentTaskFor, defaultAttachmentLabels, type UseAttachmentUploadOptions } from './useAttachmentUpload';
-import { composeHandlers, rejectionError, type ButtonGetterProps, type ButtonProps } from './useUploader';
+import { composeHandlers, refusalsOf, type ButtonGetterProps, type ButtonProps } from './useUploader';
 import { useUploaderConfig } from './UploaderProvider';
 
 /** One attachment of the list, as the app's composer sees it. */
@@ -41,7 +47,10 @@ export interface UseAttachmentQueueOptions extends Omit<UseAttachmentUploadOptio
   onChange?: (items: AttachmentItem[]) => void;
 }
 
-export interface AttachmentQueueApi {
+export interface AttachmentQueueApi extends Pick<
+  UploadQueue<AttachmentResult>,
+  'remove' | 'retry' | 'cancel' | 'pause' | 'resume' | 'clear'
+> {
   items: AttachmentItem[];
   state: AttachmentQueueState;
   /** Bytes of the list stored or sent so far, and in all. */
@@ -49,14 +58,8 @@ export interface AttachmentQueueApi {
   total: number;
   /** Files of the last drop that went over `maxFiles`. */
   leftOut: readonly File[];
+  /** Adds files after those in the list (none while disabled). */
   add: (files: readonly File[]) => void;
-  remove: (id: string) => void;
-  retry: (id: string) => void;
-  cancel: (id: string) => void;
-  pause: (id: string) => void;
-  resume: (id: string) => void;
-  /** Empties the list, after the message is sent. */
-  clear: () => void;
   isDragActive: boolean;
   open: () => void;
   getRootProps: (props?: DropzoneRootProps) => DropzoneRootProps;
@@ -64,7 +67,7 @@ export interface AttachmentQueueApi {
   getButtonProps: (props?: ButtonProps) => ButtonGetterProps;
 }
 
-type Queue = ReturnType<typeof createUploadQueue<AttachmentResult, AttachmentCheckpoint, ThumbnailJob>>;
+type Queue = UploadQueue<AttachmentResult, AttachmentCheckpoint, ThumbnailJob>;
 
 /**
  * Headless list of attachments: each file dropped, pasted or picked is added after the others and
@@ -88,11 +91,7 @@ export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): Att
   const snapshot = useSyncExternalStore(queue.subscribe, queue.getSnapshot, queue.getSnapshot);
 
   const dropzone = useDropzone({
-    onDrop: (accepted: File[], rejected: FileRejection[]) =>
-      queue.add(
-        accepted,
-        rejected.map((rejection) => ({ file: rejection.file, error: rejectionError(rejection, maxSize) })),
-      ),
+    onDrop: (accepted: File[], rejected: FileRejection[]) => queue.add(accepted, refusalsOf(rejected, maxSize)),
     accept,
     maxSize,
     disabled,

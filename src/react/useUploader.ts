@@ -23,6 +23,7 @@ import { isSafeFileUrl } from '../core/request';
 import type { RetryInfo } from '../core/retry';
 import {
   createUploader,
+  type Refusal,
   type UploadRun,
   type UploadTask,
   type Uploader,
@@ -195,10 +196,7 @@ export function useUploader<TResult, TCheckpoint, TPrepared>(
 
   const dropzone = useDropzone({
     onDrop: (accepted: File[], rejected: FileRejection[]) =>
-      machine.choose(
-        accepted,
-        rejected.map((rejection) => ({ file: rejection.file, error: rejectionError(rejection, parts.inputLimit) })),
-      ),
+      machine.choose(accepted, refusalsOf(rejected, parts.inputLimit)),
     accept,
     maxSize: parts.inputLimit,
     multiple: false,
@@ -354,8 +352,12 @@ function noticeText(notice: UploaderNotice, labels: UploaderLabels, taken = '', 
   return labels.partialDrop(taken, errorText(error, labels, file.name));
 }
 
-/** A file the dropzone refused, as the error the person is told. */
-export function rejectionError({ file, errors }: FileRejection, limit: number): UploadError {
+/** The files the dropzone refused, each with the error the person is told. */
+export function refusalsOf(rejected: readonly FileRejection[], limit: number): Refusal[] {
+  return rejected.map((rejection) => ({ file: rejection.file, error: rejectionError(rejection, limit) }));
+}
+
+function rejectionError({ file, errors }: FileRejection, limit: number): UploadError {
   const code = errors[0]?.code;
   if (code === 'file-too-large') return tooLargeError(file.name, file.size, limit);
   if (code === 'too-many-files') return detailedError('invalid-file', { reason: 'too-many-files' });

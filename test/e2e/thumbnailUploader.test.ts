@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createParentMedia } from '../support/parentMedia';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -290,18 +291,7 @@ function readProbe(page: Tab) {
   });
 }
 
-/** Uploads a media the way an app does before its thumbnail (Node's fetch), and gives its `file_uuid`. */
-async function createMedia(): Promise<string> {
-  const body = new FormData();
-  body.append('qqfile', new Blob([makePng(8, 6)], { type: 'image/png' }), 'media.png');
-  const answer = await fetch(`${api.url}/api/v2/pm/upload/`, {
-    method: 'POST',
-    body,
-    headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json' },
-  });
-  expect(answer.status).toBe(200);
-  return String(((await answer.json()) as { file_uuid: string }).file_uuid);
-}
+const createMedia = () => createParentMedia(api.url, TOKEN);
 
 async function records(): Promise<StoredRecord[]> {
   const metaDir = join(api.dataDir, 'meta');
