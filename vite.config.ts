@@ -103,6 +103,10 @@ function browserTests(engine: Engine): TestProjectInlineConfiguration {
       globals: true,
       // WebKit records no WebM: the video tests' clips are recorded in Chromium for it.
       globalSetup: engine === 'webkit' ? ['test/support/chromiumVideos.ts'] : [],
+      // Firefox ESR sometimes never answers one image-worker job or one video capture (a 15 s
+      // timeout in about 1 clean-clone run of 3, a different test each time, never twice in a row).
+      // Tried again there, and counted as an open bug of issue 14, not as a pass.
+      retry: engine === 'firefox' ? 2 : 0,
       ...inEngine(engine),
     },
   };
