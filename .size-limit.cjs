@@ -64,9 +64,11 @@ const uploady = bundle(
 // the figures. They are not met yet (issues 6 and 12): until they are, these limits sit just above
 // today's sizes (2026-12-02: the upload machine, createUploader, costs the widget about 0.8 kB more
 // than the hook it replaced; core lost its English sentences to the React labels and its file check
-// to a lazy chunk), so that nothing grows unnoticed. Lower them as the code shrinks.
+// to a lazy chunk; issue 13's focus keeper, which finds a list item's neighbour, and the one token
+// refresh shared by a queue's 401s added about 0.2 kB), so that nothing grows unnoticed. Lower them
+// as the code shrinks.
 const GOAL_ALL_IN = Math.min(10_000, Math.floor(0.66 * gzip(uploady.static)));
-const allInLimit = Math.max(GOAL_ALL_IN, 15_800);
+const allInLimit = Math.max(GOAL_ALL_IN, 16_000);
 
 module.exports = [
   {
@@ -78,7 +80,7 @@ module.exports = [
   {
     name: 'widget, our own code: the same without react-dropzone (min + gzip)',
     path: own.static,
-    limit: '9.5 kB',
+    limit: '9.7 kB',
     gzip: true,
   },
   {
@@ -88,9 +90,10 @@ module.exports = [
     gzip: true,
   },
   {
+    // Issue 13's goal: the attachment list all-in within 20 kB, pdf.js (lazy) counted apart.
     name: 'AttachmentUploader: what an app adds importing it with UploaderProvider (min + gzip)',
     path: bundle('attachment', `export { UploaderProvider, AttachmentUploader } from ${widgetPath};\n`).static,
-    limit: '17.8 kB',
+    limit: '20 kB',
     gzip: true,
   },
   { name: 'core, everything it exports (min + gzip, no limit)', path: coreAll.static, gzip: true },

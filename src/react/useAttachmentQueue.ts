@@ -59,21 +59,24 @@ export interface AttachmentQueueLabels extends AttachmentUploaderLabels {
 }
 
 /** The English labels of the attachment list; with `maxFiles={1}` its words are the single uploader's. */
-export const defaultAttachmentQueueLabels: AttachmentQueueLabels = {
-  ...defaultAttachmentLabels,
-  hint: 'Drag files here, paste them, or',
-  dropHere: 'Drop the files to attach them',
-  choose: 'Choose files',
-  chooseAnother: 'Choose more files',
-  list: 'Attachments',
-  remove: 'Remove',
-  itemAction: (action, name) => `${action} ${name}`,
-  waiting: 'Waiting to upload',
-  summary: (uploaded, total) => `${uploaded} of ${total} uploaded`,
-  totalProgress: (loaded, total) => `${loaded} of ${total} sent`,
-  leftOut: (names, max) =>
-    `${names.length === 1 ? `${names[0]} was` : `${names.join(', ')} were`} left out: at most ${max} ${max === 1 ? 'file' : 'files'} per message.`,
-};
+export const defaultAttachmentQueueLabels: AttachmentQueueLabels = /* @__PURE__ */ Object.assign(
+  {},
+  defaultAttachmentLabels,
+  {
+    hint: 'Drag files here, paste them, or',
+    dropHere: 'Drop the files to attach them',
+    choose: 'Choose files',
+    chooseAnother: 'Choose more files',
+    list: 'Attachments',
+    remove: 'Remove',
+    itemAction: (action, name) => `${action} ${name}`,
+    waiting: 'Waiting to upload',
+    summary: (uploaded, total) => `${uploaded} of ${total} uploaded`,
+    totalProgress: (loaded, total) => `${loaded} of ${total} sent`,
+    leftOut: (names, max) =>
+      `${names.length === 1 ? `${names[0]} was` : `${names.join(', ')} were`} left out: at most ${max} ${max === 1 ? 'file' : 'files'} per message.`,
+  } satisfies Partial<AttachmentQueueLabels>,
+);
 
 /** One attachment of the list, as the app's composer sees it. */
 export interface AttachmentItem {

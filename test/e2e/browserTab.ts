@@ -12,9 +12,15 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
 import { FIREFOX_LAUNCH, webkitCapabilities, type Engine } from '../support/engines';
 import { startWebKitDriver, type WebKitDriver } from '../support/webkitDriver';
 
+export interface ChosenFile {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
 export interface Tab {
-  /** Picks a file in the page's `<input type="file">`, as the file dialog does. */
-  chooseFile(file: { name: string; mimeType: string; buffer: Buffer }): Promise<void>;
+  /** Picks files in the page's `<input type="file">`, as the file dialog does. */
+  chooseFile(files: ChosenFile | ChosenFile[]): Promise<void>;
   /** Runs `fn` (serialised: it sees only its argument) in the page and gives its result. */
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
   /** Waits until `fn` gives a truthy value in the page. */
@@ -89,11 +95,14 @@ async function startWebKit(): Promise<EngineSession> {
         await browser.url(url);
         await browser.execute(initScript);
         await use({
-          chooseFile: async (file) => {
-            // WebDriver classic sets a file input from a path on the driver's machine (this one).
-            const path = join(files, file.name);
-            await writeFile(path, file.buffer);
-            await browser.$('input[type=file]').addValue(path);
+          chooseFile: async (chosen) => {
+            // WebDriver classic sets a file input from paths on the driver's machine (this one), one per line.
+            const paths = [];
+            for (const file of [chosen].flat()) {
+              paths.push(join(files, file.name));
+              await writeFile(paths.at(-1)!, file.buffer);
+            }
+            await browser.$('input[type=file]').addValue(paths.join('\n'));
           },
           evaluate,
           waitUntil: async (fn, arg) => {

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
-import { makePng, md5Of } from '../fixtures';
+import { makeOpaque, makePdf, makePng, md5Of } from '../fixtures';
 import { startEngine, type EngineSession, type Tab } from './browserTab';
 import { REPO, linkFromRepo, runQuietly, serveStatic } from './support';
 
@@ -28,6 +28,8 @@ const PNG_1024X768 = Buffer.from(makePng(1024, 768));
 /** What the app page (test/e2e/app/main.jsx) exposes as `window.e2e`, and what the init script records. */
 interface PageProbe {
   uploaded: Array<{ file_url: string; file_uuid: string; parent_file_uuid: string }>;
+  /** The attachment list's names and states, at each onChange. */
+  changes: Array<Array<[string, string]>>;
   errors: Array<{ kind: string; message: string }>;
   hostMutations: () => number;
 }
@@ -236,9 +238,87 @@ describe(`ThumbnailUploader, built and installed in an app, against the referenc
   });
 });
 
+describe(`AttachmentUploader, built and installed in an app, against the reference server in ${ENGINE}`, () => {
+  it('attaches 5 files of mixed types in one pick: each media stored whole, each with its thumbnail, in the order chosen', async () => {
+    await withPage(
+      '',
+      TOKEN,
+      async (page) => {
+        const files = [
+          { name: 'harbour.png', mimeType: 'image/png', buffer: PNG_2000X1500 },
+          { name: 'market.jpg', mimeType: 'image/jpeg', buffer: await jpegFromPage(page, 1600, 1200) },
+          { name: 'minutes.pdf', mimeType: 'application/pdf', buffer: Buffer.from(makePdf(300, 500)) },
+          { name: 'voice-note.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from(makeOpaque('ID3\u0004')) },
+          { name: 'photos.zip', mimeType: 'application/zip', buffer: Buffer.from(makeOpaque('PK\u0003\u0004')) },
+        ];
+        await page.chooseFile(files);
+        await page.waitUntil(() => (window as unknown as ProbedWindow).e2e.uploaded.length === 5);
+        await page.waitUntil(() => document.querySelector('[data-state="uploaded"]'));
+
+        const { errors, changes } = await page.evaluate(() => (window as unknown as ProbedWindow).e2e);
+        expect(errors).toEqual([]);
+        expect(changes.at(-1)).toEqual(files.map((file) => [file.name, 'uploaded']));
+        const uploaded = (await page.evaluate(
+          () => (window as unknown as ProbedWindow).e2e.uploaded,
+        )) as unknown as Array<{
+          media: { file_uuid: string };
+          thumbnail?: { file_uuid: string; parent_file_uuid: string };
+        }>;
+        const stored = await Promise.all(uploaded.map(({ media }) => record(media.file_uuid)));
+        // Each media is the file chosen, byte for byte.
+        const sizeAndMd5 = (items: Array<{ size: number; md5: string }>) =>
+          items.map(({ size, md5 }) => `${size} ${md5}`).sort();
+        expect(sizeAndMd5(stored)).toEqual(
+          sizeAndMd5(files.map(({ buffer }) => ({ size: buffer.length, md5: md5Of(buffer) }))),
+        );
+        for (const { media, thumbnail } of uploaded) {
+          expect(thumbnail?.parent_file_uuid, `the thumbnail of media ${media.file_uuid}`).toBe(media.file_uuid);
+          expect(await record(thumbnail!.file_uuid)).toMatchObject({ kind: 'thumbnail', parentUuid: media.file_uuid });
+        }
+        expect(await page.evaluate(() => document.querySelector('[role=status]')?.textContent)).toContain(
+          '5 of 5 uploaded',
+        );
+      },
+      'attachments',
+    );
+  });
+});
+
+/** A JPEG encoded by the page's own canvas (Node has no encoder), as a camera photo would be. */
+async function jpegFromPage(page: Tab, width: number, height: number): Promise<Buffer> {
+  const base64 = await page.evaluate(
+    async ([w, h]) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = w;
+      canvas.height = h;
+      const context = canvas.getContext('2d')!;
+      const gradient = context.createLinearGradient(0, 0, w, h);
+      gradient.addColorStop(0, '#0f766e');
+      gradient.addColorStop(1, '#fbbf24');
+      context.fillStyle = gradient;
+      context.fillRect(0, 0, w, h);
+      const blob = await new Promise<Blob>((done, fail) =>
+        canvas.toBlob((made) => (made ? done(made) : fail(new Error('no JPEG'))), 'image/jpeg', 0.9),
+      );
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let binary = '';
+      for (let at = 0; at < bytes.length; at += 0x8000)
+        binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+      return btoa(binary);
+    },
+    [width, height] as [number, number],
+  );
+  return Buffer.from(base64, 'base64');
+}
+
 /** A fresh page on the app, with the progress bar's values recorded from the first render. */
-async function withPage(parentUuid: string, token: string, use: (page: Tab) => Promise<void>): Promise<void> {
-  const query = new URLSearchParams({ baseUrl: api.url, token, parentUuid });
+async function withPage(
+  parentUuid: string,
+  token: string,
+  use: (page: Tab) => Promise<void>,
+  widget = 'thumbnail',
+): Promise<void> {
+  const query = new URLSearchParams({ baseUrl: api.url, token, parentUuid, widget });
   const recordProgress = () => {
     const seen: number[] = [];
     (window as unknown as ProbedWindow).progressSeen = seen;

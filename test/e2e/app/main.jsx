@@ -3,16 +3,17 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ThumbnailUploader, UploaderProvider } from 'react-thumbnail-uploader';
+import { AttachmentUploader, ThumbnailUploader, UploaderProvider } from 'react-thumbnail-uploader';
 import 'react-thumbnail-uploader/styles.css';
 
 const params = new URLSearchParams(location.search);
 const queryClient = new QueryClient();
 
-/** What the test reads back: every onUploaded and onError call, and the host's react-query mutations. */
+/** What the test reads back: every onUploaded, onError and onChange call, and the host's react-query mutations. */
 const probe = {
   uploaded: [],
   errors: [],
+  changes: [],
   hostMutations: () => queryClient.getMutationCache().getAll().length,
 };
 window.e2e = probe;
@@ -21,11 +22,20 @@ createRoot(document.getElementById('root')).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <UploaderProvider baseUrl={params.get('baseUrl')} token={params.get('token')}>
-        <ThumbnailUploader
-          parentUuid={params.get('parentUuid')}
-          onUploaded={(result) => probe.uploaded.push(result)}
-          onError={(error) => probe.errors.push({ kind: error.kind, message: error.message })}
-        />
+        {params.get('widget') === 'attachments' ? (
+          // A message's attachments: the composer reads the list's names and states on every change.
+          <AttachmentUploader
+            onUploaded={(attachment) => probe.uploaded.push(attachment)}
+            onError={(error) => probe.errors.push({ kind: error.kind, message: error.message })}
+            onChange={(items) => probe.changes.push(items.map((item) => [item.file.name, item.state]))}
+          />
+        ) : (
+          <ThumbnailUploader
+            parentUuid={params.get('parentUuid')}
+            onUploaded={(result) => probe.uploaded.push(result)}
+            onError={(error) => probe.errors.push({ kind: error.kind, message: error.message })}
+          />
+        )}
       </UploaderProvider>
     </QueryClientProvider>
   </StrictMode>,
