@@ -1,21 +1,101 @@
-import { useAttachmentUpload, type UseAttachmentUploadOptions } from '../react/useAttachmentUpload';
-import { UploaderView, type UploaderLookProps } from './UploaderView';
+import { useAttachmentQueue, type AttachmentItem, type UseAttachmentQueueOptions } from '../react/useAttachmentQueue';
+import { classesOf, type UploaderLookProps } from './UploaderView';
 
-/** The attachment widget's props: the headless hook's options and the look's (`className`, `classNames`, `unstyled`). */
-export interface AttachmentUploaderProps extends UseAttachmentUploadOptions, UploaderLookProps {}
+/** The attachment widget's props: the headless queue's options and the look's (`className`, `classNames`, `unstyled`). */
+export interface AttachmentUploaderProps extends UseAttachmentQueueOptions, UploaderLookProps {}
 
 /**
- * Drop, pick or paste any allowed file: it is previewed, uploaded as a media (in parts, with Pause
- * and Resume, when large), then its thumbnail (the image scaled down, a video's frame, or the app's
- * `makeThumbnail`) with the media's uuid; `onUploaded` gets `{ media, thumbnail? }`.
+ * Drop, pick or paste files (up to `maxFiles`): each is listed with its thumbnail, uploaded as a
+ * media (in parts, with Pause and Resume, when large), then its thumbnail with the media's uuid,
+ * `concurrency` at a time; `onUploaded` gets `{ media, thumbnail? }` once per attachment.
  */
-export function AttachmentUploader({ className, classNames, unstyled, ...options }: AttachmentUploaderProps) {
+export function AttachmentUploader({ className, ...props }: AttachmentUploaderProps) {
+  const { classNames, unstyled, ...options } = props;
+  const queue = useAttachmentQueue(options);
+  const { labels, items, state } = queue;
+  const cx = classesOf({ classNames, unstyled });
+
+  /** An item's buttons, by state; each keeps its place so that focus stays on it when its role changes. */
+  const actions = (item: AttachmentItem) => {
+    const button = (action: Parameters<typeof queue.getItemButtonProps>[1], text: string, primary = false) => (
+      <button
+        key={action}
+        {...queue.getItemButtonProps(item, action, { className: cx(primary ? 'primaryButton' : 'button') })}
+      >
+        {text}
+      </button>
+    );
+    if (item.state === 'error' || item.state === 'uploaded')
+      return [item.canRetry && button('retry', labels.retry, true), button('remove', labels.remove)];
+    return [
+      item.canPause && button('pause', labels.pause),
+      item.canResume && button('resume', labels.resume, true),
+      button('cancel', labels.cancel),
+    ];
+  };
+
   return (
-    <UploaderView
-      uploader={useAttachmentUpload(options)}
-      className={className}
-      classNames={classNames}
-      unstyled={unstyled}
-    />
+    <div {...queue.getRootProps({ className: cx('root', className) })}>
+      {/* Reached through the "Choose" button; hidden from assistive technology so it is not a second one. */}
+      <input {...queue.getInputProps()} />
+      {(items.length === 0 || state === 'dragging') && (
+        <p className={cx('hint')}>{state === 'dragging' ? labels.dropHere : labels.hint}</p>
+      )}
+      {items.length > 0 && (
+        <ul {...queue.getListProps({ className: cx('list') })}>
+          {items.map((item) => {
+            const image = queue.getItemImageProps(item, { className: cx('image') });
+            return (
+              <li key={item.id} {...queue.getItemProps(item, { className: cx('item') })}>
+                <span className={cx('media')}>
+                  {image.src ? (
+                    <img {...image} alt={image.alt} />
+                  ) : (
+                    <span className={cx('file')} aria-hidden="true">
+                      {extensionOf(item.file.name)}
+                    </span>
+                  )}
+                </span>
+                <span className={cx('details')}>
+                  {item.resultUrl ? (
+                    <a href={item.resultUrl} target="_blank" rel="noopener noreferrer">
+                      {item.name}
+                    </a>
+                  ) : (
+                    <span>{item.name}</span>
+                  )}{' '}
+                  <span>({item.size})</span>
+                  {item.error ? (
+                    <span {...queue.getItemAlertProps(item, { className: cx('alert') })}>{item.errorMessage}</span>
+                  ) : (
+                    <span className={cx('status')}>{item.status}</span>
+                  )}
+                  {item.state === 'uploading' && (
+                    <span {...queue.getItemProgressProps(item, { className: cx('progress') })}>
+                      <span className={cx('bar')} style={{ inlineSize: `${item.percent ?? 0}%` }} />
+                    </span>
+                  )}
+                </span>
+                <span className={cx('actions')}>{actions(item)}</span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {state === 'uploading' && (
+        <div {...queue.getProgressProps({ className: cx('progress') })}>
+          <div className={cx('bar')} style={{ inlineSize: `${(100 * queue.loaded) / (queue.total || 1)}%` }} />
+        </div>
+      )}
+      <div className={cx('actions')}>
+        <button {...queue.getButtonProps({ className: cx('button') })}>
+          {items.length ? labels.chooseAnother : labels.choose}
+        </button>
+      </div>
+      <p {...queue.getStatusProps({ className: cx('status') })}>{queue.status}</p>
+    </div>
   );
 }
+
+/** What stands for a file with no thumbnail yet: its extension. */
+const extensionOf = (name: string) => /\.([a-z0-9]{1,5})$/i.exec(name)?.[1]?.toUpperCase() ?? '';

@@ -14,7 +14,10 @@ export type UploaderSlot =
   | 'actions'
   | 'button'
   | 'primaryButton'
-  | 'status';
+  | 'status'
+  | 'list'
+  | 'item'
+  | 'details';
 
 /** Classes of your own per part, added to the built-in ones (or alone, with `unstyled`). */
 export type UploaderClassNames = Partial<Record<UploaderSlot, string>>;
@@ -23,7 +26,10 @@ export type UploaderClassNames = Partial<Record<UploaderSlot, string>>;
 export interface UploaderLookProps {
   /** Class added to the root element, beside (or, with `unstyled`, instead of) the built-in ones. */
   className?: string;
-  /** A class of your own for each part: `{ root, media, image, file, hint, progress, bar, alert, actions, button, primaryButton, status }`. */
+  /**
+   * A class of your own for each part: `{ root, media, image, file, hint, progress, bar, alert, actions, button,
+   * primaryButton, status }`, and the attachment list's `{ list, item, details }`.
+   */
   classNames?: UploaderClassNames;
   /** Drops the built-in class names so that the stylesheet styles nothing; `classNames` stay. @default false */
   unstyled?: boolean;
@@ -35,16 +41,16 @@ function builtIn(slot: UploaderSlot): string {
   return slot === 'primaryButton' ? 'rtu__button rtu__button--primary' : `rtu__${slot}`;
 }
 
-/** The markup both widgets share, drawn from the headless uploader's state and prop getters. */
-export function UploaderView({
-  uploader,
-  className,
-  classNames = {},
-  unstyled = false,
-}: UploaderLookProps & { uploader: UploaderApi }) {
-  const { state, file, labels, previewUrl, resultUrl, resultImageUrl, error } = uploader;
-  const cx = (slot: UploaderSlot, extra?: string) =>
+/** The class names of each part: the built-in one (unless `unstyled`), the page's, and any extra. */
+export function classesOf({ classNames = {}, unstyled = false }: UploaderLookProps) {
+  return (slot: UploaderSlot, extra?: string) =>
     [unstyled ? undefined : builtIn(slot), classNames[slot], extra].filter(Boolean).join(' ') || undefined;
+}
+
+/** The markup both widgets share, drawn from the headless uploader's state and prop getters. */
+export function UploaderView({ uploader, className, ...look }: UploaderLookProps & { uploader: UploaderApi }) {
+  const { state, file, labels, previewUrl, resultUrl, resultImageUrl, error } = uploader;
+  const cx = classesOf(look);
   // The uploaded image once there is one, else the preview; each with its own alt.
   const image = uploader.getImageProps({ className: cx('image') });
   const fileCard = file && (

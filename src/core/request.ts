@@ -9,8 +9,11 @@ export type TokenSource = string | undefined | (() => string | undefined | Promi
 export interface RequestOptions {
   /** Access token sent as `Authorization: Bearer <token>`, or a function asked before every try. */
   token?: TokenSource;
-  /** Asked once after a 401 (default: `token` again); a token other than the one refused is tried once more. */
-  refreshToken?: () => Promise<string | undefined>;
+  /**
+   * Asked once after a 401, with the token refused (default: `token` again); a token other than the
+   * one refused is tried once more.
+   */
+  refreshToken?: (refused: string | undefined) => Promise<string | undefined>;
   /** Automatic retries of network errors, 408, 429 and 5xx; `false` for none. */
   retry?: Partial<RetryPolicy> | false;
   /** A request during which nothing moves for this long fails as a network error (default 60 s). */
@@ -53,7 +56,8 @@ export async function postWithRetry(request: PostRequest, options: RequestOption
     } catch (error) {
       if (!(error instanceof UploadError)) throw error;
       if (error.kind === 'auth' && refreshed === undefined) {
-        refreshed = (await tokenOf(options.refreshToken ?? options.token)) ?? '';
+        const { refreshToken } = options;
+        refreshed = (await tokenOf(refreshToken ? () => refreshToken(token) : options.token)) ?? '';
         // A new sign-in is not one of the tries a failing server gets.
         if (refreshed && refreshed !== token) {
           attempt -= 1;
@@ -88,7 +92,7 @@ export function keepingRefreshedToken(options: RequestOptions): RequestOptions {
   return {
     ...options,
     token: () => latest ?? token,
-    refreshToken: async () => (latest = (await refreshToken()) || latest),
+    refreshToken: async (refused) => (latest = (await refreshToken(refused)) || latest),
   };
 }
 

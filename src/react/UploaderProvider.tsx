@@ -22,8 +22,11 @@ export interface UploaderServer {
   fieldPrefix: string;
   /** The token for the next request: `getToken()` if given, else `token`. */
   token: () => Promise<string | undefined>;
-  /** After a 401: a fresh token, or undefined. Uploads refused at the same time share one call. */
-  refreshToken: () => Promise<string | undefined>;
+  /**
+   * After a 401 for the token `refused`: a fresh token, or undefined. Uploads refused at the same
+   * time share one call, and so do those refused the same token later.
+   */
+  refreshToken: (refused: string | undefined) => Promise<string | undefined>;
 }
 
 export interface UploaderConfig {
@@ -58,9 +61,13 @@ export function UploaderProvider({
       return current.getToken ? current.getToken() : current.token;
     };
     let refreshing: Promise<string | undefined> | undefined;
-    const refreshToken = () => {
+    let last: { refused: string | undefined; token: string | undefined } | undefined;
+    const refreshToken = (refused: string | undefined) => {
+      // A queue's items refused one after another with the same old token: one refresh serves them all.
+      if (last?.token && last.refused === refused) return Promise.resolve(last.token);
       refreshing ??= resolveToken()
         .catch(() => undefined)
+        .then((token) => (last = { refused, token }).token)
         .finally(() => {
           refreshing = undefined;
         });

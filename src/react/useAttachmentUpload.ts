@@ -17,6 +17,7 @@ import {
   type PauseLabels,
   type UploaderLabels,
 } from './labels';
+import type { UploaderSnapshot } from '../core/uploader';
 import { absoluteUrl, useUploader, type UploaderApi } from './useUploader';
 import { useUploaderConfig, type UploaderServer } from './UploaderProvider';
 
@@ -113,8 +114,7 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
     onError: options.onError,
     disabled: options.disabled ?? false,
     autoUpload: options.autoUpload ?? true,
-    // Once the media is stored, nothing is left to pause while its thumbnail is made.
-    canPause: (current) => current.phase === 'sending' && current.step?.name === 'part' && !current.checkpoint?.media,
+    canPause: canPauseAttachment,
   });
 
   const stored = 'checkpoint' in snapshot ? snapshot.checkpoint?.media : undefined;
@@ -145,5 +145,9 @@ export function attachmentTaskFor(options: UseAttachmentUploadOptions, server: U
   const { makeThumbnail, chunkSize, chunkThreshold, retry, maxDimension, quality } = options;
   return attachmentTask({ ...server, makeThumbnail, chunkSize, chunkThreshold, retry, maxDimension, quality });
 }
+
+/** A media under way in parts can be paused between them; once stored, nothing is left to pause while its thumbnail is made. */
+export const canPauseAttachment = (current: UploaderSnapshot<AttachmentResult, AttachmentCheckpoint, ThumbnailJob>) =>
+  current.phase === 'sending' && current.step?.name === 'part' && !current.checkpoint?.media;
 
 const PHASES = { media: 'media', part: 'chunks', thumbnail: 'thumbnail' } as const;

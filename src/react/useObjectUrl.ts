@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useBrowserLayoutEffect } from './useBrowserLayoutEffect';
 
 /**
@@ -19,4 +19,30 @@ export function useObjectUrl(blob: Blob | null | undefined): string | undefined 
   }, [blob]);
   // Never hand out the previous blob's (already revoked) URL during the render before the effect.
   return current && current.blob === blob ? current.url : undefined;
+}
+
+/**
+ * Object URLs for many blobs (a list's previews): each made before paint the first time its blob is
+ * seen, and revoked once the blob leaves the list, and all of them when the component goes.
+ */
+export function useObjectUrls(blobs: ReadonlyArray<Blob | undefined>): ReadonlyMap<Blob, string> {
+  const [urls, setUrls] = useState<ReadonlyMap<Blob, string>>(() => new Map());
+  // The URLs alive now: a resource to release, not a copy of state (`urls` can lag it by a render).
+  const live = useRef(new Map<Blob, string>());
+  useBrowserLayoutEffect(() => {
+    const next = new Map<Blob, string>();
+    for (const blob of blobs) if (blob) next.set(blob, live.current.get(blob) ?? URL.createObjectURL(blob));
+    for (const [blob, url] of live.current) if (!next.has(blob)) URL.revokeObjectURL(url);
+    const changed = next.size !== live.current.size || [...next.keys()].some((blob) => !live.current.has(blob));
+    live.current = next;
+    if (changed) setUrls(next);
+  });
+  useBrowserLayoutEffect(
+    () => () => {
+      for (const url of live.current.values()) URL.revokeObjectURL(url);
+      live.current = new Map();
+    },
+    [],
+  );
+  return urls;
 }

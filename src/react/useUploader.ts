@@ -17,7 +17,7 @@ import {
   type DropzoneRootProps,
   type FileRejection,
 } from 'react-dropzone';
-import { detailedError, tooLargeError, type UploadError, type UploadErrorKind } from '../core/errors';
+import { detailedError, tooLargeError, type UploadError } from '../core/errors';
 import { formatBytes, shortName } from '../core/format';
 import { isSafeFileUrl } from '../core/request';
 import type { RetryInfo } from '../core/retry';
@@ -152,8 +152,9 @@ export interface UploaderApi<TResult = unknown> extends Pick<
   getImageProps: (props?: ImgHTMLAttributes<HTMLImageElement>) => ImgHTMLAttributes<HTMLImageElement>;
 }
 
-/** Besides retryable failures: a refreshed sign-in, or a server that answers properly next time. */
-const RETRY_HELPS: ReadonlySet<UploadErrorKind> = new Set(['auth', 'bad-response']);
+/** Whether sending again may cure an error: a retryable one, a refreshed sign-in, or a server that answers properly next time. */
+export const retryHelps = (error: UploadError) =>
+  error.retryable || error.kind === 'auth' || error.kind === 'bad-response';
 
 type Handler<E> = ((event: E) => void) | undefined;
 
@@ -244,7 +245,7 @@ export function useUploader<TResult, TCheckpoint, TPrepared>(
           : state === 'paused'
             ? (labels.paused?.(fileName) ?? '')
             : '');
-  const canRetry = Boolean(error && !refused && (error.retryable || RETRY_HELPS.has(error.kind)));
+  const canRetry = Boolean(error && !refused && retryHelps(error));
   const canPause = busy && Boolean(parts.canPause?.(snapshot));
   const resultUrl = result ? parts.resultUrl(result) : undefined;
   const resultImageUrl = result ? parts.resultImageUrl?.(result) : undefined;
@@ -366,21 +367,28 @@ function rejectionError({ file, errors }: FileRejection, limit: number): UploadE
 
 /**
  * The buttons change with the state; when the one that had focus goes (Choose → Cancel → Choose
- * another), focus moves to the first enabled button in the root instead of falling back to the page.
+ * another, or a list's item removed), focus moves to a button near it instead of falling back to
+ * the page: in a list, the first button of the same item, else of the item now in its place (the
+ * next one, or the last), else the first enabled button in the root.
  */
-function useFocusKeeper(state: UploadState) {
+export function useFocusKeeper(state: unknown) {
   const root = useRef<HTMLElement | null>(null);
-  const focused = useRef<HTMLElement | null>(null);
+  const focused = useRef<{ element: HTMLElement; item?: string; index: number } | null>(null);
   useBrowserLayoutEffect(() => {
-    const lost = focused.current && !focused.current.isConnected;
+    const lost = focused.current;
     const active = document.activeElement;
-    if (!lost || (active && active !== document.body)) return;
-    root.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
+    if (!root.current || !lost || lost.element.isConnected || (active && active !== document.body)) return;
+    const items = [...root.current.querySelectorAll<HTMLElement>('[data-item]')];
+    const near = items.find((item) => item.dataset.item === lost.item) ?? items[Math.min(lost.index, items.length - 1)];
+    const button = (within?: HTMLElement) => within?.querySelector<HTMLButtonElement>('button:not(:disabled)');
+    (button(near) ?? button(root.current))?.focus();
   }, [state]);
   return {
     onFocus: (event: FocusEvent<HTMLElement>) => {
       root.current = event.currentTarget;
-      focused.current = event.target;
+      const item = event.target.closest<HTMLElement>('[data-item]');
+      const index = item ? [...event.currentTarget.querySelectorAll('[data-item]')].indexOf(item) : -1;
+      focused.current = { element: event.target, item: item?.dataset.item, index };
     },
     onBlur: (event: FocusEvent<HTMLElement>) => {
       // Focus that leaves for elsewhere (or nowhere, while the button stays) is the person's choice.

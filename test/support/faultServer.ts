@@ -79,6 +79,8 @@ export const thumbnailAnswer = (parentUuid: string): CannedAnswer => ({
 export interface RecordedRequest {
   url: string;
   fields: Record<string, string>;
+  /** The Authorization header sent, if any. */
+  authorization?: string;
 }
 
 /** How a recording proxy meddles with a request; by default it passes it on and its answer back. */
@@ -106,7 +108,11 @@ export async function startRecordingProxy(target: string, faults: ProxyFaults = 
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const recorded = { url: req.url ?? '/', fields: textFields(body.toString('latin1')) };
+      const recorded = {
+        url: req.url ?? '/',
+        fields: textFields(body.toString('latin1')),
+        authorization: req.headers.authorization,
+      };
       requests.push(recorded);
       const canned = faults.answer?.(recorded);
       if (canned) {

@@ -56,6 +56,9 @@ expectTypeOf<keyof UploaderClassNames>().toEqualTypeOf<
   | 'button'
   | 'primaryButton'
   | 'status'
+  | 'list'
+  | 'item'
+  | 'details'
 >();
 expectTypeOf<ThumbnailUploaderProps['classNames']>().toEqualTypeOf<UploaderClassNames | undefined>();
 expectTypeOf<ThumbnailUploaderProps['unstyled']>().toEqualTypeOf<boolean | undefined>();
