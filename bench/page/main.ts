@@ -7,7 +7,7 @@ import { createMD5 } from '../../src/core/hashWasmMd5';
 import { prepareWithCanvas, postMultipart, sparkMd5Hex } from './baseline';
 import { core } from './builtCore.js';
 import type { ComposerTarget } from './composer';
-import type { QueueFigure, QueueMethod, QueueMount, QueueStatus } from './queue';
+import type { QueueFigure, QueueMethod, QueueStatus } from './queue';
 
 export type Method = 'ours' | 'baseline';
 
@@ -347,7 +347,7 @@ export const bench = {
   },
 
   /** Renders ours or the composer baseline on this page for `count` files, given next through its file input. */
-  async mountQueue(method: QueueMethod, target: ComposerTarget, count: number): Promise<QueueMount> {
+  async mountQueue(method: QueueMethod, target: ComposerTarget, count: number): Promise<void> {
     return (await queuePage()).mount(method, target, count);
   },
 

@@ -1,18 +1,16 @@
 /**
  * The `queue` section's page side, loaded by main.ts only when that section runs: ours is the built
- * `AttachmentUploader` (or, while the widget takes one file, a bare list on the built
- * `useAttachmentQueue`) in React 19; the baseline is the platform composer (`./composer.ts`). The
+ * `AttachmentUploader` in React 19; the baseline is the platform composer (`./composer.ts`). The
  * section gives the files to the page's file input; this records when they arrived (the input's
  * `change`), every attachment stored, and the page's long tasks.
  */
-import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { widget } from './builtIndex.js';
 import { QUEUE_MARKS } from './marks';
 import { mountComposer, type ComposerTarget, type StoredAttachment } from './composer';
 
-/** `widget` is AttachmentUploader; `hook` a list on useAttachmentQueue, for a widget that takes one file. */
-export type QueueMethod = 'widget' | 'hook' | 'baseline';
+/** Ours is the built AttachmentUploader; the baseline the platform composer. */
+export type QueueMethod = 'ours' | 'baseline';
 
 export interface QueueStatus {
   stored: number;
@@ -24,13 +22,10 @@ export interface QueueFigure {
   ms: number;
   stored: StoredAttachment[];
   errors: string[];
-  /** Durations of the page's long tasks (over 50 ms, PerformanceObserver) from the change on. */
-  longTasks: number[];
-}
-
-export interface QueueMount {
-  /** Whether the page's file input takes several files. */
-  multiple: boolean;
+  /** The page's long tasks (over 50 ms, PerformanceObserver) from the change on: when, after it, and how long. */
+  longTasks: Array<{ at: number; ms: number }>;
+  /** The page's pictures at the end, by the size they decode to: a preview of an original is 4000 px wide. */
+  images: { count: number; widest: number };
 }
 
 interface Run {
@@ -71,43 +66,19 @@ function onUploadedOf(run: Run) {
 }
 
 function Widget({ count, run }: OursProps) {
-  // Spread, so that this compiles against the one-file widget, which has no list options yet.
-  const list = { maxFiles: count, concurrency: 2 };
   return (
     <widget.AttachmentUploader
-      {...list}
+      maxFiles={count}
+      concurrency={2}
       onUploaded={onUploadedOf(run)}
       onError={(error) => run.errors.push(`${error.kind}: ${error.message}`)}
     />
   );
 }
 
-function HookList({ count, run }: OursProps) {
-  const [onUploaded] = useState(() => onUploadedOf(run));
-  const queue = widget.useAttachmentQueue({
-    maxFiles: count,
-    concurrency: 2,
-    onUploaded,
-    onError: (error) => run.errors.push(`${error.kind}: ${error.message}`),
-  });
-  return (
-    <div {...queue.getRootProps()}>
-      <input {...queue.getInputProps()} />
-      <button {...queue.getButtonProps()}>Choose files</button>
-      <ul>
-        {queue.items.map((item) => (
-          <li key={item.id}>
-            {item.file.name} {item.state} {item.percent ?? ''}
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
 export const queueBench = {
   /** Renders ours or the baseline into a fresh root and starts recording; the files come next, through the input. */
-  async mount(method: QueueMethod, target: ComposerTarget, count: number): Promise<QueueMount> {
+  async mount(method: QueueMethod, target: ComposerTarget, count: number): Promise<void> {
     const observer = new PerformanceObserver((list) => run.tasks.push(...list.getEntries()));
     const run: Run = { count, stored: [], errors: [], tasks: [], observer };
     current = run;
@@ -129,7 +100,7 @@ export const queueBench = {
     } else {
       createRoot(root).render(
         <widget.UploaderProvider baseUrl={target.baseUrl} token={target.token}>
-          {method === 'widget' ? <Widget count={count} run={run} /> : <HookList count={count} run={run} />}
+          <Widget count={count} run={run} />
         </widget.UploaderProvider>,
       );
     }
@@ -139,8 +110,9 @@ export const queueBench = {
       input = root.querySelector<HTMLInputElement>('input[type=file]');
     }
     if (!input) throw new Error(`No file input in ${method}: ${root.innerHTML.slice(0, 300)}`);
+    // playwright's setInputFiles refuses several files for an input without it, as a picker does.
+    if (!input.multiple) throw new Error(`The file input of ${method} takes one file`);
     observer.observe({ type: 'longtask' });
-    return { multiple: input.multiple };
   },
 
   status(): QueueStatus {
@@ -163,7 +135,11 @@ export const queueBench = {
       errors: run.errors,
       longTasks: run.tasks
         .filter((task) => task.startTime + task.duration >= start && task.startTime <= end)
-        .map((task) => task.duration),
+        .map((task) => ({ at: task.startTime - start, ms: task.duration })),
+      images: {
+        count: document.images.length,
+        widest: Math.max(0, ...[...document.images].map((image) => image.naturalWidth)),
+      },
     };
   },
 };

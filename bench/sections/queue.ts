@@ -5,7 +5,7 @@ import type { RunningServer } from '../../server/app';
 import type { StoredUpload } from '../../server/store';
 import type { StoredAttachment } from '../page/composer';
 import { QUEUE_MARKS } from '../page/marks';
-import type { QueueFigure, QueueMethod } from '../page/queue';
+import type { QueueFigure } from '../page/queue';
 import {
   call,
   eachInTurn,
@@ -176,17 +176,9 @@ export async function queue(context: Context): Promise<SectionResult> {
   log(`  ${COUNT} photos made in ${((Date.now() - generating) / 1000).toFixed(1)} s`);
   const target = { baseUrl: context.api.url, token: TOKEN };
 
-  // The list widget takes every file of a pick; until it does, ours is a bare list on the built hook.
-  const widgetTakesMany = await onFreshPage(
-    context,
-    async (page) => (await call(page, 'mountQueue', 'widget', target, COUNT)).multiple,
-  );
-  const methodOf = (side: Side): QueueMethod =>
-    side === 'baseline' ? 'baseline' : widgetTakesMany ? 'widget' : 'hook';
-
   const traced = await eachInTurn(['ours', 'baseline'] as const, (side) =>
     onFreshPage(context, async (page) => {
-      await call(page, 'mountQueue', methodOf(side), target, COUNT);
+      await call(page, 'mountQueue', side, target, COUNT);
       await context.browser.startTracing(page, { categories: ['toplevel', 'blink.user_timing'] });
       let trace: Buffer | undefined;
       let figure: QueueFigure;
@@ -196,7 +188,7 @@ export async function queue(context: Context): Promise<SectionResult> {
         trace = await context.browser.stopTracing();
       }
       const verified = await verify(context.api, figure.stored, sizes);
-      log(`  ${side} (${methodOf(side)}): ${verified.whole} of ${COUNT} stored in ${(figure.ms / 1000).toFixed(1)} s`);
+      log(`  ${side}: ${verified.whole} of ${COUNT} stored in ${(figure.ms / 1000).toFixed(1)} s`);
       return { figure, verified, trace: tasksOfTrace(trace) };
     }),
   );
@@ -204,7 +196,7 @@ export async function queue(context: Context): Promise<SectionResult> {
     let figure: QueueFigure | undefined;
     const peak = await measureMemory(
       context,
-      (page) => call(page, 'mountQueue', methodOf(side), target, COUNT),
+      (page) => call(page, 'mountQueue', side, target, COUNT),
       async (page) => (figure = await attachAll(page, paths)),
     );
     const verified = await verify(context.api, figure!.stored, sizes);
@@ -218,10 +210,6 @@ export async function queue(context: Context): Promise<SectionResult> {
     `${COUNT} photos of 12 MP (${PHOTO.width}×${PHOTO.height} JPEG, ${averageMB.toFixed(1)} MB on average) ` +
     'attached at once, to the reference server on loopback (fresh page each)';
   const against = 'composer: data URL + canvas, in series';
-  const oursIs =
-    methodOf('ours') === 'widget'
-      ? `Ours is the built AttachmentUploader (maxFiles ${COUNT}, concurrency 2), the files given at once to its input.`
-      : `Ours is a bare list on the built useAttachmentQueue (maxFiles ${COUNT}, concurrency 2): the built AttachmentUploader takes one file (its input is not \`multiple\`).`;
   const allStored = (run: { verified: Verified }) => run.verified.whole === COUNT;
   const time = (run: typeof ours) =>
     allStored(run) ? ms(run.figure.ms) : missing(`${run.verified.whole} of ${COUNT} stored`);
@@ -234,6 +222,14 @@ export async function queue(context: Context): Promise<SectionResult> {
   const traceFigure = (run: typeof ours, pick: (traced: TracedTasks) => number) =>
     run.trace ? ms(pick(run.trace)) : missing('no trace marks');
   const countOf = (run: typeof ours) => run.trace?.over50 ?? '?';
+  const longest = (run: typeof ours) => run.figure.longTasks.reduce((a, b) => (b.ms > a.ms ? b : a), { at: 0, ms: 0 });
+  // A task that starts before the change mark is the one that dispatched it (the files' arrival).
+  const longestNote = (run: typeof ours) => {
+    const { at, ms: duration } = longest(run);
+    return `${duration.toFixed(0)} ms ${at < 0 ? 'in the task that dispatched the change' : `at +${at.toFixed(0)} ms after the change`}`;
+  };
+  const images = (run: typeof ours) =>
+    `${run.figure.images.count} pictures, the widest decoding to ${run.figure.images.widest} px`;
   return {
     rows: [
       row(
@@ -243,7 +239,7 @@ export async function queue(context: Context): Promise<SectionResult> {
         time(ours),
         time(baseline),
         goals.ratioAtMost(0.35),
-        `${oursIs} From the input's change to the last onUploaded (ours) or thumbnail answer (baseline). ` +
+        `Ours is the built AttachmentUploader (maxFiles ${COUNT}, concurrency 2). From the input's change to the last onUploaded (ours) or thumbnail answer (baseline). ` +
           `Checked at the server: ours ${ours.verified.whole}/${COUNT}, baseline ${baseline.verified.whole}/${COUNT} media of the original's size with a thumbnail of them ` +
           `(memory runs: ours ${memory.ours.verified.whole}, baseline ${memory.baseline.verified.whole}, in ${(memory.ours.ms / 1000).toFixed(1)} s and ${(memory.baseline.ms / 1000).toFixed(1)} s). ` +
           `Thumbnails sent: ours ${(average(ours.verified.thumbnailBytes) / 1000).toFixed(0)} kB on average (1024 px, q0.85), ` +
@@ -265,7 +261,7 @@ export async function queue(context: Context): Promise<SectionResult> {
         traceFigure(ours, (found) => found.longestMs),
         traceFigure(baseline, (found) => found.longestMs),
         undefined,
-        `PerformanceObserver's longest: ours ${Math.max(0, ...ours.figure.longTasks).toFixed(0)} ms, baseline ${Math.max(0, ...baseline.figure.longTasks).toFixed(0)} ms. ` +
+        `PerformanceObserver's longest: ours ${longestNote(ours)}, baseline ${longestNote(baseline)}. ` +
           `Total blocking time (trace): ours ${ours.trace?.totalBlockingMs.toFixed(0) ?? '?'} ms, baseline ${baseline.trace?.totalBlockingMs.toFixed(0) ?? '?'} ms.`,
       ),
       ...memoryRows(
@@ -275,14 +271,15 @@ export async function queue(context: Context): Promise<SectionResult> {
         memory.ours.peak,
         memory.baseline.peak,
         {
-          rss: 'Every renderer process of the bench, peak reset after the page was mounted, in a run of its own (sampling the heap slows the page).',
+          rss:
+            'Every renderer process of the bench, peak reset after the page was mounted, in a run of its own (sampling the heap slows the page). ' +
+            `On the page at the end: ours ${images(ours)}; baseline ${images(baseline)}.`,
           heap: `Ours idle ${(memory.ours.peak.heap.idleBytes / 1e6).toFixed(1)} MB, ${memory.ours.peak.heap.workers} worker(s); baseline idle ${(memory.baseline.peak.heap.idleBytes / 1e6).toFixed(1)} MB. Data URLs and decoded pixels are outside the JS heap.`,
         },
         goals.ratioAtMost(0.5),
       ),
     ],
     details: {
-      ours: methodOf('ours'),
       fileBytes: Object.fromEntries(sizes),
       traced: Object.fromEntries(
         (['ours', 'baseline'] as const).map((side) => [
@@ -290,6 +287,7 @@ export async function queue(context: Context): Promise<SectionResult> {
           {
             ms: traced[side].figure.ms,
             longTasks: traced[side].figure.longTasks,
+            images: traced[side].figure.images,
             trace: traced[side].trace,
             verified: traced[side].verified,
             errors: traced[side].figure.errors,
