@@ -46,7 +46,7 @@ const reactTests = [
   'test/ssr/**/*.test.{ts,tsx}',
 ];
 
-// Chosen once, before the stories are compiled with it (see test/support/ports.ts).
+// Chosen once per run (see test/support/ports.ts): each story project starts its server there.
 const livePorts: Record<Engine, number> = {
   chromium: await liveTestPort(),
   firefox: await portForRun('RTU_LIVE_PORT_FIREFOX'),
@@ -129,17 +129,14 @@ function storybookTests(engine: Engine): TestProjectInlineConfiguration {
         tags: { include: ['test'], exclude: STORIES_SKIPPED_IN[engine] },
       }),
     ],
-    // The Live stories upload to the real reference server that the global setup starts, and must.
-    define: {
-      'import.meta.env.STORYBOOK_UPLOAD_URL': JSON.stringify(`http://127.0.0.1:${port}`),
-      'import.meta.env.STORYBOOK_LIVE_REQUIRED': JSON.stringify('true'),
-    },
     test: {
       name: engine === 'chromium' ? 'storybook' : `storybook-${engine}`,
       globalSetup: ['test/support/liveServerSetup.ts'],
       provide: { liveServerPort: port },
       exclude: engine === 'chromium' ? [] : STORIES_ONLY_IN_CHROMIUM,
       ...inEngine(engine),
+      // The Live stories upload to the real reference server that the global setup starts, and must.
+      setupFiles: [...inEngine(engine).setupFiles, 'test/support/liveStorySetup.ts'],
     },
   };
 }

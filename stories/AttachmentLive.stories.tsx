@@ -3,11 +3,11 @@ import { http, passthrough } from 'msw';
 import { useState } from 'react';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { AttachmentUploader, UploaderProvider, type AttachmentResult } from '../src';
-import { drawFirstPage, makePdfFile } from './support/documents';
+import { drawFirstPage, makePdfFile, makeZipFile } from './support/documents';
 import { makeImageFile } from './support/images';
-import { liveToken, liveUrl, prepareLiveMedia, type LiveSetup } from './support/liveServer';
+import { liveRequired, liveToken, liveUrl, prepareLiveMedia, type LiveSetup } from './support/liveServer';
 import { LiveServerNotice, codeStyle } from './support/LiveServerNotice';
-import { chooseFile, expectState } from './support/play';
+import { chooseFile, chooseFiles, expectState } from './support/play';
 import { answers } from './support/uploadApi';
 import { makeVideoFile } from './support/video';
 
@@ -40,8 +40,15 @@ const meta = {
 export default meta;
 type Story = StoryObj<typeof meta>;
 
+/** Every attachment stored in the story shown last, for its play function to fetch back from the server. */
+const stored: AttachmentResult[] = [];
+
 function LiveAttachment({ baseUrl, token, setup, ...widget }: LiveArgs & { setup: LiveSetup }) {
   const [result, setResult] = useState<AttachmentResult | null>(null);
+  const onUploaded = (attachment: AttachmentResult) => {
+    stored.push(attachment);
+    setResult(attachment);
+  };
   return (
     <section aria-labelledby="live-title" style={{ maxWidth: '40rem', display: 'grid', gap: '1rem', lineHeight: 1.5 }}>
       <h1 id="live-title" style={{ fontSize: '1.25rem', margin: 0 }}>
@@ -49,7 +56,7 @@ function LiveAttachment({ baseUrl, token, setup, ...widget }: LiveArgs & { setup
       </h1>
       {setup.status === 'ready' ? (
         <UploaderProvider baseUrl={baseUrl} token={token}>
-          <AttachmentUploader {...widget} onUploaded={setResult} />
+          <AttachmentUploader {...widget} onUploaded={onUploaded} />
         </UploaderProvider>
       ) : (
         <LiveServerNotice baseUrl={baseUrl} setup={setup} />
@@ -74,12 +81,18 @@ async function serverReady(canvasElement: HTMLElement, loaded: Record<string, un
   const setup = loaded.setup as LiveSetup;
   if (setup.status === 'failed') throw new Error(`The live server answered but refused the setup: ${setup.reason}`);
   if (setup.status === 'offline') {
-    if (import.meta.env.STORYBOOK_LIVE_REQUIRED === 'true')
-      throw new Error(`The reference server is not reachable at ${liveUrl}: ${setup.reason}`);
+    if (liveRequired) throw new Error(`The reference server is not reachable at ${liveUrl}: ${setup.reason}`);
     await expect(await within(canvasElement).findByRole('alert')).toHaveTextContent('npm start');
     return false;
   }
   return true;
+}
+
+/** The width of the last attachment's thumbnail, as the real server serves it back. */
+async function storedThumbnailWidth(): Promise<number> {
+  const url = stored.at(-1)?.thumbnail?.file_url;
+  if (!url) throw new Error('The last attachment has no thumbnail.');
+  return (await createImageBitmap(await (await fetch(url)).blob())).width;
 }
 
 /** The answer shown once stored: the thumbnail's parent is the media. */
@@ -98,14 +111,10 @@ export const ImageAttachment: Story = {
   play: async ({ canvasElement, loaded }) => {
     if (!(await serverReady(canvasElement, loaded))) return;
     await chooseFile(canvasElement, await makeImageFile('live-photo.jpg', { width: 1600, height: 1200, hue: 120 }));
-    const image = await within(canvasElement).findByRole(
-      'img',
-      { name: 'Thumbnail of live-photo.jpg' },
-      { timeout: 15000 },
-    );
+    await within(canvasElement).findByRole('img', { name: 'Preview of live-photo.jpg' }, { timeout: 15000 });
     await expectAnswer(canvasElement, true);
     // Served back by the real server, at the size it was sent.
-    await waitFor(() => expect((image as HTMLImageElement).naturalWidth).toBe(1024), { timeout: 5000 });
+    await expect(await storedThumbnailWidth()).toBe(1024);
   },
 };
 
@@ -132,13 +141,9 @@ export const VideoAttachment: Story = {
     if (!(await serverReady(canvasElement, loaded))) return;
     videoDuration = null;
     await chooseFile(canvasElement, await makeVideoFile('live-clip.webm', { seconds: 1.5, hue: 260 }));
-    const frame = await within(canvasElement).findByRole(
-      'img',
-      { name: 'Thumbnail of live-clip.webm' },
-      { timeout: 10000 },
-    );
+    await within(canvasElement).findByRole('img', { name: 'Preview of live-clip.webm' }, { timeout: 10000 });
     await expectAnswer(canvasElement, true);
-    await waitFor(() => expect((frame as HTMLImageElement).naturalWidth).toBe(320), { timeout: 5000 });
+    await expect(await storedThumbnailWidth()).toBe(320);
     // A 1.5 s recording, in whole seconds.
     expect(['1', '2']).toContain(videoDuration);
   },
@@ -150,7 +155,7 @@ export const PdfAttachment: Story = {
   play: async ({ canvasElement, loaded }) => {
     if (!(await serverReady(canvasElement, loaded))) return;
     await chooseFile(canvasElement, makePdfFile('live-report.pdf'));
-    await within(canvasElement).findByRole('img', { name: 'Thumbnail of live-report.pdf' }, { timeout: 15000 });
+    await within(canvasElement).findByRole('img', { name: 'Preview of live-report.pdf' }, { timeout: 15000 });
     await expectAnswer(canvasElement, true);
   },
 };
@@ -186,13 +191,13 @@ export const ChunkedPauseResume: Story = {
     await chooseFile(canvasElement, new File([bytes], 'live-interview.m4a', { type: 'audio/mp4' }));
     // Paused once part 1 hangs: part 0 is stored, the upload is under way.
     await waitFor(() => expect(partOneHeld).toBe(true), { timeout: 5000 });
-    await userEvent.click(canvas.getByRole('button', { name: 'Pause' }));
+    await userEvent.click(canvas.getByRole('button', { name: 'Pause live-interview.m4a' }));
     await expectState(canvasElement, 'paused');
-    await userEvent.click(canvas.getByRole('button', { name: 'Resume' }));
+    await userEvent.click(canvas.getByRole('button', { name: 'Resume live-interview.m4a' }));
     await expectAnswer(canvasElement, false);
     await expectState(canvasElement, 'uploaded');
     // The real server reassembled the parts: the stored file is the one chosen, byte for byte.
-    const link = canvas.getByRole('link', { name: /live-interview\.m4a/ });
+    const link = canvas.getByRole('link', { name: 'live-interview.m4a' });
     const stored = new Uint8Array(await (await fetch(link.getAttribute('href')!)).arrayBuffer());
     await expect(stored.length).toBe(bytes.length);
     await expect(stored.every((byte, index) => byte === bytes[index])).toBe(true);
@@ -226,8 +231,35 @@ export const ThumbnailRetry: Story = {
     await expect(await canvas.findByRole('alert', {}, { timeout: 10000 })).toHaveTextContent(
       'The file was uploaded, but not its thumbnail.',
     );
-    await userEvent.click(canvas.getByRole('button', { name: 'Retry' }));
-    await canvas.findByRole('img', { name: 'Thumbnail of live-retry.png' }, { timeout: 15000 });
+    await userEvent.click(canvas.getByRole('button', { name: 'Retry live-retry.png' }));
+    await expectState(canvasElement, 'uploaded', 15000);
     await expectAnswer(canvasElement, true);
+  },
+};
+
+/**
+ * Several files in one drop, to the real server: two photos, a PDF and an archive, sent two at a
+ * time, each stored with its thumbnail; every stored media is fetched back whole.
+ */
+export const SeveralFiles: Story = {
+  tags: ['firefox-stalls-worker'],
+  args: { makeThumbnail: drawFirstPage },
+  play: async ({ canvasElement, loaded }) => {
+    if (!(await serverReady(canvasElement, loaded))) return;
+    stored.length = 0;
+    const canvas = within(canvasElement);
+    const files = [
+      await makeImageFile('live-harbour.jpg', { width: 1600, height: 1200, hue: 190 }),
+      await makeImageFile('live-market.png', { hue: 30 }),
+      makePdfFile('live-minutes.pdf'),
+      makeZipFile('live-photos.zip'),
+    ];
+    await chooseFiles(canvasElement, files);
+    await waitFor(() => expect(canvas.getByRole('status')).toHaveTextContent('4 of 4 uploaded'), { timeout: 20000 });
+    await expectState(canvasElement, 'uploaded');
+    await expect(stored).toHaveLength(4);
+    for (const { media, thumbnail } of stored) await expect(thumbnail?.parent_file_uuid).toBe(media.file_uuid);
+    const sizes = await Promise.all(stored.map(async ({ media }) => (await (await fetch(media.file_url)).blob()).size));
+    await expect(sizes.sort()).toEqual(files.map((file) => file.size).sort());
   },
 };

@@ -1,9 +1,9 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, fn, userEvent, waitFor, within } from 'storybook/test';
 import { AttachmentUploader, type AttachmentResult } from '../src';
-import { drawFirstPage, makePdfFile } from './support/documents';
+import { drawFirstPage, makeMp3File, makePdfFile, makeZipFile } from './support/documents';
 import { makeImageFile } from './support/images';
-import { chooseFile, expectFocusOn, expectState } from './support/play';
+import { attachmentItem, chooseFile, chooseFiles, expectFocusOn, expectItemState, expectState } from './support/play';
 import { answers, fakeUploadApi, type ReceivedUpload } from './support/uploadApi';
 import { makeVideoFile } from './support/video';
 
@@ -11,9 +11,9 @@ import { makeVideoFile } from './support/video';
 const api = fakeUploadApi();
 
 /**
- * Any allowed file: previewed, uploaded as a media (in parts when large), then its thumbnail with
- * the media's `file_uuid` as `qqparentuuid`; `onUploaded` gets `{ media, thumbnail? }`. Built from
- * the same parts as ThumbnailUploader: the same states, keyboard, errors, theming and labels.
+ * The attachments of a message: every file dropped, pasted or picked is listed with its thumbnail,
+ * uploaded as a media (in parts when large), then its thumbnail with the media's `file_uuid` as
+ * `qqparentuuid`, two at a time; `onUploaded` gets `{ media, thumbnail? }` once per attachment.
  * Every story here talks to a canned API (MSW); see *AttachmentUploader/Live* for the real server.
  */
 const meta = {
@@ -46,12 +46,12 @@ async function uploadedResult(onUploaded: unknown): Promise<AttachmentResult> {
   return spy.mock.calls[0]![0] as AttachmentResult;
 }
 
-/** Nothing chosen yet: a hint and the real "Choose file" button. */
+/** Nothing chosen yet: a hint and the real "Choose files" button. */
 export const Empty: Story = {
   play: async ({ canvasElement }) => {
     await expectState(canvasElement, 'idle');
-    await expect(within(canvasElement).getByText('Drag a file here, paste it, or')).toBeVisible();
-    await expect(within(canvasElement).getByRole('button', { name: 'Choose file' })).toBeEnabled();
+    await expect(within(canvasElement).getByText('Drag files here, paste them, or')).toBeVisible();
+    await expect(within(canvasElement).getByRole('button', { name: 'Choose files' })).toBeEnabled();
   },
 };
 
@@ -64,8 +64,8 @@ export const ImageAttachment: Story = {
     const canvas = within(canvasElement);
     const photo = await makeImageFile('harbour.jpg', { width: 1600, height: 1200, hue: 190 });
     await chooseFile(canvasElement, photo);
-    await canvas.findByRole('img', { name: 'Thumbnail of harbour.jpg' }, { timeout: 10000 });
-    await expectState(canvasElement, 'uploaded');
+    await canvas.findByRole('img', { name: 'Preview of harbour.jpg' }, { timeout: 10000 });
+    await expectState(canvasElement, 'uploaded', 10000);
     const { media, thumbnail } = await uploadedResult(args.onUploaded);
     await expect(calls(api.received)).toEqual(['media', 'thumbnail']);
     const [sentMedia, sentThumbnail] = api.received;
@@ -75,10 +75,8 @@ export const ImageAttachment: Story = {
     // The thumbnail is the photo scaled down to 1024 px.
     const bitmap = await createImageBitmap(sentThumbnail!.file!);
     await expect([bitmap.width, bitmap.height]).toEqual([1024, 768]);
-    await expect(canvas.getByRole('link', { name: 'Thumbnail of harbour.jpg' })).toHaveAttribute(
-      'href',
-      media.file_url,
-    );
+    await expect(canvas.getByRole('link', { name: 'harbour.jpg' })).toHaveAttribute('href', media.file_url);
+    await expect(canvas.getByRole('status')).toHaveTextContent('1 of 1 uploaded');
   },
 };
 
@@ -93,7 +91,7 @@ export const VideoAttachment: Story = {
     const canvas = within(canvasElement);
     const clip = await makeVideoFile('sunrise.webm', { seconds: 1.5, hue: 30 });
     await chooseFile(canvasElement, clip);
-    await canvas.findByRole('img', { name: 'Thumbnail of sunrise.webm' }, { timeout: 15000 });
+    await canvas.findByRole('img', { name: 'Preview of sunrise.webm' }, { timeout: 15000 });
     const { media } = await uploadedResult(args.onUploaded);
     await expect(calls(api.received)).toEqual(['media', 'thumbnail']);
     const [sentMedia, sentThumbnail] = api.received;
@@ -117,10 +115,11 @@ export const VideoWithoutPicture: Story = {
     await expect(thumbnail).toBeUndefined();
     await expect(calls(api.received)).toEqual(['media']);
     await waitFor(() =>
-      expect(canvas.getByRole('status')).toHaveTextContent(
-        /^broken\.webm uploaded, without a thumbnail\. This video cannot be read in this browser/,
+      expect(attachmentItem(canvasElement, 'broken.webm')).toHaveTextContent(
+        /broken\.webm uploaded, without a thumbnail\. This video cannot be read in this browser/,
       ),
     );
+    await expect(canvas.queryByRole('alert')).not.toBeInTheDocument();
   },
 };
 
@@ -132,9 +131,9 @@ export const PdfAttachment: Story = {
     const { media, thumbnail } = await uploadedResult(args.onUploaded);
     await expect(thumbnail).toBeUndefined();
     await expect(calls(api.received)).toEqual(['media']);
-    await expect(canvas.getByRole('link', { name: /q3-report\.pdf/ })).toHaveAttribute('href', media.file_url);
+    await expect(canvas.getByRole('link', { name: 'q3-report.pdf' })).toHaveAttribute('href', media.file_url);
     await expect(canvas.queryByRole('img')).not.toBeInTheDocument();
-    await expect(canvas.getByRole('status')).toHaveTextContent('q3-report.pdf uploaded');
+    await expect(attachmentItem(canvasElement, 'q3-report.pdf')).toHaveTextContent('q3-report.pdf uploaded');
   },
 };
 
@@ -144,7 +143,7 @@ export const PdfWithMadeThumbnail: Story = {
   play: async ({ canvasElement, args }) => {
     const canvas = within(canvasElement);
     await chooseFile(canvasElement, makePdfFile('q3-report.pdf'));
-    await canvas.findByRole('img', { name: 'Thumbnail of q3-report.pdf' });
+    await canvas.findByRole('img', { name: 'Preview of q3-report.pdf' });
     const { media } = await uploadedResult(args.onUploaded);
     await expect(calls(api.received)).toEqual(['media', 'thumbnail']);
     await expect(api.received[1]?.fields).toMatchObject({
@@ -172,7 +171,7 @@ function recording(size: number): File {
 
 /**
  * A large file goes in parts (here of 64 KiB); Pause stops after the parts sent, Resume goes on from
- * the next one. All with the keyboard: Tab reaches Pause, Enter pauses, focus moves to Resume.
+ * the next one. All with the keyboard: Tab reaches its Pause, Enter pauses, focus moves to its Resume.
  */
 export const ChunkedPauseResume: Story = {
   args: { chunkSize: 64 * 1024 },
@@ -192,11 +191,11 @@ export const ChunkedPauseResume: Story = {
     await step('Tab to Pause, Enter: paused, focus on Resume', async () => {
       if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
       await userEvent.tab();
-      await expectFocusOn('Pause');
+      await expectFocusOn('Pause interview.m4a');
       await userEvent.keyboard('{Enter}');
       await expectState(canvasElement, 'paused');
-      await expectFocusOn('Resume');
-      await expect(canvas.getByRole('status')).toHaveTextContent('Upload of interview.m4a paused');
+      await expectFocusOn('Resume interview.m4a');
+      await expect(attachmentItem(canvasElement, 'interview.m4a')).toHaveTextContent('Upload of interview.m4a paused');
       await expect(canvas.queryByRole('alert')).not.toBeInTheDocument();
       await expect(args.onError).not.toHaveBeenCalled();
     });
@@ -235,8 +234,8 @@ export const ThumbnailRetry: Story = {
     await expectState(canvasElement, 'error');
     await expect(calls(flakyThumbnailApi.received)).toEqual(['media', 'thumbnail']);
 
-    await userEvent.click(canvas.getByRole('button', { name: 'Retry' }));
-    await canvas.findByRole('img', { name: 'Thumbnail of harbour.png' });
+    await userEvent.click(canvas.getByRole('button', { name: 'Retry harbour.png' }));
+    await expectItemState(canvasElement, 'harbour.png', 'uploaded');
     const { media } = await uploadedResult(args.onUploaded);
     await expect(calls(flakyThumbnailApi.received)).toEqual(['media', 'thumbnail', 'thumbnail']);
     await expect(flakyThumbnailApi.received[2]?.fields.qqparentuuid).toBe(media.file_uuid);
@@ -257,10 +256,127 @@ export const MediaRefused: Story = {
       'The server refused the file as too large (Attachments are limited to 25 MB). Choose a smaller file.',
     );
     await expectState(canvasElement, 'error');
-    await expect(canvas.queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
-    await expect(canvas.getByRole('button', { name: 'Choose another file' })).toBeEnabled();
+    await expect(canvas.queryByRole('button', { name: 'Retry big-report.pdf' })).not.toBeInTheDocument();
+    await expect(canvas.getByRole('button', { name: 'Remove big-report.pdf' })).toBeEnabled();
+    await expect(canvas.getByRole('button', { name: 'Choose more files' })).toBeEnabled();
     await expect(calls(refusingApi.received)).toEqual(['media']);
     await expect(args.onError).toHaveBeenCalledWith(expect.objectContaining({ kind: 'too-large', status: 413 }));
     await expect(args.onUploaded).not.toHaveBeenCalled();
+  },
+};
+
+const heldApi = fakeUploadApi((upload) => (upload.fields.qqparentuuid ? undefined : answers.never()));
+
+/** Six files of six types dropped at once: two are sent, the others wait their turn, in the order chosen. */
+export const MixedFiles: Story = {
+  // The clip is recorded by MediaRecorder (none in WebKit) and the photos go through the image worker
+  // (which stalls in Firefox under Storybook); see vite.config.ts.
+  tags: ['webkit-records-no-video', 'firefox-stalls-worker'],
+  parameters: { msw: { handlers: { upload: heldApi.handlers } } },
+  beforeEach: () => heldApi.reset(),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    const files = [
+      await makeImageFile('harbour.png', { hue: 190 }),
+      await makeImageFile('market.jpg', { hue: 30 }),
+      await makeVideoFile('sunrise.webm', { seconds: 1, hue: 20 }),
+      makePdfFile('q3-report.pdf'),
+      makeMp3File('voice-note.mp3'),
+      makeZipFile('photos.zip'),
+    ];
+    await chooseFiles(canvasElement, files);
+    await waitFor(() => expect(canvas.getAllByRole('listitem')).toHaveLength(6));
+    await expect(canvas.getByRole('list', { name: 'Attachments' })).toBeVisible();
+    await waitFor(() => expect(heldApi.received).toHaveLength(2));
+    const states = () => canvas.getAllByRole('listitem').map((item) => item.dataset.state);
+    await waitFor(() => expect(states()).toEqual(['uploading', 'uploading', 'queued', 'queued', 'queued', 'queued']));
+    await expect(attachmentItem(canvasElement, 'photos.zip')).toHaveTextContent('Waiting to upload');
+    await expect(canvas.getByRole('progressbar', { name: 'Attachments' })).toBeVisible();
+    await expect(canvas.getByRole('button', { name: 'Cancel harbour.png' })).toBeEnabled();
+    await expect(canvas.getByRole('status')).toHaveTextContent('0 of 6 uploaded');
+    await expectState(canvasElement, 'uploading');
+  },
+};
+
+/** Every media named broken-scan.pdf is refused with a 500, as long as the story runs. */
+const oneFailingApi = fakeUploadApi((upload) =>
+  upload.fields.qqfilename === 'broken-scan.pdf' ? answers.json(500, { error: 'Storage unavailable' }) : undefined,
+);
+
+/** One attachment fails (a 500 that lasts); the others are stored. Its alert and Retry are on it alone. */
+export const OneFailing: Story = {
+  args: { retry: false },
+  tags: ['firefox-stalls-worker'],
+  parameters: { msw: { handlers: { upload: oneFailingApi.handlers } } },
+  beforeEach: () => oneFailingApi.reset(),
+  play: async ({ canvasElement, args }) => {
+    const canvas = within(canvasElement);
+    await chooseFiles(canvasElement, [
+      await makeImageFile('harbour.png', { hue: 190 }),
+      makePdfFile('broken-scan.pdf'),
+      await makeImageFile('market.jpg', { hue: 30 }),
+    ]);
+    await expectState(canvasElement, 'error', 10000);
+    const failed = attachmentItem(canvasElement, 'broken-scan.pdf');
+    await expect(within(failed).getByRole('alert')).toHaveTextContent(
+      'The server failed to store the file (error 500). Retry in a moment.',
+    );
+    await expect(canvas.getAllByRole('alert')).toHaveLength(1);
+    await expectItemState(canvasElement, 'harbour.png', 'uploaded');
+    await expectItemState(canvasElement, 'market.jpg', 'uploaded');
+    await expect(within(failed).getByRole('button', { name: 'Retry broken-scan.pdf' })).toBeEnabled();
+    await expect(canvas.getByRole('status')).toHaveTextContent('2 of 3 uploaded');
+    await expect(args.onUploaded).toHaveBeenCalledTimes(2);
+  },
+};
+
+let pausedPartHeld = false;
+/** The recording's part 1 is never answered the first time; the photo (in parts too) goes through. */
+const pausedApi = fakeUploadApi((upload) => {
+  if (upload.fields.qqfilename !== 'interview.m4a' || upload.fields.qqpartindex !== '1' || pausedPartHeld)
+    return undefined;
+  pausedPartHeld = true;
+  return answers.never();
+});
+
+/** A large recording paused between its parts while a photo beside it is stored: Resume goes on from the next part. */
+export const PausedChunked: Story = {
+  args: { chunkSize: 64 * 1024 },
+  tags: ['firefox-stalls-worker'],
+  parameters: { msw: { handlers: { upload: pausedApi.handlers } } },
+  beforeEach: () => {
+    pausedApi.reset();
+    pausedPartHeld = false;
+  },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await chooseFiles(canvasElement, [recording(200 * 1024), await makeImageFile('harbour.png', { hue: 190 })]);
+    await waitFor(() => expect(pausedPartHeld).toBe(true));
+    await userEvent.click(canvas.getByRole('button', { name: 'Pause interview.m4a' }));
+    await expectItemState(canvasElement, 'interview.m4a', 'paused');
+    await expectItemState(canvasElement, 'harbour.png', 'uploaded', 10000);
+    await expectState(canvasElement, 'paused');
+    await expect(canvas.getByRole('button', { name: 'Resume interview.m4a' })).toBeEnabled();
+    await expect(canvas.getByRole('status')).toHaveTextContent('1 of 2 uploaded');
+  },
+};
+
+/** More files than `maxFiles` (here 3): the first 3 are taken, and the status names the ones left out. */
+export const MaxFilesReached: Story = {
+  args: { maxFiles: 3 },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    const notes = ['agenda.pdf', 'minutes.pdf', 'budget.pdf', 'plan.pdf', 'photos.pdf'].map((name) =>
+      makePdfFile(name),
+    );
+    await chooseFiles(canvasElement, notes);
+    await waitFor(() =>
+      expect(canvas.getByRole('status')).toHaveTextContent(
+        'plan.pdf, photos.pdf were left out: at most 3 files per message.',
+      ),
+    );
+    await expect(canvas.getAllByRole('listitem')).toHaveLength(3);
+    await expectState(canvasElement, 'uploaded');
+    await expect(canvas.getByRole('status')).toHaveTextContent('3 of 3 uploaded');
   },
 };

@@ -3,7 +3,14 @@ import { useState } from 'react';
 import { expect, waitFor, within } from 'storybook/test';
 import { ThumbnailUploader, UploaderProvider, type ThumbnailResult } from '../src';
 import { makeImageFile } from './support/images';
-import { liveToken, liveUrl, prepareLiveMedia, type LiveMedia, type LiveSetup } from './support/liveServer';
+import {
+  liveRequired,
+  liveToken,
+  liveUrl,
+  prepareLiveMedia,
+  type LiveMedia,
+  type LiveSetup,
+} from './support/liveServer';
 import { LiveServerNotice, codeStyle } from './support/LiveServerNotice';
 import { chooseFile, expectState } from './support/play';
 
@@ -110,8 +117,7 @@ async function chooseLiveThumbnail(
     throw new Error(`The live server answered but could not prepare a media: ${setup.reason}`);
   if (setup.status === 'offline') {
     // Under `npm test` the reference server is started for these stories: offline is then a failure.
-    if (import.meta.env.STORYBOOK_LIVE_REQUIRED === 'true')
-      throw new Error(`The reference server is not reachable at ${liveUrl}: ${setup.reason}`);
+    if (liveRequired) throw new Error(`The reference server is not reachable at ${liveUrl}: ${setup.reason}`);
     await expect(await within(canvasElement).findByRole('alert')).toHaveTextContent('npm start');
     return undefined;
   }

@@ -23,3 +23,17 @@ export async function drawFirstPage(file: File): Promise<Blob> {
   if (!blob) throw new Error('The canvas could not encode the page.');
   return blob;
 }
+
+/** A file of some type with no picture in it (audio, an archive, …): its first bytes are its type's, the rest noise. */
+export function makeOpaqueFile(name: string, type: string, magic: string, size = 48 * 1024): File {
+  const bytes = new Uint8Array(size);
+  crypto.getRandomValues(bytes);
+  bytes.set(new TextEncoder().encode(magic));
+  return new File([bytes], name, { type, lastModified: Date.UTC(2024, 0, 1) });
+}
+
+/** A song, as a person would attach one (an ID3 tag, then noise). */
+export const makeMp3File = (name = 'voice-note.mp3') => makeOpaqueFile(name, 'audio/mpeg', 'ID3\u0004');
+
+/** An archive (a local file header, then noise). */
+export const makeZipFile = (name = 'photos.zip') => makeOpaqueFile(name, 'application/zip', 'PK\u0003\u0004');

@@ -5,6 +5,4 @@ interface ImportMetaEnv {
   readonly STORYBOOK_UPLOAD_URL?: string;
   /** Bearer token the Live stories send (default dev-token). */
   readonly STORYBOOK_UPLOAD_TOKEN?: string;
-  /** 'true' under `npm test`, which starts the reference server: the Live stories then fail if it is unreachable. */
-  readonly STORYBOOK_LIVE_REQUIRED?: string;
 }

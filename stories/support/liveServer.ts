@@ -7,8 +7,14 @@ import { makeImageBlob } from './images';
 export const LIVE_DEFAULT_URL = 'http://127.0.0.1:8787';
 export const LIVE_DEFAULT_TOKEN = 'dev-token';
 
+/** Under `npm test`: this project's reference server, set by test/support/liveStorySetup.ts; it must answer. */
+const underTest = (globalThis as { __RTU_LIVE_SERVER__?: { url: string; required: boolean } }).__RTU_LIVE_SERVER__;
+
+/** Whether the Live stories fail when the server is unreachable (under `npm test`), or say how to start it. */
+export const liveRequired = underTest?.required ?? false;
+
 /** `STORYBOOK_UPLOAD_URL` / `STORYBOOK_UPLOAD_TOKEN` (in the environment of `storybook dev|build`) win over the defaults. */
-export const liveUrl: string = import.meta.env.STORYBOOK_UPLOAD_URL || LIVE_DEFAULT_URL;
+export const liveUrl: string = underTest?.url ?? (import.meta.env.STORYBOOK_UPLOAD_URL || LIVE_DEFAULT_URL);
 export const liveToken: string = import.meta.env.STORYBOOK_UPLOAD_TOKEN || LIVE_DEFAULT_TOKEN;
 
 export interface LiveMedia {

@@ -21,6 +21,24 @@ export async function chooseFile(canvasElement: HTMLElement, file: File): Promis
   await userEvent.upload(fileInput(canvasElement), file);
 }
 
+/** Picks several files at once, as the file picker gives them to an input with `multiple`. */
+export async function chooseFiles(canvasElement: HTMLElement, files: File[]): Promise<void> {
+  await userEvent.upload(fileInput(canvasElement), files);
+}
+
+/** The list item of an attachment, found by the file name it shows. */
+export function attachmentItem(canvasElement: HTMLElement, name: string): HTMLElement {
+  const items = [...canvasElement.querySelectorAll<HTMLElement>('li[data-item]')];
+  const item = items.find((candidate) => candidate.querySelector('.rtu__details > :first-child')?.textContent === name);
+  if (!item) throw new Error(`No attachment named ${name} in the list.`);
+  return item;
+}
+
+/** Waits until the attachment named `name` shows `state` (queued, uploading, paused, uploaded, error). */
+export async function expectItemState(canvasElement: HTMLElement, name: string, state: string, timeout = 5000) {
+  await waitFor(() => expect(attachmentItem(canvasElement, name)).toHaveAttribute('data-state', state), { timeout });
+}
+
 /**
  * A real DragEvent carrying a real DataTransfer, as the browser fires it for a drag from the
  * desktop. (`fireEvent.dragEnter(el, { dataTransfer })` would copy the DataTransfer's own
