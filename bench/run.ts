@@ -6,7 +6,7 @@
  * Each section measures in its own file under sections/; this one sets up, runs them and reports.
  *
  *   npm run bench                      every section
- *   npm run bench -- --only md5,sizes  some of them: sizes, md5, upload, prepare, blocking, memory, chunked
+ *   npm run bench -- --only md5,sizes  some of them: sizes, md5, upload, prepare, blocking, memory, chunked, queue
  *
  * Goals that are not met are printed as such; the exit code is 1 only when a measurement failed.
  */
@@ -27,6 +27,7 @@ import { chunked } from './sections/chunked';
 import { md5 } from './sections/md5';
 import { memory } from './sections/memory';
 import { prepare } from './sections/prepare';
+import { queue } from './sections/queue';
 import { sizes } from './sections/sizes';
 import { upload } from './sections/upload';
 import { serveBench } from './servers';
@@ -51,7 +52,7 @@ import { formatTable, row, summary, type Row } from './table';
 
 const RESULTS = join(REPO, 'bench/results.json');
 /** Sections on the bench page, run in this order after `sizes`, which needs no browser. */
-const PAGE_SECTIONS = { md5, upload, prepare, blocking, memory, chunked } satisfies Record<string, Section>;
+const PAGE_SECTIONS = { md5, upload, prepare, blocking, memory, chunked, queue } satisfies Record<string, Section>;
 const SECTIONS = ['sizes', ...Object.keys(PAGE_SECTIONS)];
 
 /** The whole run is stopped past this, whatever it is doing. */
@@ -68,10 +69,12 @@ async function bundlePage(work: string): Promise<string> {
     cacheDir: join(work, 'vite-cache'),
     resolve: {
       alias: [
-        {
-          find: /^react-thumbnail-uploader\/core$/,
-          replacement: fileURLToPath(import.meta.resolve('react-thumbnail-uploader/core')),
-        },
+        ...['react-thumbnail-uploader/core', 'react-thumbnail-uploader/styles.css', 'react-thumbnail-uploader'].map(
+          (name) => ({
+            find: new RegExp(`^${name.replaceAll('.', '\\.')}$`),
+            replacement: fileURLToPath(import.meta.resolve(name)),
+          }),
+        ),
       ],
     },
     build: { outDir, emptyOutDir: true, sourcemap: false, reportCompressedSize: false, target: 'es2022' },

@@ -14,7 +14,7 @@ import { HeapSampler, type HeapPeak } from './heap';
 import type { BenchPage } from './page/main';
 import { rendererPeakDuring, type RssPeak } from './processMemory';
 import type { BenchServer } from './servers';
-import { row, type Figure, type Row } from './table';
+import { row, type Figure, type Goal, type Row } from './table';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const TOKEN = 'bench-token';
@@ -72,6 +72,7 @@ export const median = (values: number[]) => {
 };
 export const ms = (value: number): Figure => ({ value, unit: 'ms' });
 export const kB = (bytes: number): Figure => ({ value: bytes / 1000, unit: 'kB' });
+export const tasks = (count: number): Figure => ({ value: count, unit: 'tasks' });
 const MB = (bytes: number): Figure => ({ value: bytes / 1e6, unit: 'MB' });
 export const mbPerSecond = (bytes: number, milliseconds: number) => ({
   value: bytes / 1e6 / (milliseconds / 1000),
@@ -176,15 +177,16 @@ export interface MemoryPeak {
 
 /**
  * Peak renderer RSS (/proc VmHWM) and JS heap of page + workers (CDP), each above its idle, while
- * `action` runs on a fresh page: the fixture is loaded first, so that its bytes count as idle.
+ * `action` runs on a fresh page: `setup` (a fixture to load, or a step of its own) comes first, so
+ * that what it leaves in memory counts as idle.
  */
 export function measureMemory(
   context: Context,
-  fixture: string,
+  setup: string | ((page: Page) => Promise<unknown>),
   action: (page: Page) => Promise<unknown>,
 ): Promise<MemoryPeak> {
   return onFreshPage(context, async (page) => {
-    await call(page, 'loadFixture', fixture);
+    await (typeof setup === 'string' ? call(page, 'loadFixture', setup) : setup(page));
     const cdp = await page.context().newCDPSession(page);
     const sampler = await HeapSampler.attach(cdp);
     await sampler.collectGarbage();
@@ -202,7 +204,7 @@ export function measureMemory(
   });
 }
 
-/** The rows of `measureMemory`'s figures, worded alike in every section; `suffix` ends both labels. */
+/** The rows of `measureMemory`'s figures, worded alike in every section; `suffix` ends both labels; `rssGoal` is the RSS row's. */
 export function memoryRows(
   section: string,
   suffix: string,
@@ -210,6 +212,7 @@ export function memoryRows(
   ours: MemoryPeak,
   baseline: MemoryPeak,
   notes: { rss: string; heap: string },
+  rssGoal?: Goal,
 ): Row[] {
   return [
     row(
@@ -218,7 +221,7 @@ export function memoryRows(
       against,
       MB(ours.rssPeakAboveIdle),
       MB(baseline.rssPeakAboveIdle),
-      undefined,
+      rssGoal,
       notes.rss,
     ),
     row(

@@ -1,6 +1,6 @@
 /** Rows of the bench's table: a figure of ours beside its baseline's, their ratio, the goal and whether it is met. */
 
-export type Unit = 'ms' | 'MB/s' | 'kB' | 'MB';
+export type Unit = 'ms' | 'MB/s' | 'kB' | 'MB' | 'tasks';
 
 /** A measured figure, or why there is none. */
 export type Figure = { value: number; unit: Unit } | { missing: string };
@@ -81,7 +81,7 @@ export const goals = {
 function formatFigure(figure: Figure): string {
   if (!('value' in figure)) return figure.missing;
   const { value, unit } = figure;
-  const digits = unit === 'ms' ? (value < 10 ? 1 : 0) : unit === 'kB' ? 2 : 1;
+  const digits = unit === 'ms' ? (value < 10 ? 1 : 0) : unit === 'kB' ? 2 : unit === 'tasks' ? 0 : 1;
   return `${value.toFixed(digits)} ${unit}`;
 }
 

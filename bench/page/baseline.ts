@@ -32,8 +32,8 @@ export async function sparkMd5Hex(blob: Blob, sliceBytes: number): Promise<strin
   return spark.end();
 }
 
-/** A plain multipart XHR with the thumbnail fields the server expects, as those clients send it. */
-export function postThumbnail(
+/** A plain multipart XHR with the fields given (a media's or a thumbnail's) and the file as `qqfile`, as those clients send it. */
+export function postMultipart(
   url: string,
   token: string,
   fields: Record<string, string>,
@@ -57,7 +57,7 @@ export function postThumbnail(
   });
 }
 
-function readAsDataUrl(file: Blob): Promise<string> {
+export function readAsDataUrl(file: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => resolve(reader.result as string);
@@ -66,7 +66,7 @@ function readAsDataUrl(file: Blob): Promise<string> {
   });
 }
 
-function loadImage(src: string): Promise<HTMLImageElement> {
+export function loadImage(src: string): Promise<HTMLImageElement> {
   return new Promise((resolve, reject) => {
     const image = new Image();
     image.onload = () => resolve(image);
@@ -75,7 +75,7 @@ function loadImage(src: string): Promise<HTMLImageElement> {
   });
 }
 
-function toBlob(canvas: HTMLCanvasElement, type: string, quality: number): Promise<Blob> {
+export function toBlob(canvas: HTMLCanvasElement, type: string, quality: number): Promise<Blob> {
   return new Promise((resolve, reject) =>
     canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('toBlob gave nothing'))), type, quality),
   );

@@ -4,8 +4,10 @@
  * `./baseline.ts`. Times are taken here with `performance.now()`, never across the CDP round trip.
  */
 import { createMD5 } from '../../src/core/hashWasmMd5';
-import { prepareWithCanvas, postThumbnail, sparkMd5Hex } from './baseline';
+import { prepareWithCanvas, postMultipart, sparkMd5Hex } from './baseline';
 import { core } from './builtCore.js';
+import type { ComposerTarget } from './composer';
+import type { QueueFigure, QueueMethod, QueueStatus } from './queue';
 
 export type Method = 'ours' | 'baseline';
 
@@ -23,6 +25,8 @@ export interface ImageSpec {
   /** Transparent areas (PNG only). */
   alpha: boolean;
   quality: number;
+  /** Of the picture's random colour fields and grain, so that several photos differ. */
+  seed?: number;
 }
 
 export interface PreparedFigure {
@@ -79,6 +83,8 @@ XMLHttpRequest.prototype.send = function send(this: XMLHttpRequest, body?: Docum
 };
 
 const fixtures = new Map<string, File>();
+// The React page of the `queue` section, loaded only when it runs: no other section pays for it.
+const queuePage = () => import('./queue').then((module) => module.queueBench);
 /** The last output of each method for each fixture, to compare them. */
 const lastPrepared = new Map<string, Blob>();
 
@@ -117,7 +123,7 @@ function paint(spec: ImageSpec): HTMLCanvasElement {
   canvas.height = height;
   const context = canvas.getContext('2d');
   if (!context) throw new Error('No 2D canvas context');
-  let seed = 12345;
+  let seed = spec.seed ?? 12345;
   const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   const low = new OffscreenCanvas(Math.ceil(width / 16), Math.ceil(height / 16));
   const lowPixels = new ImageData(low.width, low.height);
@@ -263,7 +269,7 @@ export const bench = {
         qqtotalfilesize: String(blob.size),
         qqmd5: md5,
       };
-      ({ file_uuid: fileUuid } = (await postThumbnail(
+      ({ file_uuid: fileUuid } = (await postMultipart(
         `${target.baseUrl}/api/v2/pm/upload/`,
         target.token,
         fields,
@@ -338,6 +344,19 @@ export const bench = {
       retry: false,
     });
     return { ms: performance.now() - start, fileUuid: result.file_uuid, requests: sendTimes.length - before };
+  },
+
+  /** Renders ours or the composer baseline on this page for `count` files, given next through its file input. */
+  async mountQueue(method: QueueMethod, target: ComposerTarget, count: number): Promise<void> {
+    return (await queuePage()).mount(method, target, count);
+  },
+
+  async queueStatus(): Promise<QueueStatus> {
+    return (await queuePage()).status();
+  },
+
+  async queueFigure(): Promise<QueueFigure> {
+    return (await queuePage()).figure();
   },
 
   /** The built `uploadThumbnail` (checks, MD5, one XHR with progress) of a fixture. */
