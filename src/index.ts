@@ -36,6 +36,9 @@ export {
 export { AttachmentUploader, type AttachmentUploaderProps } from './components/AttachmentUploader';
 export {
   useAttachmentQueue,
+  defaultAttachmentQueueLabels,
+  type AttachmentAction,
+  type AttachmentQueueLabels,
   type AttachmentItem,
   type AttachmentQueueApi,
   type AttachmentQueueState,

@@ -92,6 +92,14 @@ const LABEL_USES: Record<string, string> = {
   paused: 'Status line while paused.',
   uploadingThumbnail: 'Status line while the thumbnail is sent, after the media.',
   thumbnailFailed: 'The alert when the media was stored but not its thumbnail.',
+  uploadedWithoutThumbnail: 'Status line of a file stored without a thumbnail, and why.',
+  list: 'Accessible name of the list of attachments and of its total progress bar.',
+  remove: 'The button that takes a failed or stored attachment out of the list.',
+  itemAction: "An attachment's button: the action and its file's name.",
+  waiting: 'Status line of an attachment waiting for its turn.',
+  summary: 'The polite summary of the list.',
+  totalProgress: "Value text of the list's progress bar.",
+  leftOut: 'Said when files of a drop went over maxFiles.',
 };
 
 /** Sample arguments of the labels that are functions, with their names; by default a file name. */
@@ -99,6 +107,14 @@ const LABEL_ARGUMENTS: Record<string, { names: string; values: unknown[] }> = {
   retrying: { names: 'attempt, attempts', values: [2, 3] },
   partialDrop: { names: 'fileName, reason', values: ['{fileName}', 'Drop one at a time.'] },
   thumbnailFailed: { names: 'sentence', values: ['The server is busy. Wait a moment, then retry.'] },
+  uploadedWithoutThumbnail: {
+    names: 'fileName, sentence',
+    values: ['{fileName}', 'This video cannot be read in this browser, or it is damaged.'],
+  },
+  itemAction: { names: 'action, fileName', values: ['Cancel', '{fileName}'] },
+  summary: { names: 'uploaded, total', values: [2, 5] },
+  totalProgress: { names: 'loaded, total', values: ['3 MB', '10 MB'] },
+  leftOut: { names: 'fileNames, maxFiles', values: [['plan.pdf', 'photos.zip'], 10] },
 };
 const FILE_NAME_ARGUMENT = { names: 'fileName', values: ['{fileName}'] };
 

@@ -1,6 +1,6 @@
 import { useAttachmentQueue } from '../../../src';
 
-/** A composer's attachments on the headless queue: several files, two sent at a time, Send once all are stored. */
+/** A composer's attachments on the headless queue: its own markup, the queue's getters, Send once all are stored. */
 export function AttachmentComposer({ onSend }: { onSend: (fileUuids: string[]) => void }) {
   const queue = useAttachmentQueue({ maxFiles: 10, concurrency: 2 });
   const ready = queue.items.length > 0 && queue.items.every((item) => item.state === 'uploaded');
@@ -8,16 +8,18 @@ export function AttachmentComposer({ onSend }: { onSend: (fileUuids: string[]) =
     <div {...queue.getRootProps()}>
       <input {...queue.getInputProps()} />
       <button {...queue.getButtonProps()}>Attach files</button>
-      <ul>
+      <ul {...queue.getListProps()}>
         {queue.items.map((item) => (
-          <li key={item.id} data-state={item.state}>
-            {item.file.name} {item.percent ?? 0} % {item.errorMessage}
-            {item.state === 'error' && <button onClick={() => queue.retry(item.id)}>Retry {item.file.name}</button>}
-            <button onClick={() => queue.remove(item.id)}>Remove {item.file.name}</button>
+          <li key={item.id} {...queue.getItemProps(item)}>
+            {item.previewUrl && <img {...queue.getItemImageProps(item)} alt="" width={48} height={48} />}
+            {item.name} ({item.size}) {item.status}
+            {item.error && <span {...queue.getItemAlertProps(item)}>{item.errorMessage}</span>}
+            {item.canRetry && <button {...queue.getItemButtonProps(item, 'retry')}>Retry</button>}
+            <button {...queue.getItemButtonProps(item, item.state === 'uploaded' ? 'remove' : 'cancel')}>×</button>
           </li>
         ))}
       </ul>
-      {queue.leftOut.length > 0 && <p>Left out: {queue.leftOut.map((file) => file.name).join(', ')}</p>}
+      <p {...queue.getStatusProps()}>{queue.status}</p>
       <button
         disabled={!ready}
         onClick={() => {
