@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { server } from 'vitest/browser';
 import { thumbnailOf } from '../../src/core/attachment';
 import { renderPdfPage } from '../../src/core/pdfPage';
-import { readPixels, type Rgba } from './imageFixtures';
+import { prepareImage } from '../../src/core/prepare';
+import { quadrants, readPixels, type Rgba } from './imageFixtures';
 import { RECTANGLE, damagedPdf, onePagePdf, passwordPdf } from './pdfFixtures';
 
 const pdfFile = (bytes: Uint8Array<ArrayBuffer>, name = 'report.pdf') =>
@@ -96,6 +97,18 @@ describe(`a PDF's first page in ${server.browser}`, () => {
     // Before or while pdf.js works, depending on the machine: it stops either way.
     setTimeout(() => controller.abort(), 50);
     await expect(rendering).rejects.toMatchObject({ kind: 'aborted' });
+  });
+});
+
+describe(`an image's thumbnail in ${server.browser}`, () => {
+  it('is prepared small once: what is previewed is what is sent, and sending does not scale it again', async () => {
+    const photo = new File([await quadrants(2000, 1500, 'image/jpeg', 0.9)], 'photo.jpg', { type: 'image/jpeg' });
+    const picture = await thumbnailOf(photo, { maxDimension: 800 }).picture;
+    const pixels = await readPixels(picture!);
+    expect([pixels.width, pixels.height]).toEqual([800, 600]);
+    expect(picture!.size).toBeLessThan(photo.size);
+    // uploadThumbnail prepares what it sends with the same options: the small picture goes as it is.
+    expect(await prepareImage(picture!, { maxDimension: 800 })).toBe(picture);
   });
 });
 
