@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
+import { onePagePdf } from '../browser/pdfFixtures';
 import { makePng, md5Of } from '../fixtures';
 import { startEngine, type EngineSession, type Tab } from './browserTab';
 import { REPO, linkFromRepo, runQuietly, serveStatic } from './support';
@@ -30,6 +31,10 @@ interface PageProbe {
   uploaded: Array<{ file_url: string; file_uuid: string; parent_file_uuid: string }>;
   errors: Array<{ kind: string; message: string }>;
   hostMutations: () => number;
+  thumbnailOf: (
+    bytes: number[],
+    name: string,
+  ) => Promise<{ name: string; type: string; width: number; height: number } | null>;
 }
 type ProbedWindow = Window & { e2e: PageProbe; progressSeen: number[] };
 
@@ -89,10 +94,12 @@ describe(`ThumbnailUploader, built and installed in an app, against the referenc
         'dist/core-[hash].js',
         'dist/core.d.ts',
         'dist/core.js',
+        'dist/filePicture-[hash].js',
         'dist/hashWasmMd5-[hash].js',
         'dist/image-[hash].js',
         'dist/index.d.ts',
         'dist/index.js',
+        'dist/pdfPage-[hash].js',
         'dist/styles.css',
         'dist/validate-[hash].js',
         'dist/videoFrame-[hash].js',
@@ -196,6 +203,30 @@ describe(`ThumbnailUploader, built and installed in an app, against the referenc
         qqfiletype: 'image/jpeg',
         qqtotalfilesize: String(served.length),
       });
+    });
+  });
+
+  it("draws a PDF's first page with the package's own pdf.js and its worker, as the app's bundler left them", async () => {
+    const media = await createMedia();
+    await withPage(media, TOKEN, async (page) => {
+      // The app's bundler kept pdf.js in a chunk of its own, fetched only once a PDF is attached.
+      const pdfChunks = () =>
+        page.evaluate(() =>
+          performance
+            .getEntriesByType('resource')
+            .map((entry) => entry.name)
+            .filter((name) => /pdfPage-/.test(name)),
+        );
+      expect(await pdfChunks()).toEqual([]);
+      const pdf = [...onePagePdf(300, 500)];
+      const made = await page.evaluate(
+        ([bytes, name]) => (window as unknown as ProbedWindow).e2e.thumbnailOf(bytes, name),
+        [pdf, 'report.pdf'] as [number[], string],
+      );
+      // Scaled to the default 1024 px on its longest side, in the page's aspect: the page was drawn.
+      expect(made).toMatchObject({ name: 'report-thumbnail.jpg', type: 'image/jpeg', height: 1024 });
+      expect(Math.abs(made!.width - 614)).toBeLessThanOrEqual(1);
+      expect(await pdfChunks()).toHaveLength(1);
     });
   });
 
