@@ -74,7 +74,9 @@ const uploady = bundle(
 // than the hook it replaced; core lost its English sentences to the React labels and its file check
 // to a lazy chunk), so that nothing grows unnoticed. Lower them as the code shrinks.
 const GOAL_ALL_IN = Math.min(10_000, Math.floor(0.66 * gzip(uploady.static)));
-const allInLimit = Math.max(GOAL_ALL_IN, 15_800);
+// 2026-12-02, issue 13: 15_800 became 15_820 with no byte of the widget's code changed: the content
+// hashes in its chunks' file names move the gzip size by a few bytes whenever any chunk changes.
+const allInLimit = Math.max(GOAL_ALL_IN, 15_820);
 
 module.exports = [
   {
@@ -97,8 +99,9 @@ module.exports = [
   },
   {
     name: 'AttachmentUploader: what an app adds importing it with UploaderProvider (min + gzip)',
+    // The issue allows 20 kB, pdf.js counted apart; issue 13's thumbnails (the line, the choice of maker) add 0.4 kB.
     path: attachment.static,
-    limit: '17.8 kB',
+    limit: '18.2 kB',
     gzip: true,
   },
   { name: 'core, everything it exports (min + gzip, no limit)', path: coreAll.static, gzip: true },

@@ -48,7 +48,7 @@ function chosen() {
 beforeEach(() => {
   vi.clearAllMocks();
   // Past the guard for Node and jsdom; nothing draws on it here.
-  vi.stubGlobal('OffscreenCanvas', class {});
+  vi.stubGlobal('OffscreenCanvas', function OffscreenCanvas() {});
 });
 
 afterEach(() => {
