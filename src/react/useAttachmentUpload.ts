@@ -28,7 +28,7 @@ export interface AttachmentUploaderLabels extends UploaderLabels, PauseLabels {
   uploadingThumbnail: (fileName: string) => string;
   /** The alert when the media was stored but its thumbnail failed; `sentence` is the error's. */
   thumbnailFailed: (sentence: string) => string;
-  /** Status note when a video was stored without a thumbnail because no frame could be taken; `sentence` says why. */
+  /** Status note when a video or an image was stored without a thumbnail because it could not be decoded; `sentence` says why. */
   uploadedWithoutThumbnail: (fileName: string, sentence: string) => string;
 }
 
