@@ -32,9 +32,16 @@ function bundle(name, entry, external = []) {
     nodeModules: join(__dirname, 'node_modules'),
     external,
   });
-  const { eager, lazy } = eagerAndLazy(buildSync(options).metafile);
+  const { metafile } = buildSync(options);
+  const { eager, lazy } = eagerAndLazy(metafile);
   const absolute = (paths) => paths.map((path) => resolve(__dirname, path));
-  return { static: absolute(eager), lazy: absolute(lazy) };
+  // pdf.js and its worker: the lazy output holding dist/pdfPage-*.js, loaded only for a PDF.
+  const isPdf = (path) => Object.keys(metafile.outputs[path].inputs).some((input) => /pdfPage-[^/]*\.js$/.test(input));
+  return {
+    static: absolute(eager),
+    lazy: absolute(lazy.filter((path) => !isPdf(path))),
+    pdf: absolute(lazy.filter(isPdf)),
+  };
 }
 
 const gzip = (files) => files.reduce((sum, file) => sum + gzipSize(readFileSync(file)), 0);
@@ -53,6 +60,7 @@ const widget = bundle('widget-all-in', widgetEntry);
 const own = bundle('widget-own-code', widgetEntry, ['react-dropzone', 'hash-wasm']);
 const core = bundle('core-upload-thumbnail', coreEntry);
 const coreAll = bundle('core-everything', `export * from ${corePath};\n`);
+const attachment = bundle('attachment', `export { UploaderProvider, AttachmentUploader } from ${widgetPath};\n`);
 const uploady = bundle(
   'react-uploady',
   ['uploady', 'upload-drop-zone', 'upload-preview', 'upload-button']
@@ -68,6 +76,7 @@ const uploady = bundle(
 // refresh shared by a queue's 401s added about 0.2 kB), so that nothing grows unnoticed. Lower them
 // as the code shrinks.
 const GOAL_ALL_IN = Math.min(10_000, Math.floor(0.66 * gzip(uploady.static)));
+// The content hashes in the chunks' file names also move the gzip size by a few bytes whenever any chunk changes.
 const allInLimit = Math.max(GOAL_ALL_IN, 16_000);
 
 module.exports = [
@@ -92,14 +101,19 @@ module.exports = [
   {
     // Issue 13's goal: the attachment list all-in within 20 kB, pdf.js (lazy) counted apart.
     name: 'AttachmentUploader: what an app adds importing it with UploaderProvider (min + gzip)',
-    path: bundle('attachment', `export { UploaderProvider, AttachmentUploader } from ${widgetPath};\n`).static,
+    path: attachment.static,
     limit: '20 kB',
     gzip: true,
   },
   { name: 'core, everything it exports (min + gzip, no limit)', path: coreAll.static, gzip: true },
   {
-    name: 'loaded lazily: the MD5 (hash-wasm, slice reader) and the image pipeline with its worker (min + gzip, counted apart, no limit)',
+    name: 'loaded lazily: the MD5 (hash-wasm, slice reader), the image pipeline with its worker, the video frame and the generated picture (min + gzip, counted apart, no limit)',
     path: coreAll.lazy,
+    gzip: true,
+  },
+  {
+    name: 'loaded lazily when a PDF is attached: pdf.js and its worker, for the first page (min + gzip, counted apart, no limit)',
+    path: attachment.pdf,
     gzip: true,
   },
 ];

@@ -16,8 +16,13 @@ export interface BundleFigure {
   staticGzip: number;
   /** gzip bytes of the chunks behind `import()`. */
   lazyGzip: number;
-  files: Array<{ file: string; minified: number; gzip: number; lazy: boolean }>;
+  /** The part of `lazyGzip` loaded only for a PDF: pdf.js and its worker. */
+  pdfGzip: number;
+  files: Array<{ file: string; minified: number; gzip: number; lazy: boolean; pdf: boolean }>;
 }
+
+/** Whether an output holds our dist/pdfPage-*.js, the chunk with pdf.js and its worker. */
+const holdsPdfJs = (inputs: string[]) => inputs.some((input) => /pdfPage-[^/]*\.js$/.test(input));
 
 export interface BundleSpec {
   name: string;
@@ -41,13 +46,15 @@ export async function measureBundle(spec: BundleSpec, work: string, nodeModules:
       .filter((path) => path.endsWith('.js'))
       .map(async (path) => {
         const bytes = await readFile(join(work, path));
-        return { file: path, minified: bytes.length, gzip: gzipSize(bytes), lazy: lazy.includes(path) };
+        const pdf = holdsPdfJs(Object.keys(result.metafile.outputs[path]!.inputs));
+        return { file: path, minified: bytes.length, gzip: gzipSize(bytes), lazy: lazy.includes(path), pdf };
       }),
   );
   return {
     name: spec.name,
     staticGzip: files.filter((file) => !file.lazy).reduce((sum, file) => sum + file.gzip, 0),
     lazyGzip: files.filter((file) => file.lazy).reduce((sum, file) => sum + file.gzip, 0),
+    pdfGzip: files.filter((file) => file.lazy && file.pdf).reduce((sum, file) => sum + file.gzip, 0),
     files,
   };
 }
@@ -73,7 +80,7 @@ export async function stylesheetGzip(paths: string[]): Promise<number> {
 export async function measureWithVite(
   spec: BundleSpec,
   work: string,
-): Promise<Pick<BundleFigure, 'staticGzip' | 'lazyGzip'>> {
+): Promise<Pick<BundleFigure, 'staticGzip' | 'lazyGzip' | 'pdfGzip'>> {
   const slug = `${spec.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-vite`;
   const entryFile = join(work, `${slug}.entry.js`);
   await mkdir(work, { recursive: true });
@@ -107,9 +114,9 @@ export async function measureWithVite(
     chunk.imports.forEach(visit);
   };
   chunks.filter((chunk) => chunk.isEntry).forEach((chunk) => visit(chunk.fileName));
-  const sum = (lazy: boolean) =>
+  const sum = (lazy: boolean, pdfOnly = false) =>
     chunks
-      .filter((chunk) => eager.has(chunk.fileName) !== lazy)
+      .filter((chunk) => eager.has(chunk.fileName) !== lazy && (!pdfOnly || holdsPdfJs(chunk.moduleIds)))
       .reduce((total, chunk) => total + gzipSize(chunk.code), 0);
-  return { staticGzip: sum(false), lazyGzip: sum(true) };
+  return { staticGzip: sum(false), lazyGzip: sum(true), pdfGzip: sum(true, true) };
 }

@@ -49,32 +49,6 @@ export function pngFile(name = 'photo.png', width = 4, height = 3): File {
   return new File([makePng(width, height)], name, { type: 'image/png' });
 }
 
-/**
- * A valid one-page PDF of `width` × `height` points, its page a filled rectangle and a line of
- * text, with a correct cross-reference table: what pdf.js renders as a PDF's first page.
- */
-export function makePdf(width = 300, height = 500): Uint8Array<ArrayBuffer> {
-  const content = `0.1 0.3 0.8 rg 20 20 ${width - 40} ${height / 2} re f BT /F1 24 Tf 30 ${height - 60} Td (Minutes) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${width} ${height}] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>`,
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let pdf = '%PDF-1.4\n';
-  const offsets = objects.map((body, index) => {
-    const offset = pdf.length;
-    pdf += `${index + 1} 0 obj\n${body}\nendobj\n`;
-    return offset;
-  });
-  const xref = pdf.length;
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  pdf += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
-  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new TextEncoder().encode(pdf) as Uint8Array<ArrayBuffer>;
-}
-
 /** Bytes of a type with no picture in them (audio, an archive): its magic bytes, then noise. */
 export function makeOpaque(magic: string, size = 32 * 1024): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size);

@@ -5,6 +5,9 @@ import type { RequestOptions } from './request';
 import type { UploadProgress } from './send';
 import type { UploadTask } from './uploader';
 import { uploadThumbnail } from './upload';
+import { thumbnailLine } from './limiter';
+import { DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, prepareImage } from './prepare';
+import { shortName } from './format';
 
 /** One uploaded attachment: the media, and its thumbnail when one was made. Named as the server names them. */
 export interface AttachmentResult {
@@ -25,67 +28,105 @@ export const DEFAULT_ATTACHMENT_MAX_SIZE = 1024 * 1024 * 1024;
 const DURATION_WAIT_MS = 3000;
 
 export interface ThumbnailOfOptions {
-  /** Makes the thumbnail of a file that is neither an image nor a video; `undefined` for none. */
+  /**
+   * The app's own thumbnail of any file: what it gives wins over the library's; `undefined` lets the
+   * library make it (an image scaled, a video's frame, a PDF's first page, a picture for the rest).
+   */
   makeThumbnail?: (file: File) => Promise<Blob | File | undefined>;
-  /** Longest side of a video's frame, in pixels (default 1024). */
+  /** `false`: no thumbnail is made or sent. */
+  thumbnail?: false;
+  /** Longest side of the thumbnail, in pixels (default 1024). */
   maxDimension?: number;
-  /** JPEG quality of a video's frame, 0 to 1 (default 0.85). */
+  /** JPEG and WebP quality of the thumbnail, 0 to 1 (default 0.85). */
   quality?: number;
-  /** Stops a frame still being taken. */
+  /** Stops a thumbnail still waiting for its turn or being made. */
   signal?: AbortSignal;
 }
 
 /** An attachment's thumbnail while it is made. */
 export interface ThumbnailJob {
-  /** The picture to send once made; undefined for none. */
+  /** The picture to send once made, small already (it is also the preview); undefined for none. */
   picture: Promise<File | undefined>;
   /** A video's length in seconds, once its metadata is read. */
   duration?: number;
-  /** Why a video got no picture: it is stored without a thumbnail. */
+  /** Why an image or a video got no picture (it cannot be decoded): it is stored without a thumbnail. */
   error?: UploadError;
 }
 
 /**
- * Starts making the thumbnail of a file: an image is its own (uploadThumbnail scales it down), a
- * video gets a frame, any other file the app's `makeThumbnail`. Never rejects: an attachment is
- * whole without a thumbnail.
+ * Starts making the thumbnail of a file, through the page's thumbnail line (two at a time, in the
+ * order asked): the app's `makeThumbnail` when it gives one, else an image scaled down, a video's
+ * frame, a PDF's first page, and a generated picture for anything else or a PDF that cannot be drawn.
+ * The picture is made small once here: it is both the preview and what is sent. Never rejects: an
+ * attachment is whole without a thumbnail.
  */
 export function thumbnailOf(file: File, options: ThumbnailOfOptions = {}): ThumbnailJob {
   const job: ThumbnailJob = { picture: Promise.resolve(undefined) };
-  job.picture = makePicture(file, options, job).catch(() => undefined);
+  if (options.thumbnail === false) return job;
+  job.picture = thumbnailLine.run(() => makePicture(file, options, job), options.signal).catch(() => undefined);
   return job;
 }
 
 async function makePicture(file: File, options: ThumbnailOfOptions, job: ThumbnailJob): Promise<File | undefined> {
-  const { signal } = options;
-  if (await (await import('./validate')).sniffBlobType(file)) return file;
+  const { signal, maxDimension = DEFAULT_MAX_DIMENSION, quality = DEFAULT_QUALITY } = options;
+  const { sniffBlobType } = await import('./validate');
+  const made = await options.makeThumbnail?.(file);
+  if (signal?.aborted) return undefined;
+  if (made) {
+    const picture = await named(made, file);
+    // Scaled like any image; anything else goes as it is, for uploadThumbnail to refuse with its reason.
+    return (await sniffBlobType(picture)) ? keepingError(job, prepareImage(picture, options)) : picture;
+  }
+  // Scaled once here, so that neither the preview nor the send holds the original.
+  if (await sniffBlobType(file)) return keepingError(job, prepareImage(file, options));
   if (file.type.startsWith('video/')) {
     // Loaded when a video is first attached: an app that never does pays nothing for it.
     const { captureVideoFrame } = await import('./videoFrame');
-    try {
-      return await captureVideoFrame(file, { ...options, onDuration: (seconds) => (job.duration = seconds) });
-    } catch (error) {
-      if (isUploadError(error) && error.kind !== 'aborted') job.error = error;
-      return undefined;
-    }
+    const onDuration = (seconds: number) => (job.duration = seconds);
+    return keepingError(job, captureVideoFrame(file, { ...options, onDuration }));
   }
-  const made = await options.makeThumbnail?.(file);
-  if (!made || signal?.aborted) return undefined;
-  return made instanceof File ? made : new File([made], thumbnailName(file.name, made.type), { type: made.type });
+  // What follows draws on an OffscreenCanvas: none in Node or jsdom (nor in browsers before 2023).
+  if (typeof OffscreenCanvas !== 'function') return undefined;
+  // `%PDF-` in the first 1024 bytes, where PDF readers look for it (some files have bytes before it).
+  if (new TextDecoder('latin1').decode(await file.slice(0, 1024).arrayBuffer()).includes('%PDF-')) {
+    // pdf.js is loaded only now, when a PDF is attached (see pdfPage.ts).
+    const { renderPdfPage } = await import('./pdfPage');
+    const page = await renderPdfPage(file, { maxDimension, quality, signal }).catch(() => undefined);
+    if (page) return named(page, file);
+    // Damaged, encrypted, or too slow: it gets a picture like any other document.
+    if (signal?.aborted) return undefined;
+  }
+  const { drawFilePicture } = await import('./filePicture');
+  const caption = shortName(file.name, 30);
+  return named(await drawFilePicture(file, { size: Math.min(512, maxDimension), caption }), file);
 }
 
-function thumbnailName(name: string, type: string): string {
-  const base = name.replace(/\.[^.]*$/, '') || 'attachment';
-  return `${base}-thumbnail.${type === 'image/png' ? 'png' : type === 'image/webp' ? 'webp' : 'jpg'}`;
+/** The picture, or none when the file cannot be decoded: the reason is kept, to be told once the file is stored. */
+async function keepingError(job: ThumbnailJob, making: Promise<File>): Promise<File | undefined> {
+  try {
+    return await making;
+  } catch (error) {
+    if (isUploadError(error) && error.kind !== 'aborted') job.error = error;
+    return undefined;
+  }
+}
+
+/** A picture named after its file and the type its bytes are (WebKit encodes PNG when asked for WebP). */
+async function named(picture: Blob, file: File): Promise<File> {
+  if (picture instanceof File) return picture;
+  const type = (await (await import('./validate')).sniffBlobType(picture)) ?? picture.type;
+  const base = file.name.replace(/\.[^.]*$/, '') || 'attachment';
+  const extension = type === 'image/png' ? 'png' : type === 'image/webp' ? 'webp' : 'jpg';
+  return new File([picture], `${base}-thumbnail.${extension}`, { type });
 }
 
 export interface UploadAttachmentOptions
   extends
     RequestOptions,
-    ThumbnailOfOptions,
+    Omit<ThumbnailOfOptions, 'thumbnail'>,
     Pick<UploadMediaOptions, 'baseUrl' | 'file' | 'fieldPrefix' | 'chunkSize' | 'chunkThreshold' | 'onStep'> {
-  /** The thumbnail, started earlier (to preview it); default: `thumbnailOf(file, options)`. */
-  thumbnail?: ThumbnailJob;
+  /** The thumbnail, started earlier (to preview it), or `false` for none; default: `thumbnailOf(file, options)`. */
+  thumbnail?: ThumbnailJob | false;
   /** Goes on from where an earlier call stopped: the parts not yet sent, or the thumbnail alone. */
   resume?: AttachmentCheckpoint;
   /** Progress of the step under way: the media over its bytes, then the thumbnail's request. */
@@ -102,7 +143,7 @@ export interface UploadAttachmentOptions
  */
 export async function uploadAttachment(options: UploadAttachmentOptions): Promise<AttachmentResult> {
   const { file, signal, resume = {}, chunkSize = DEFAULT_CHUNK_SIZE, chunkThreshold } = options;
-  const thumbnail = options.thumbnail ?? thumbnailOf(file, options);
+  const thumbnail = options.thumbnail || thumbnailOf(file, { ...options, thumbnail: options.thumbnail });
   const server: RequestOptions & { baseUrl: string; fieldPrefix?: string } = {
     baseUrl: options.baseUrl,
     fieldPrefix: options.fieldPrefix,
@@ -161,7 +202,8 @@ export async function uploadAttachment(options: UploadAttachmentOptions): Promis
 export type AttachmentTaskOptions = Omit<
   UploadAttachmentOptions,
   'file' | 'thumbnail' | 'resume' | 'signal' | 'onProgress' | 'onRetry' | 'onStep' | 'onCheckpoint'
->;
+> &
+  Pick<ThumbnailOfOptions, 'thumbnail'>;
 
 /**
  * The task of `createUploader` (or a queue) for attachments: the check refuses an empty file and
@@ -174,7 +216,7 @@ export function attachmentTask(
   return {
     check: async (file, { signal, preview }) => {
       if (file.size === 0) throw detailedError('invalid-file', { reason: 'empty', fileName: file.name });
-      // Made while the media uploads, and shown as soon as it exists: an image at once, a video's frame once taken.
+      // Made while the media uploads, and shown as soon as it exists: the same small picture is sent.
       const thumbnail = thumbnailOf(file, { ...options, signal });
       void thumbnail.picture.then((picture) => picture && preview(picture));
       return thumbnail;

@@ -29,7 +29,7 @@ export interface AttachmentUploaderLabels extends UploaderLabels, PauseLabels {
   uploadingThumbnail: (fileName: string) => string;
   /** The alert when the media was stored but its thumbnail failed; `sentence` is the error's. */
   thumbnailFailed: (sentence: string) => string;
-  /** Status note when a video was stored without a thumbnail because no frame could be taken; `sentence` says why. */
+  /** Status note when a video or an image was stored without a thumbnail because it could not be decoded; `sentence` says why. */
   uploadedWithoutThumbnail: (fileName: string, sentence: string) => string;
 }
 
@@ -60,10 +60,12 @@ export interface UseAttachmentUploadOptions {
   /** Files larger than this go in parts, which can be paused and resumed; smaller ones in one request. @default chunkSize */
   chunkThreshold?: number;
   /**
-   * Makes the thumbnail of a file that is neither an image nor a video (a PDF's first page, …);
-   * `undefined` for none. Images are their own thumbnail (scaled down), videos get a frame.
+   * The app's own thumbnail of any file: what it gives wins; `undefined` lets the library make one
+   * (an image scaled down, a video's frame, a PDF's first page, a generated picture for the rest).
    */
   makeThumbnail?: (file: File) => Promise<Blob | File | undefined>;
+  /** `false`: no thumbnail is made or sent. */
+  thumbnail?: false;
   /** Longest side of the thumbnail, in pixels. @default 1024 */
   maxDimension?: number;
   /** JPEG and WebP quality of the thumbnail, 0 to 1. @default 0.85 */
@@ -142,8 +144,17 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
 
 /** The attachment task for a hook's options, sent to the provider's server. */
 export function attachmentTaskFor(options: UseAttachmentUploadOptions, server: UploaderServer) {
-  const { makeThumbnail, chunkSize, chunkThreshold, retry, maxDimension, quality } = options;
-  return attachmentTask({ ...server, makeThumbnail, chunkSize, chunkThreshold, retry, maxDimension, quality });
+  const { makeThumbnail, thumbnail, chunkSize, chunkThreshold, retry, maxDimension, quality } = options;
+  return attachmentTask({
+    ...server,
+    makeThumbnail,
+    thumbnail,
+    chunkSize,
+    chunkThreshold,
+    retry,
+    maxDimension,
+    quality,
+  });
 }
 
 /** A media under way in parts can be paused between them; once stored, nothing is left to pause while its thumbnail is made. */

@@ -9,7 +9,8 @@ import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
-import { makeOpaque, makePdf, makePng, md5Of } from '../fixtures';
+import { onePagePdf } from '../browser/pdfFixtures';
+import { makeOpaque, makePng, md5Of } from '../fixtures';
 import { startEngine, type EngineSession, type Tab } from './browserTab';
 import { REPO, linkFromRepo, runQuietly, serveStatic } from './support';
 
@@ -32,6 +33,10 @@ interface PageProbe {
   changes: Array<Array<[string, string]>>;
   errors: Array<{ kind: string; message: string }>;
   hostMutations: () => number;
+  thumbnailOf: (
+    bytes: number[],
+    name: string,
+  ) => Promise<{ name: string; type: string; width: number; height: number } | null>;
 }
 type ProbedWindow = Window & { e2e: PageProbe; progressSeen: number[] };
 
@@ -91,10 +96,12 @@ describe(`ThumbnailUploader, built and installed in an app, against the referenc
         'dist/core-[hash].js',
         'dist/core.d.ts',
         'dist/core.js',
+        'dist/filePicture-[hash].js',
         'dist/hashWasmMd5-[hash].js',
         'dist/image-[hash].js',
         'dist/index.d.ts',
         'dist/index.js',
+        'dist/pdfPage-[hash].js',
         'dist/styles.css',
         'dist/validate-[hash].js',
         'dist/videoFrame-[hash].js',
@@ -201,6 +208,30 @@ describe(`ThumbnailUploader, built and installed in an app, against the referenc
     });
   });
 
+  it("draws a PDF's first page with the package's own pdf.js and its worker, as the app's bundler left them", async () => {
+    const media = await createMedia();
+    await withPage(media, TOKEN, async (page) => {
+      // The app's bundler kept pdf.js in a chunk of its own, fetched only once a PDF is attached.
+      const pdfChunks = () =>
+        page.evaluate(() =>
+          performance
+            .getEntriesByType('resource')
+            .map((entry) => entry.name)
+            .filter((name) => /pdfPage-/.test(name)),
+        );
+      expect(await pdfChunks()).toEqual([]);
+      const pdf = [...onePagePdf(300, 500)];
+      const made = await page.evaluate(
+        ([bytes, name]) => (window as unknown as ProbedWindow).e2e.thumbnailOf(bytes, name),
+        [pdf, 'report.pdf'] as [number[], string],
+      );
+      // Scaled to the default 1024 px on its longest side, in the page's aspect: the page was drawn.
+      expect(made).toMatchObject({ name: 'report-thumbnail.jpg', type: 'image/jpeg', height: 1024 });
+      expect(Math.abs(made!.width - 614)).toBeLessThanOrEqual(1);
+      expect(await pdfChunks()).toHaveLength(1);
+    });
+  });
+
   it('shows the sign-in message when the server answers 401 to a wrong token, and stores nothing', async () => {
     const media = await createMedia();
     const before = (await records()).length;
@@ -247,7 +278,7 @@ describe(`AttachmentUploader, built and installed in an app, against the referen
         const files = [
           { name: 'harbour.png', mimeType: 'image/png', buffer: PNG_2000X1500 },
           { name: 'market.jpg', mimeType: 'image/jpeg', buffer: await jpegFromPage(page, 1600, 1200) },
-          { name: 'minutes.pdf', mimeType: 'application/pdf', buffer: Buffer.from(makePdf(300, 500)) },
+          { name: 'minutes.pdf', mimeType: 'application/pdf', buffer: Buffer.from(onePagePdf(300, 500)) },
           { name: 'voice-note.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from(makeOpaque('ID3\u0004')) },
           { name: 'photos.zip', mimeType: 'application/zip', buffer: Buffer.from(makeOpaque('PK\u0003\u0004')) },
         ];

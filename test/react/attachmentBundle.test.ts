@@ -17,11 +17,11 @@ async function bundleOf(name: string): Promise<string> {
     define: { 'process.env.NODE_ENV': '"production"' },
     external: ['react', 'react/*', 'react-dom', 'react-dom/*', '@tanstack/react-query', 'react-dropzone', 'hash-wasm'],
     loader: { '.css': 'empty' },
-    // Vite's `?worker` imports are Vite's to build, and the same for any page.
+    // Vite's `?worker` and `?raw` imports (the image and pdf.js workers) are Vite's to build, and the same for any page.
     plugins: [
       {
         name: 'vite-workers',
-        setup: (on) => on.onResolve({ filter: /\?worker/ }, ({ path }) => ({ path, external: true })),
+        setup: (on) => on.onResolve({ filter: /\?(worker|raw)/ }, ({ path }) => ({ path, external: true })),
       },
     ],
   });

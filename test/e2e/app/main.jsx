@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { AttachmentUploader, ThumbnailUploader, UploaderProvider } from 'react-thumbnail-uploader';
+import { thumbnailOf } from 'react-thumbnail-uploader/core';
 import 'react-thumbnail-uploader/styles.css';
 
 const params = new URLSearchParams(location.search);
@@ -15,6 +16,13 @@ const probe = {
   errors: [],
   changes: [],
   hostMutations: () => queryClient.getMutationCache().getAll().length,
+  /** The thumbnail the package makes of a file of these bytes: its name, type and size in pixels. */
+  thumbnailOf: async (bytes, name) => {
+    const picture = await thumbnailOf(new File([new Uint8Array(bytes)], name)).picture;
+    if (!picture) return null;
+    const bitmap = await createImageBitmap(picture);
+    return { name: picture.name, type: picture.type, width: bitmap.width, height: bitmap.height };
+  },
 };
 window.e2e = probe;
 

@@ -1,0 +1,109 @@
+/** The shape drawn for a kind of file. */
+export type Glyph = 'audio' | 'document' | 'archive' | 'file';
+
+const AUDIO = /^(mp3|m4a|aac|wav|ogg|oga|opus|flac|weba|aiff?|midi?|amr)$/;
+const ARCHIVE = /^(zip|rar|7z|tar|gz|tgz|bz2|xz|zst)$/;
+const DOCUMENT = /^(pdf|docx?|odt|rtf|txt|md|pages|epub|xlsx?|ods|csv|numbers|pptx?|odp|key)$/;
+
+/** Strong on the light card (7:1 and more), and told apart by shape, not only by hue. */
+const ACCENT: Record<Glyph, string> = { audio: '#6d28d9', document: '#1d4ed8', archive: '#92400e', file: '#334155' };
+
+/** The extension of a name, lower case; '' for none (`README`, `.env`). */
+export function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+}
+
+/** By the extension first (a .docx is a ZIP inside), then by the declared type. */
+export function glyphOf(file: File): Glyph {
+  const extension = extensionOf(file.name);
+  if (AUDIO.test(extension) || file.type.startsWith('audio/')) return 'audio';
+  if (ARCHIVE.test(extension) || /zip|compressed|x-tar/.test(file.type)) return 'archive';
+  if (DOCUMENT.test(extension) || /^text\/|pdf|document|msword|sheet|presentation/.test(file.type)) return 'document';
+  return 'file';
+}
+
+export interface FilePictureOptions {
+  /** Pixels a side. */
+  size: number;
+  /** The name as shown, shortened already (squeezed further if it is still too wide). */
+  caption: string;
+}
+
+/**
+ * A picture for a file that has none of its own (audio, archives, any document): a light opaque card
+ * with a dark edge, so that it reads on light and dark pages alike, holding the type's glyph, the
+ * extension in capitals and the name. Square; WebP where the browser encodes it (WebKit gives PNG:
+ * the caller names it after its bytes).
+ */
+export async function drawFilePicture(file: File, { size, caption }: FilePictureOptions): Promise<Blob> {
+  const canvas = new OffscreenCanvas(size, size);
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('This browser has no 2D OffscreenCanvas.');
+  // Drawn on a 512 grid, whatever the size.
+  context.scale(size / 512, size / 512);
+  context.fillStyle = '#64748b';
+  context.fillRect(0, 0, 512, 512);
+  context.fillStyle = '#f8fafc';
+  context.fillRect(8, 8, 496, 496);
+
+  const glyph = glyphOf(file);
+  context.fillStyle = ACCENT[glyph];
+  drawGlyph(context, glyph);
+
+  context.textAlign = 'center';
+  context.textBaseline = 'middle';
+  context.fillStyle = '#0f172a';
+  const extension = extensionOf(file.name).toUpperCase().slice(0, 8);
+  if (extension) {
+    context.font = 'bold 64px system-ui, sans-serif';
+    context.fillText(extension, 256, 370, 448);
+  }
+  context.font = '28px system-ui, sans-serif';
+  context.fillStyle = '#334155';
+  context.fillText(caption, 256, 448, 448);
+  return canvas.convertToBlob({ type: 'image/webp', quality: 0.9 });
+}
+
+/** Simple filled shapes in the upper half, about 200 pixels tall. */
+function drawGlyph(context: OffscreenCanvasRenderingContext2D, glyph: Glyph): void {
+  if (glyph === 'audio') {
+    // Two eighth notes joined by a beam.
+    context.beginPath();
+    context.ellipse(196, 270, 34, 26, -0.4, 0, 2 * Math.PI);
+    context.ellipse(320, 246, 34, 26, -0.4, 0, 2 * Math.PI);
+    context.fill();
+    context.fillRect(218, 110, 14, 160);
+    context.fillRect(342, 86, 14, 160);
+    context.beginPath();
+    context.moveTo(218, 110);
+    context.lineTo(356, 86);
+    context.lineTo(356, 126);
+    context.lineTo(218, 150);
+    context.fill();
+    return;
+  }
+  if (glyph === 'archive') {
+    // A box with its lid and a zip down the middle.
+    context.fillRect(166, 140, 180, 160);
+    context.fillRect(154, 100, 204, 48);
+    context.fillStyle = '#f8fafc';
+    for (let y = 108; y < 292; y += 24) context.fillRect(y % 48 === 12 ? 244 : 256, y, 12, 12);
+    return;
+  }
+  // A page with its corner folded; a document has lines of text on it.
+  context.beginPath();
+  context.moveTo(176, 84);
+  context.lineTo(296, 84);
+  context.lineTo(336, 124);
+  context.lineTo(336, 304);
+  context.lineTo(176, 304);
+  context.fill();
+  context.fillStyle = '#f8fafc';
+  context.beginPath();
+  context.moveTo(296, 92);
+  context.lineTo(328, 124);
+  context.lineTo(296, 124);
+  context.fill();
+  if (glyph === 'document') for (let y = 164; y <= 264; y += 28) context.fillRect(200, y, y === 264 ? 72 : 112, 10);
+}
