@@ -1,9 +1,17 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, fn, userEvent, waitFor, within } from 'storybook/test';
 import { AttachmentUploader, type AttachmentResult } from '../src';
-import { drawFirstPage, makeMp3File, makePdfFile, makeZipFile } from './support/documents';
+import { drawFirstPage, makeMp3File, makeOpaqueFile, makePdfFile, makeZipFile } from './support/documents';
 import { makeImageFile } from './support/images';
-import { attachmentItem, chooseFile, chooseFiles, expectFocusOn, expectItemState, expectState } from './support/play';
+import {
+  attachmentItem,
+  chooseFile,
+  chooseFiles,
+  expectFocusOn,
+  expectItemState,
+  expectState,
+  uploaderRoot,
+} from './support/play';
 import { answers, fakeUploadApi, type ReceivedUpload } from './support/uploadApi';
 import { makeVideoFile } from './support/video';
 
@@ -123,16 +131,21 @@ export const VideoWithoutPicture: Story = {
   },
 };
 
-/** A PDF: nothing to preview and, without `makeThumbnail`, no thumbnail; the file is named and linked. */
+/** A PDF: its first page, drawn by pdf.js in its worker (loaded only now), is its preview and its thumbnail. */
 export const PdfAttachment: Story = {
   play: async ({ canvasElement, args }) => {
     const canvas = within(canvasElement);
     await chooseFile(canvasElement, makePdfFile('q3-report.pdf'));
+    await canvas.findByRole('img', { name: 'Preview of q3-report.pdf' }, { timeout: 15000 });
     const { media, thumbnail } = await uploadedResult(args.onUploaded);
-    await expect(thumbnail).toBeUndefined();
-    await expect(calls(api.received)).toEqual(['media']);
+    await expect(thumbnail?.parent_file_uuid).toBe(media.file_uuid);
+    await expect(calls(api.received)).toEqual(['media', 'thumbnail']);
+    const sent = api.received[1]!;
+    await expect(sent.fields).toMatchObject({ qqfilename: 'q3-report-thumbnail.jpg', qqfiletype: 'image/jpeg' });
+    // The page's aspect, 300 × 420 points, at the default 1024 px longest side.
+    const page = await createImageBitmap(sent.file!);
+    await expect([page.width, page.height]).toEqual([731, 1024]);
     await expect(canvas.getByRole('link', { name: 'q3-report.pdf' })).toHaveAttribute('href', media.file_url);
-    await expect(canvas.queryByRole('img')).not.toBeInTheDocument();
     await expect(attachmentItem(canvasElement, 'q3-report.pdf')).toHaveTextContent('q3-report.pdf uploaded');
   },
 };
@@ -203,9 +216,18 @@ export const ChunkedPauseResume: Story = {
     await step('Enter on Resume: from part 1, never part 0 again, then done', async () => {
       await userEvent.keyboard('{Enter}');
       const { media, thumbnail } = await uploadedResult(args.onUploaded);
-      await expect(calls(chunkedApi.received)).toEqual(['part 0', 'part 1', 'part 1', 'part 2', 'part 3', 'done']);
-      await expect(chunkedApi.received.at(-1)?.fields.qquuid).toBe(media.file_uuid);
-      await expect(thumbnail).toBeUndefined();
+      // Then its thumbnail: a recording has no picture of its own, so it gets a generated one.
+      await expect(calls(chunkedApi.received)).toEqual([
+        'part 0',
+        'part 1',
+        'part 1',
+        'part 2',
+        'part 3',
+        'done',
+        'thumbnail',
+      ]);
+      await expect(chunkedApi.received.at(-2)?.fields.qquuid).toBe(media.file_uuid);
+      await expect(thumbnail?.parent_file_uuid).toBe(media.file_uuid);
       await expectState(canvasElement, 'uploaded');
     });
   },
@@ -378,5 +400,41 @@ export const MaxFilesReached: Story = {
     await expect(canvas.getAllByRole('listitem')).toHaveLength(3);
     await expectState(canvasElement, 'uploaded');
     await expect(canvas.getByRole('status')).toHaveTextContent('3 of 3 uploaded');
+  },
+};
+
+/** Files with no picture of their own: audio, an archive, a document and a file with no extension. */
+async function choosePictureless(canvasElement: HTMLElement): Promise<string[]> {
+  const files = [
+    makeMp3File('voice-note.mp3'),
+    makeZipFile('holiday-photos.zip'),
+    makeOpaqueFile('budget-2025.docx', '', 'PK\u0003\u0004'),
+    makeOpaqueFile('README', '', '# notes'),
+  ];
+  await chooseFiles(canvasElement, files);
+  await expectState(canvasElement, 'uploaded', 10000);
+  return files.map((file) => file.name);
+}
+
+/** Each file without a picture gets one drawn on a canvas: a glyph of its type, its extension and its name. */
+export const GeneratedPictures: Story = {
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    const names = await choosePictureless(canvasElement);
+    for (const name of names) await expect(canvas.getByRole('img', { name: `Preview of ${name}` })).toBeVisible();
+    const thumbnails = api.received.filter(({ fields }) => fields.qqparentuuid);
+    await expect(thumbnails).toHaveLength(4);
+    for (const { file } of thumbnails) await expect(file?.type).toMatch(/^image\/(webp|png)$/);
+  },
+};
+
+/** The same pictures on a dark page: each is an opaque card, legible on either. */
+export const GeneratedPicturesDark: Story = {
+  globals: { theme: 'dark' },
+  play: async ({ canvasElement }) => {
+    const names = await choosePictureless(canvasElement);
+    await expect(uploaderRoot(canvasElement).closest('[data-theme="dark"]')).not.toBeNull();
+    for (const name of names)
+      await expect(within(canvasElement).getByRole('img', { name: `Preview of ${name}` })).toBeVisible();
   },
 };

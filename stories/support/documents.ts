@@ -1,8 +1,8 @@
-/** A PDF as a person would attach it (only its first bytes matter here), and the image an app would make of its first page. */
+import { onePagePdf } from '../../test/browser/pdfFixtures';
+
+/** A PDF as a person would attach it: one page of 300 × 420 points (a red band, a line of text), written in code. */
 export function makePdfFile(name = 'report.pdf'): File {
-  const text =
-    '%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% A quarterly report, as attached to a message.\n%%EOF\n';
-  return new File([text], name, { type: 'application/pdf', lastModified: Date.UTC(2024, 0, 1) });
+  return new File([onePagePdf(300, 420)], name, { type: 'application/pdf', lastModified: Date.UTC(2024, 0, 1) });
 }
 
 /** What an app's `makeThumbnail` might give for a document: its first page, drawn on a canvas, as a PNG. */
