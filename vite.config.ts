@@ -180,8 +180,14 @@ export default defineConfig({
     rollupOptions: {
       external,
       output: {
-        // Bundlers drop a module-level "use client"; put it back on the React entry only.
-        banner: (chunk) => (chunk.name === 'index' ? "'use client';" : ''),
+        // Bundlers drop a module-level "use client"; put it back on the React entry only. The lazy
+        // chunk that bundles pdf.js keeps its licence notice (the build drops pdf.js's own comment).
+        banner: (chunk) =>
+          chunk.name === 'index'
+            ? "'use client';"
+            : chunk.name === 'pdfPage'
+              ? '/*! pdf.js (pdfjs-dist), © Mozilla Foundation, Apache License 2.0: http://www.apache.org/licenses/LICENSE-2.0 */'
+              : '',
       },
     },
   },

@@ -23,6 +23,8 @@ interface Shot {
   story: string;
   /** The `data-state` the widget must show once the play function is done. */
   state: string;
+  /** Shots of one widget share one frame size; the attachment list is taller than the thumbnail widget. */
+  widget?: 'attachments';
 }
 
 const SHOTS: Shot[] = [
@@ -32,6 +34,24 @@ const SHOTS: Shot[] = [
   { file: 'uploaded.png', story: 'thumbnailuploader-states--uploaded', state: 'uploaded' },
   { file: 'error.png', story: 'thumbnailuploader-errors--network', state: 'error' },
   { file: 'dark.png', story: 'thumbnailuploader-dark-theme--uploaded', state: 'uploaded' },
+  {
+    file: 'attachments.png',
+    story: 'attachmentuploader-states--mixed-files',
+    state: 'uploading',
+    widget: 'attachments',
+  },
+  {
+    file: 'attachments-error.png',
+    story: 'attachmentuploader-states--one-failing',
+    state: 'error',
+    widget: 'attachments',
+  },
+  {
+    file: 'attachments-dark.png',
+    story: 'attachmentuploader-states--generated-pictures-dark',
+    state: 'uploaded',
+    widget: 'attachments',
+  },
 ];
 
 /** The shots side by side in docs/widget.png, left to right. */
@@ -79,20 +99,26 @@ async function main(): Promise<void> {
       SHOTS.map(async (shot) => ({ shot, page: await openStory(await context.newPage(), server!.url, shot) })),
     );
 
-    // One frame for all: as wide as the widget and as tall as its tallest state, the widget centred in it.
+    // One frame per widget: as wide as the widget and as tall as its tallest state, the widget centred in it.
     const boxes = await Promise.all(pages.map(({ page }) => widgetBox(page)));
-    const width = Math.ceil(Math.max(...boxes.map((box) => box.width))) + 2 * MARGIN;
-    const height = Math.ceil(Math.max(...boxes.map((box) => box.height))) + 2 * MARGIN;
+    const frameOf = (widget: Shot['widget']) => {
+      const same = boxes.filter((_, index) => SHOTS[index]!.widget === widget);
+      return {
+        width: Math.ceil(Math.max(...same.map((box) => box.width))) + 2 * MARGIN,
+        height: Math.ceil(Math.max(...same.map((box) => box.height))) + 2 * MARGIN,
+      };
+    };
+    const { width } = frameOf(undefined);
 
     await mkdir(OUT_DIR, { recursive: true });
     const written: Array<{ file: string; bytes: number }> = [];
     for (const [index, { shot, page }] of pages.entries()) {
       const box = boxes[index]!;
+      const frame = frameOf(shot.widget);
       const clip = {
-        x: Math.round(box.x + box.width / 2 - width / 2),
-        y: Math.round(box.y + box.height / 2 - height / 2),
-        width,
-        height,
+        x: Math.round(box.x + box.width / 2 - frame.width / 2),
+        y: Math.round(box.y + box.height / 2 - frame.height / 2),
+        ...frame,
       };
       // A page in the background gets no frames; without this each screenshot waits for one in vain.
       await page.bringToFront();

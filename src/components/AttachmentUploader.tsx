@@ -35,7 +35,9 @@ export function AttachmentUploader({ className, ...props }: AttachmentUploaderPr
   };
 
   return (
-    <div {...queue.getRootProps({ className: cx('root', className) })}>
+    <div
+      {...queue.getRootProps({ className: cx('root', unstyled ? className : `rtu--list ${className ?? ''}`.trim()) })}
+    >
       {/* Reached through the "Choose" button; hidden from assistive technology so it is not a second one. */}
       <input {...queue.getInputProps()} />
       {(items.length === 0 || state === 'dragging') && (
@@ -65,11 +67,7 @@ export function AttachmentUploader({ className, ...props }: AttachmentUploaderPr
                     <span>{item.name}</span>
                   )}{' '}
                   <span>({item.size})</span>
-                  {item.error ? (
-                    <span {...queue.getItemAlertProps(item, { className: cx('alert') })}>{item.errorMessage}</span>
-                  ) : (
-                    <span className={cx('status')}>{item.status}</span>
-                  )}
+                  {!item.error && <span className={cx('status')}>{item.status}</span>}
                   {item.state === 'uploading' && (
                     <span {...queue.getItemProgressProps(item, { className: cx('progress') })}>
                       <span className={cx('bar')} style={{ inlineSize: `${item.percent ?? 0}%` }} />
@@ -77,6 +75,9 @@ export function AttachmentUploader({ className, ...props }: AttachmentUploaderPr
                   )}
                 </span>
                 <span className={cx('actions')}>{actions(item)}</span>
+                {item.error && (
+                  <span {...queue.getItemAlertProps(item, { className: cx('alert') })}>{item.errorMessage}</span>
+                )}
               </li>
             );
           })}
