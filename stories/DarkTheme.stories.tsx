@@ -80,7 +80,8 @@ export const SessionExpired: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await chooseFile(canvasElement, await makeImageFile('night-lake.png', { hue: 250 }));
-    await expect(await canvas.findByRole('alert')).toHaveTextContent(
+    // The photo is checked and prepared first: on two busy cores that can outlast findBy's 1 s.
+    await expect(await canvas.findByRole('alert', {}, { timeout: 5000 })).toHaveTextContent(
       'Your session has expired. Sign in again, then retry.',
     );
     await expectState(canvasElement, 'error');

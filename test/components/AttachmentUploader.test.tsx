@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import {
@@ -13,7 +13,7 @@ import {
 import { makePng, pngFile } from '../fixtures';
 import type { RecordedRequest } from '../support/faultServer';
 import { withProxiedReferenceServer } from '../support/proxiedServer';
-import { dropFiles } from '../support/drop';
+import { dropFiles, transferOf } from '../support/drop';
 
 const CHUNK = 64 * 1024;
 
@@ -206,6 +206,18 @@ describe('AttachmentUploader against the reference server', () => {
     },
     MANY_FILES_MS,
   );
+
+  it('a paste adds its files after those already in the list, while they upload', async () => {
+    const proxy = await proxyToServer({ swallowAnswer: (request) => request.fields.qqfilename === 'first.bin' });
+    const onUploaded = vi.fn<(attachment: AttachmentResult) => void>();
+    const { root } = renderAt(proxy.url, <AttachmentUploader onUploaded={onUploaded} />);
+    dropFiles(root, [new File([new Uint8Array(100)], 'first.bin')]);
+    await waitFor(() => expect(proxy.swallowed()).toBe(1));
+    fireEvent.paste(root, { clipboardData: transferOf([pngFile('pasted.png'), pngFile('clip.png')]) });
+    await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(2));
+    expect(shownNames()).toEqual(['first.bin', 'pasted.png', 'clip.png']);
+    expect(stateOf('first.bin')).toBe('uploading');
+  });
 
   it('with maxFiles={1} is one attachment, worded for one file', async () => {
     const proxy = await proxyToServer();
