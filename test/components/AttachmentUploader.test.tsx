@@ -219,6 +219,22 @@ describe('AttachmentUploader against the reference server', () => {
     expect(stateOf('first.bin')).toBe('uploading');
   });
 
+  it('with thumbnail={false} sends the media alone, and asks no makeThumbnail', async () => {
+    const proxy = await proxyToServer();
+    const onUploaded = vi.fn<(attachment: AttachmentResult) => void>();
+    const makeThumbnail = vi.fn(async () => new Blob([makePng(8, 8)], { type: 'image/png' }));
+    const { root } = renderAt(
+      proxy.url,
+      <AttachmentUploader thumbnail={false} makeThumbnail={makeThumbnail} onUploaded={onUploaded} />,
+    );
+    dropFiles(root, [pngFile('plain.png', 40, 30), pdf()]);
+    await waitFor(() => expect(onUploaded).toHaveBeenCalledTimes(2));
+    expect(calls(proxy.requests())).toEqual(['media', 'media']);
+    expect(onUploaded.mock.calls.map(([attachment]) => attachment.thumbnail)).toEqual([undefined, undefined]);
+    expect(makeThumbnail).not.toHaveBeenCalled();
+    expect(screen.queryByRole('img')).toBeNull();
+  });
+
   it('with maxFiles={1} is one attachment, worded for one file', async () => {
     const proxy = await proxyToServer();
     const { root } = renderAt(proxy.url, <AttachmentUploader maxFiles={1} />);
