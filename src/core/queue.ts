@@ -107,6 +107,8 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
   let disposed = false;
   /** An item started by schedule() emits at once, and its listener would schedule again. */
   let scheduling = false;
+  /** While an add creates its items: each one's first transitions are published once, with the list. */
+  let adding = false;
 
   /** Whether the entry still waits for a place: its machine is (or, for a new file, will be) where the wait began. */
   const waits = (entry: Entry<TResult, TCheckpoint, TPrepared>) => {
@@ -191,6 +193,7 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
       waiting: error ? null : 'upload',
     };
     entry.unsubscribe = entry.uploader.subscribe(() => {
+      if (adding) return;
       schedule();
       publish();
     });
@@ -235,7 +238,13 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
       const all: Array<{ file: File; error?: UploadError }> = [...files.map((file) => ({ file })), ...refused];
       const room = Math.max(0, (options.maxFiles ?? 10) - entries.length);
       leftOut = all.slice(room).map(({ file }) => file);
-      all.slice(0, room).forEach(addEntry);
+      // 30 photos in one drop: one publish for the list, not one per item's every step (n² work in one task).
+      adding = true;
+      try {
+        all.slice(0, room).forEach(addEntry);
+      } finally {
+        adding = false;
+      }
       schedule();
       publish();
     },
