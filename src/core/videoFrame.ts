@@ -47,6 +47,12 @@ export async function captureVideoFrame(file: Blob, options: CaptureVideoFrameOp
       video.currentTime = time;
       await seeked;
     }
+    // WebKit may answer `seeked` before the frame there is decoded, and draws black until it is.
+    // No event is due when it is (`loadeddata` came once, before the seek): look again each frame, for a while.
+    for (let tries = 0; video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA && tries < 120; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 16));
+      if (signal?.aborted) throw abortedError(signal.reason);
+    }
     if (!video.videoWidth || !video.videoHeight) throw detailedError('invalid-file', { reason: 'no-picture' });
     const scale = Math.min(1, maxDimension / Math.max(video.videoWidth, video.videoHeight));
     const width = Math.max(1, Math.round(video.videoWidth * scale));
