@@ -40,6 +40,7 @@ export {
   type AttachmentAction,
   type AttachmentQueueLabels,
   type AttachmentItem,
+  type AttachmentItemGetters,
   type AttachmentQueueApi,
   type AttachmentQueueState,
   type UseAttachmentQueueOptions,

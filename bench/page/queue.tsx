@@ -24,6 +24,16 @@ export interface QueueFigure {
   errors: string[];
   /** The page's long tasks (over 50 ms, PerformanceObserver) from the change on: when, after it, and how long. */
   longTasks: Array<{ at: number; ms: number }>;
+  /**
+   * The page's long animation frames (over 50 ms) from the change on, with the scripts that ran in
+   * each (Chromium's long-animation-frame entries): where a long task's time went.
+   */
+  longFrames: Array<{
+    at: number;
+    ms: number;
+    renderMs: number;
+    scripts: Array<{ invoker: string; source: string; ms: number }>;
+  }>;
   /** The page's pictures at the end, by the size they decode to: a preview of an original is 4000 px wide. */
   images: { count: number; widest: number };
 }
@@ -35,7 +45,14 @@ interface Run {
   stored: StoredAttachment[];
   errors: string[];
   tasks: PerformanceEntry[];
-  observer: PerformanceObserver;
+  frames: LongFrame[];
+  observers: PerformanceObserver[];
+}
+
+/** The parts of a `long-animation-frame` entry read here (not yet in TypeScript's DOM types). */
+interface LongFrame extends PerformanceEntry {
+  renderStart: number;
+  scripts: Array<{ invoker: string; sourceURL: string; sourceFunctionName: string; duration: number }>;
 }
 
 let current: Run | undefined;
@@ -80,7 +97,8 @@ export const queueBench = {
   /** Renders ours or the baseline into a fresh root and starts recording; the files come next, through the input. */
   async mount(method: QueueMethod, target: ComposerTarget, count: number): Promise<void> {
     const observer = new PerformanceObserver((list) => run.tasks.push(...list.getEntries()));
-    const run: Run = { count, stored: [], errors: [], tasks: [], observer };
+    const frameObserver = new PerformanceObserver((list) => run.frames.push(...(list.getEntries() as LongFrame[])));
+    const run: Run = { count, stored: [], errors: [], tasks: [], frames: [], observers: [observer, frameObserver] };
     current = run;
     const root = document.createElement('div');
     document.body.append(root);
@@ -113,6 +131,9 @@ export const queueBench = {
     // playwright's setInputFiles refuses several files for an input without it, as a picker does.
     if (!input.multiple) throw new Error(`The file input of ${method} takes one file`);
     observer.observe({ type: 'longtask' });
+    if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
+      frameObserver.observe({ type: 'long-animation-frame' });
+    }
   },
 
   status(): QueueStatus {
@@ -126,16 +147,27 @@ export const queueBench = {
     // Long-task entries arrive after their task; give the last ones time to be delivered.
     await nextFrame();
     await pause(250);
-    run.tasks.push(...run.observer.takeRecords());
-    run.observer.disconnect();
+    const [observer, frameObserver] = run.observers;
+    run.tasks.push(...observer!.takeRecords());
+    run.frames.push(...(frameObserver!.takeRecords() as LongFrame[]));
+    for (const each of run.observers) each.disconnect();
     const { start, end = performance.now() } = run;
+    const during = (entry: PerformanceEntry) => entry.startTime + entry.duration >= start && entry.startTime <= end;
     return {
       ms: end - start,
       stored: run.stored,
       errors: run.errors,
-      longTasks: run.tasks
-        .filter((task) => task.startTime + task.duration >= start && task.startTime <= end)
-        .map((task) => ({ at: task.startTime - start, ms: task.duration })),
+      longTasks: run.tasks.filter(during).map((task) => ({ at: task.startTime - start, ms: task.duration })),
+      longFrames: run.frames.filter(during).map((frame) => ({
+        at: frame.startTime - start,
+        ms: frame.duration,
+        renderMs: frame.startTime + frame.duration - frame.renderStart,
+        scripts: frame.scripts.map((script) => ({
+          invoker: script.invoker,
+          source: `${script.sourceURL.split('/').pop()} ${script.sourceFunctionName}`,
+          ms: script.duration,
+        })),
+      })),
       images: {
         count: document.images.length,
         widest: Math.max(0, ...[...document.images].map((image) => image.naturalWidth)),

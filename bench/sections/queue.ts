@@ -228,6 +228,16 @@ export async function queue(context: Context): Promise<SectionResult> {
     const { at, ms: duration } = longest(run);
     return `${duration.toFixed(0)} ms ${at < 0 ? 'in the task that dispatched the change' : `at +${at.toFixed(0)} ms after the change`}`;
   };
+  // Where the longest frame's time went, by script (long-animation-frame entries; Chromium).
+  const longestFrameNote = (run: typeof ours) => {
+    const frame = run.figure.longFrames.reduce<QueueFigure['longFrames'][number] | undefined>(
+      (a, b) => (!a || b.ms > a.ms ? b : a),
+      undefined,
+    );
+    if (!frame) return 'none over 50 ms';
+    const scripts = [...frame.scripts].sort((a, b) => b.ms - a.ms).slice(0, 2);
+    return `${frame.ms.toFixed(0)} ms: ${scripts.map((script) => `${script.invoker} ${script.ms.toFixed(0)} ms`).join(', ') || 'rendering'}`;
+  };
   const images = (run: typeof ours) =>
     `${run.figure.images.count} pictures, the widest decoding to ${run.figure.images.widest} px`;
   return {
@@ -262,7 +272,8 @@ export async function queue(context: Context): Promise<SectionResult> {
         traceFigure(baseline, (found) => found.longestMs),
         undefined,
         `PerformanceObserver's longest: ours ${longestNote(ours)}, baseline ${longestNote(baseline)}. ` +
-          `Total blocking time (trace): ours ${ours.trace?.totalBlockingMs.toFixed(0) ?? '?'} ms, baseline ${baseline.trace?.totalBlockingMs.toFixed(0) ?? '?'} ms.`,
+          `Total blocking time (trace): ours ${ours.trace?.totalBlockingMs.toFixed(0) ?? '?'} ms, baseline ${baseline.trace?.totalBlockingMs.toFixed(0) ?? '?'} ms. ` +
+          `Longest animation frame: ours ${longestFrameNote(ours)}; baseline ${longestFrameNote(baseline)}.`,
       ),
       ...memoryRows(
         section,
@@ -287,6 +298,7 @@ export async function queue(context: Context): Promise<SectionResult> {
           {
             ms: traced[side].figure.ms,
             longTasks: traced[side].figure.longTasks,
+            longFrames: traced[side].figure.longFrames,
             images: traced[side].figure.images,
             trace: traced[side].trace,
             verified: traced[side].verified,

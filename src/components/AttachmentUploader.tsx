@@ -1,4 +1,12 @@
-import { useAttachmentQueue, type AttachmentItem, type UseAttachmentQueueOptions } from '../react/useAttachmentQueue';
+import { memo, useMemo } from 'react';
+import {
+  useAttachmentQueue,
+  type AttachmentAction,
+  type AttachmentItem,
+  type AttachmentItemGetters,
+  type AttachmentQueueLabels,
+  type UseAttachmentQueueOptions,
+} from '../react/useAttachmentQueue';
 import { classesOf, type UploaderLookProps } from './UploaderView';
 
 /** The attachment widget's props: the headless queue's options and the look's (`className`, `classNames`, `unstyled`). */
@@ -13,26 +21,8 @@ export function AttachmentUploader({ className, ...props }: AttachmentUploaderPr
   const { classNames, unstyled, ...options } = props;
   const queue = useAttachmentQueue(options);
   const { labels, items, state } = queue;
-  const cx = classesOf({ classNames, unstyled });
-
-  /** An item's buttons, by state; each keeps its place so that focus stays on it when its role changes. */
-  const actions = (item: AttachmentItem) => {
-    const button = (action: Parameters<typeof queue.getItemButtonProps>[1], text: string, primary = false) => (
-      <button
-        key={action}
-        {...queue.getItemButtonProps(item, action, { className: cx(primary ? 'primaryButton' : 'button') })}
-      >
-        {text}
-      </button>
-    );
-    if (item.state === 'error' || item.state === 'uploaded')
-      return [item.canRetry && button('retry', labels.retry, true), button('remove', labels.remove)];
-    return [
-      item.canPause && button('pause', labels.pause),
-      item.canResume && button('resume', labels.resume, true),
-      button('cancel', labels.cancel),
-    ];
-  };
+  // Kept while the look is, so that a row whose item did not change is not drawn again.
+  const cx = useMemo(() => classesOf({ classNames, unstyled }), [classNames, unstyled]);
 
   return (
     <div
@@ -45,42 +35,19 @@ export function AttachmentUploader({ className, ...props }: AttachmentUploaderPr
       )}
       {items.length > 0 && (
         <ul {...queue.getListProps({ className: cx('list') })}>
-          {items.map((item) => {
-            const image = queue.getItemImageProps(item, { className: cx('image') });
-            return (
-              <li key={item.id} {...queue.getItemProps(item, { className: cx('item') })}>
-                <span className={cx('media')}>
-                  {image.src ? (
-                    <img {...image} alt={image.alt} />
-                  ) : (
-                    <span className={cx('file')} aria-hidden="true">
-                      {extensionOf(item.file.name)}
-                    </span>
-                  )}
-                </span>
-                <span className={cx('details')}>
-                  {item.resultUrl ? (
-                    <a href={item.resultUrl} target="_blank" rel="noopener noreferrer">
-                      {item.name}
-                    </a>
-                  ) : (
-                    <span>{item.name}</span>
-                  )}{' '}
-                  <span>({item.size})</span>
-                  {!item.error && <span className={cx('status')}>{item.status}</span>}
-                  {item.state === 'uploading' && (
-                    <span {...queue.getItemProgressProps(item, { className: cx('progress') })}>
-                      <span className={cx('bar')} style={{ inlineSize: `${item.percent ?? 0}%` }} />
-                    </span>
-                  )}
-                </span>
-                <span className={cx('actions')}>{actions(item)}</span>
-                {item.error && (
-                  <span {...queue.getItemAlertProps(item, { className: cx('alert') })}>{item.errorMessage}</span>
-                )}
-              </li>
-            );
-          })}
+          {items.map((item) => (
+            <Row
+              key={item.id}
+              item={item}
+              labels={labels}
+              cx={cx}
+              getItemProps={queue.getItemProps}
+              getItemButtonProps={queue.getItemButtonProps}
+              getItemProgressProps={queue.getItemProgressProps}
+              getItemImageProps={queue.getItemImageProps}
+              getItemAlertProps={queue.getItemAlertProps}
+            />
+          ))}
         </ul>
       )}
       {state === 'uploading' && (
@@ -97,6 +64,65 @@ export function AttachmentUploader({ className, ...props }: AttachmentUploaderPr
     </div>
   );
 }
+
+interface RowProps extends AttachmentItemGetters {
+  item: AttachmentItem;
+  labels: AttachmentQueueLabels;
+  cx: ReturnType<typeof classesOf>;
+}
+
+/** One attachment: drawn again only when its item (or the words, or the look) changed. */
+const Row = memo(function Row({ item, labels, cx, ...get }: RowProps) {
+  const image = get.getItemImageProps(item, { className: cx('image') });
+  const button = (action: AttachmentAction, text: string, primary = false) => (
+    <button
+      key={action}
+      {...get.getItemButtonProps(item, action, { className: cx(primary ? 'primaryButton' : 'button') })}
+    >
+      {text}
+    </button>
+  );
+  // An item's buttons, by state; each keeps its place so that focus stays on it when its role changes.
+  const actions =
+    item.state === 'error' || item.state === 'uploaded'
+      ? [item.canRetry && button('retry', labels.retry, true), button('remove', labels.remove)]
+      : [
+          item.canPause && button('pause', labels.pause),
+          item.canResume && button('resume', labels.resume, true),
+          button('cancel', labels.cancel),
+        ];
+  return (
+    <li {...get.getItemProps(item, { className: cx('item') })}>
+      <span className={cx('media')}>
+        {image.src ? (
+          <img {...image} alt={image.alt} />
+        ) : (
+          <span className={cx('file')} aria-hidden="true">
+            {extensionOf(item.file.name)}
+          </span>
+        )}
+      </span>
+      <span className={cx('details')}>
+        {item.resultUrl ? (
+          <a href={item.resultUrl} target="_blank" rel="noopener noreferrer">
+            {item.name}
+          </a>
+        ) : (
+          <span>{item.name}</span>
+        )}{' '}
+        <span>({item.size})</span>
+        {!item.error && <span className={cx('status')}>{item.status}</span>}
+        {item.state === 'uploading' && (
+          <span {...get.getItemProgressProps(item, { className: cx('progress') })}>
+            <span className={cx('bar')} style={{ inlineSize: `${item.percent ?? 0}%` }} />
+          </span>
+        )}
+      </span>
+      <span className={cx('actions')}>{actions}</span>
+      {item.error && <span {...get.getItemAlertProps(item, { className: cx('alert') })}>{item.errorMessage}</span>}
+    </li>
+  );
+});
 
 /** What stands for a file with no thumbnail yet: its extension. */
 const extensionOf = (name: string) => /\.([a-z0-9]{1,5})$/i.exec(name)?.[1]?.toUpperCase() ?? '';

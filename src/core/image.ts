@@ -105,6 +105,9 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
   return new File([blob], nameFor(file.name, produced), { type: produced, lastModified: file.lastModified });
 }
 
+/** What cutShort reads at once: a photo's structure is checked without holding it whole, in small tasks. */
+const WINDOW_BYTES = 256 * 1024;
+
 /**
  * Whether the file stops before the end its own structure announces: a PNG without its IEND chunk
  * (or whose chunks run past the end), a JPEG with no end-of-image marker after its first scan, a WebP
@@ -112,13 +115,17 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
  */
 async function cutShort(file: Blob, type: ImageType): Promise<boolean> {
   if (type !== 'image/png' && type !== 'image/jpeg' && type !== 'image/webp') return false;
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (type === 'image/webp') return bytes.length < 12 || bytes.length < 8 + view.getUint32(4, true);
+  const read = windowOf(file);
+  if (type === 'image/webp') {
+    const header = await read(0, 8);
+    return header.byteLength < 8 || file.size < 8 + header.getUint32(4, true);
+  }
   if (type === 'image/png') {
-    for (let at = 8; at + 8 <= bytes.length; at += 12 + view.getUint32(at)) {
+    for (let at = 8; at + 8 <= file.size;) {
+      const chunk = await read(at, 8);
       // IEND is the last chunk: length 0, then its CRC.
-      if (view.getUint32(at + 4) === 0x49454e44) return at + 12 > bytes.length;
+      if (chunk.getUint32(4) === 0x49454e44) return at + 12 > file.size;
+      at += 12 + chunk.getUint32(0);
     }
     return true;
   }
@@ -126,13 +133,33 @@ async function cutShort(file: Blob, type: ImageType): Promise<boolean> {
   // Entropy-coded data never holds FF D9 (an FF in it is followed by 00 or a restart marker), and an
   // EXIF thumbnail's own FF D9 comes before the scan.
   let at = 2;
-  while (at + 4 <= bytes.length && bytes[at] === 0xff && bytes[at + 1] !== 0xda) at += 2 + view.getUint16(at + 2);
-  if (at + 4 > bytes.length || bytes[at] !== 0xff) return true;
-  // From the end, where it nearly always is.
-  for (let end = bytes.length - 2; end > at; end -= 1) {
-    if (bytes[end] === 0xff && bytes[end + 1] === 0xd9) return false;
+  for (;;) {
+    const segment = await read(at, 4);
+    if (segment.byteLength < 4 || segment.getUint8(0) !== 0xff) return true;
+    if (segment.getUint8(1) === 0xda) break;
+    at += 2 + segment.getUint16(2);
   }
-  return true;
+  // From the end, where it nearly always is, a window at a time (each overlapping the next by a byte).
+  for (let end = file.size; ;) {
+    const from = Math.max(at, end - WINDOW_BYTES);
+    const bytes = new Uint8Array(await file.slice(from, end).arrayBuffer());
+    for (let i = bytes.length - 2; i >= 0; i -= 1) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return false;
+    if (from === at) return true;
+    end = from + 1;
+  }
+}
+
+/** Reads `length` bytes at `at` (fewer past the end), a window of the file at a time. */
+function windowOf(file: Blob): (at: number, length: number) => Promise<DataView> {
+  let start = 0;
+  let window = new Uint8Array(0);
+  return async (at, length) => {
+    if (at < start || at + length > start + window.length) {
+      start = at;
+      window = new Uint8Array(await file.slice(at, at + Math.max(length, WINDOW_BYTES)).arrayBuffer());
+    }
+    return new DataView(window.buffer, at - start, Math.max(0, Math.min(length, window.length - (at - start))));
+  };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

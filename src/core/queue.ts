@@ -24,7 +24,7 @@ export interface QueueItem<TResult, TCheckpoint = unknown, TPrepared = unknown> 
 }
 
 export interface QueueSnapshot<TResult, TCheckpoint = unknown, TPrepared = unknown> {
-  /** In the order chosen. */
+  /** In the order chosen; an item that did not change is the very object of the snapshot before. */
   items: ReadonlyArray<QueueItem<TResult, TCheckpoint, TPrepared>>;
   /** Bytes of the files stored or being sent, over the bytes of every file in the list. */
   loaded: number;
@@ -74,6 +74,8 @@ interface Entry<TResult, TCheckpoint, TPrepared> {
   unsubscribe: () => void;
   /** Asked to send (added, retried, resumed) but waiting for a free place. */
   waiting: 'upload' | 'retry' | 'resume' | null;
+  /** The item last published: kept while its machine has not moved, so that a list can skip what did not change. */
+  item?: QueueItem<TResult, TCheckpoint, TPrepared>;
 }
 
 /** The phase an item waits in for each thing it waits to do. */
@@ -122,16 +124,19 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
 
   const itemOf = (entry: Entry<TResult, TCheckpoint, TPrepared>): Item => {
     const current = entry.uploader.getSnapshot();
+    const state = waits(entry) ? 'queued' : STATES[current.phase];
+    if (entry.item?.snapshot === current && entry.item.state === state) return entry.item;
     const progress = current.phase === 'sending' ? current.progress : null;
-    return {
+    entry.item = {
       id: entry.id,
       file: entry.file,
-      state: waits(entry) ? 'queued' : STATES[current.phase],
+      state,
       percent: progress && progress.total > 0 ? Math.round((progress.loaded / progress.total) * 100) : null,
       ...(current.phase === 'uploaded' && { result: current.result }),
       ...(current.phase === 'failed' && { error: current.error }),
       snapshot: current,
     };
+    return entry.item;
   };
 
   const publish = () => {

@@ -1,4 +1,12 @@
-import { useEffect, useState, useSyncExternalStore, type FocusEvent, type ImgHTMLAttributes } from 'react';
+import {
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useState,
+  useSyncExternalStore,
+  type FocusEvent,
+  type ImgHTMLAttributes,
+} from 'react';
 import { useDropzone, type DropzoneInputProps, type DropzoneRootProps, type FileRejection } from 'react-dropzone';
 import {
   DEFAULT_ATTACHMENT_MAX_SIZE,
@@ -123,10 +131,10 @@ export interface UseAttachmentQueueOptions extends Omit<
   labels?: LabelOverrides<AttachmentQueueLabels>;
 }
 
-export interface AttachmentQueueApi extends Pick<
-  UploadQueue<AttachmentResult>,
-  'remove' | 'retry' | 'cancel' | 'pause' | 'resume' | 'clear'
-> {
+export interface AttachmentQueueApi
+  extends
+    Pick<UploadQueue<AttachmentResult>, 'remove' | 'retry' | 'cancel' | 'pause' | 'resume' | 'clear'>,
+    AttachmentItemGetters {
   items: AttachmentItem[];
   state: AttachmentQueueState;
   labels: AttachmentQueueLabels;
@@ -149,12 +157,18 @@ export interface AttachmentQueueApi extends Pick<
   getButtonProps: (props?: ButtonProps) => ButtonGetterProps;
   /** The `<ul>` of items, named by `labels.list`. */
   getListProps: (props?: ElementProps) => ElementProps;
+  /** The whole list's `role="progressbar"` in bytes, named by `labels.list`, its value text "3 MB of 10 MB sent". */
+  getProgressProps: (props?: ElementProps) => ElementProps;
+  /** The polite live region: render `status` in it, and keep it in the page when empty. */
+  getStatusProps: (props?: ElementProps) => ElementProps;
+}
+
+/** The getters of one item: the same functions from render to render while the labels and `disabled` are. */
+export interface AttachmentItemGetters {
   /** An item's `<li>`: its `data-state`, and the mark that lets focus find its neighbour. */
   getItemProps: (item: AttachmentItem, props?: ElementProps) => ElementProps;
   /** An item's button, named with its file; Cancel is never disabled. */
   getItemButtonProps: (item: AttachmentItem, action: AttachmentAction, props?: ButtonProps) => ButtonGetterProps;
-  /** The whole list's `role="progressbar"` in bytes, named by `labels.list`, its value text "3 MB of 10 MB sent". */
-  getProgressProps: (props?: ElementProps) => ElementProps;
   /** An item's `role="progressbar"`, named "Uploading …". */
   getItemProgressProps: (item: AttachmentItem, props?: ElementProps) => ElementProps;
   /** An item's preview, `alt` "Preview of …". */
@@ -162,8 +176,6 @@ export interface AttachmentQueueApi extends Pick<
     item: AttachmentItem,
     props?: ImgHTMLAttributes<HTMLImageElement>,
   ) => ImgHTMLAttributes<HTMLImageElement>;
-  /** The polite live region: render `status` in it, and keep it in the page when empty. */
-  getStatusProps: (props?: ElementProps) => ElementProps;
   /** An item's alert: render its `errorMessage` in it, only while it has an `error`. */
   getItemAlertProps: (item: AttachmentItem, props?: ElementProps) => ElementProps;
 }
@@ -178,9 +190,16 @@ type Item = QueueItem<AttachmentResult, AttachmentCheckpoint, ThumbnailJob>;
 export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): AttachmentQueueApi {
   const { maxSize = DEFAULT_ATTACHMENT_MAX_SIZE, accept, disabled = false, maxFiles = 10 } = options;
   const { queryClient, server } = useUploaderConfig();
-  const defaults =
-    maxFiles === 1 ? { ...defaultAttachmentQueueLabels, ...defaultAttachmentLabels } : defaultAttachmentQueueLabels;
-  const labels = mergeLabels(defaults, options.labels);
+  const single = maxFiles === 1;
+  // Kept while the app's labels are: an item whose words did not change is not drawn again.
+  const labels = useMemo(
+    () =>
+      mergeLabels(
+        single ? { ...defaultAttachmentQueueLabels, ...defaultAttachmentLabels } : defaultAttachmentQueueLabels,
+        options.labels,
+      ),
+    [single, options.labels],
+  );
   const queueOptions: QueueOptions<AttachmentResult, AttachmentCheckpoint, ThumbnailJob> = {
     task: asMutation(attachmentTaskFor(options, server), queryClient, 'attachment'),
     maxFiles,
@@ -192,9 +211,15 @@ export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): Att
   const [queue] = useState<Queue>(() => createUploadQueue(queueOptions));
   useEffect(() => queue.setOptions(queueOptions));
   useEffect(() => () => queue.dispose(), [queue]);
-  const snapshot = useSyncExternalStore(queue.subscribe, queue.getSnapshot, queue.getSnapshot);
+  const current = useSyncExternalStore(queue.subscribe, queue.getSnapshot, queue.getSnapshot);
+  const deferred = useDeferredValue(current);
+  // Files just added are drawn in a render React can interrupt: 30 photos in one drop never hold the
+  // page. Every other change (a state, a removal that moves focus) is drawn at once.
+  const snapshot = current.items.length > deferred.items.length ? deferred : current;
   const previews = useObjectUrls(snapshot.items.map(previewOf));
   const focusKeeper = useFocusKeeper(snapshot);
+  // Formatting a size first loads the language's number data (about 10 ms): done now, not in the first drop.
+  useEffect(() => void formatBytes(0, labels.locale), [labels.locale]);
 
   const dropzone = useDropzone({
     onDrop: (accepted: File[], rejected: FileRejection[]) => queue.add(accepted, refusalsOf(rejected, maxSize)),
@@ -207,7 +232,7 @@ export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): Att
 
   const items = snapshot.items.map((item) => {
     const preview = previewOf(item);
-    return { ...toItem(item, labels, server.baseUrl), previewUrl: preview && previews.get(preview) };
+    return viewOf(item, labels, server.baseUrl, preview && previews.get(preview));
   });
   const count = (state: QueueItemState) => items.filter((item) => item.state === state).length;
   const state: AttachmentQueueState = dropzone.isDragActive
@@ -228,13 +253,37 @@ export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): Att
   ]
     .filter(Boolean)
     .join(' ');
-  const actionWords: Record<AttachmentAction, string> = {
-    cancel: labels.cancel,
-    retry: labels.retry,
-    pause: labels.pause,
-    resume: labels.resume,
-    remove: labels.remove,
-  };
+  // The same functions while labels and `disabled` are, so that a list can skip the items that did not change.
+  const itemGetters = useMemo((): AttachmentItemGetters => {
+    const actionWords: Record<AttachmentAction, string> = {
+      cancel: labels.cancel,
+      retry: labels.retry,
+      pause: labels.pause,
+      resume: labels.resume,
+      remove: labels.remove,
+    };
+    return {
+      getItemProps: (item, props) => ({ 'data-item': item.id, 'data-state': item.state, ...props }) as ElementProps,
+      getItemButtonProps: (item, action, props = {}) => ({
+        type: 'button',
+        'aria-label': labels.itemAction(actionWords[action], item.name),
+        // Whatever happens, an upload under way can be stopped and an item taken out.
+        disabled: (disabled && action !== 'cancel' && action !== 'remove') || undefined,
+        ...props,
+        onClick: composeHandlers(props.onClick, () => queue[action](item.id)),
+      }),
+      getItemProgressProps: (item, props) => ({
+        role: 'progressbar',
+        'aria-label': labels.uploading(item.name),
+        'aria-valuemin': 0,
+        'aria-valuemax': 100,
+        'aria-valuenow': item.percent ?? undefined,
+        ...props,
+      }),
+      getItemImageProps: (item, props) => ({ src: item.previewUrl, alt: labels.previewAlt(item.name), ...props }),
+      getItemAlertProps: (_item, props) => ({ role: 'alert', ...props }),
+    };
+  }, [labels, disabled, queue]);
 
   return {
     items,
@@ -276,15 +325,7 @@ export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): Att
       onClick: composeHandlers(props.onClick, dropzone.open),
     }),
     getListProps: (props) => ({ 'aria-label': labels.list, ...props }),
-    getItemProps: (item, props) => ({ 'data-item': item.id, 'data-state': item.state, ...props }) as ElementProps,
-    getItemButtonProps: (item, action, props = {}) => ({
-      type: 'button',
-      'aria-label': labels.itemAction(actionWords[action], item.name),
-      // Whatever happens, an upload under way can be stopped and an item taken out.
-      disabled: (disabled && action !== 'cancel' && action !== 'remove') || undefined,
-      ...props,
-      onClick: composeHandlers(props.onClick, () => queue[action](item.id)),
-    }),
+    ...itemGetters,
     getProgressProps: (props) => ({
       role: 'progressbar',
       'aria-label': labels.list,
@@ -297,18 +338,19 @@ export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): Att
       ),
       ...props,
     }),
-    getItemProgressProps: (item, props) => ({
-      role: 'progressbar',
-      'aria-label': labels.uploading(item.name),
-      'aria-valuemin': 0,
-      'aria-valuemax': 100,
-      'aria-valuenow': item.percent ?? undefined,
-      ...props,
-    }),
-    getItemImageProps: (item, props) => ({ src: item.previewUrl, alt: labels.previewAlt(item.name), ...props }),
     getStatusProps: (props) => ({ role: 'status', 'aria-live': 'polite', ...props }),
-    getItemAlertProps: (_item, props) => ({ role: 'alert', ...props }),
   };
+}
+
+/** Each item's view, kept while its item, words, address and preview are: one file's progress redraws one row. */
+const views = new WeakMap<Item, { labels: AttachmentQueueLabels; baseUrl: string; view: AttachmentItem }>();
+
+function viewOf(item: Item, labels: AttachmentQueueLabels, baseUrl: string, previewUrl: string | undefined) {
+  const kept = views.get(item);
+  if (kept?.labels === labels && kept.baseUrl === baseUrl && kept.view.previewUrl === previewUrl) return kept.view;
+  const view: AttachmentItem = { ...toItem(item, labels, baseUrl), previewUrl };
+  views.set(item, { labels, baseUrl, view });
+  return view;
 }
 
 const previewOf = ({ snapshot }: Item) => ('preview' in snapshot ? (snapshot.preview ?? undefined) : undefined);

@@ -179,7 +179,7 @@ describe('AttachmentUploader against the reference server', () => {
     expect(shownNames()).toEqual(['kept.png']);
     expect(proxy.requests().map((request) => request.fields.qqfilename)).not.toContain('dropped.png');
     // The last item removed: focus goes back to the Choose button.
-    screen.getByRole('button', { name: 'Remove kept.png' }).focus();
+    (await screen.findByRole('button', { name: 'Remove kept.png' })).focus();
     await user.keyboard('{Enter}');
     expect(screen.queryByRole('list')).toBeNull();
     expect(screen.getByRole('button', { name: 'Choose files' })).toHaveFocus();

@@ -186,4 +186,20 @@ describe('createUploadQueue: many uploads, each its own machine', () => {
     runs[0]!.run.onProgress({ loaded: 0, total: 0 });
     expect(queue.getSnapshot()).toMatchObject({ loaded: 1000, total: 1000 });
   });
+
+  it('keeps the object of every item that did not change, so that a list redraws only the one that did', async () => {
+    const { queue, runs, finish } = queueOf({ concurrency: 1 });
+    queue.add(files(3));
+    const before = queue.getSnapshot().items;
+    runs[0]!.run.onProgress({ loaded: 50, total: 100 });
+    const during = queue.getSnapshot().items;
+    expect(during[0]).not.toBe(before[0]);
+    expect(during[0]!.percent).toBe(50);
+    expect(during.slice(1)).toEqual(before.slice(1));
+    during.slice(1).forEach((item, i) => expect(item).toBe(before[i + 1]));
+    await finish(0);
+    const after = queue.getSnapshot().items;
+    expect(after.map((item) => item.state)).toEqual(['uploaded', 'uploading', 'queued']);
+    expect(after[2]).toBe(before[2]);
+  });
 });
