@@ -73,11 +73,12 @@ const uploady = bundle(
 // today's sizes (2026-12-02: the upload machine, createUploader, costs the widget about 0.8 kB more
 // than the hook it replaced; core lost its English sentences to the React labels and its file check
 // to a lazy chunk; issue 13's focus keeper, which finds a list item's neighbour, and the one token
-// refresh shared by a queue's 401s added about 0.2 kB), so that nothing grows unnoticed. Lower them
+// refresh shared by a queue's 401s added about 0.2 kB; 2026-12-03: the cached number formatters that keep a
+// long list's renders light, about 40 B), so that nothing grows unnoticed. Lower them
 // as the code shrinks.
 const GOAL_ALL_IN = Math.min(10_000, Math.floor(0.66 * gzip(uploady.static)));
 // The content hashes in the chunks' file names also move the gzip size by a few bytes whenever any chunk changes.
-const allInLimit = Math.max(GOAL_ALL_IN, 16_000);
+const allInLimit = Math.max(GOAL_ALL_IN, 16_100);
 
 module.exports = [
   {
@@ -89,7 +90,7 @@ module.exports = [
   {
     name: 'widget, our own code: the same without react-dropzone (min + gzip)',
     path: own.static,
-    limit: '9.7 kB',
+    limit: '9.8 kB',
     gzip: true,
   },
   {

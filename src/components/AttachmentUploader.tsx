@@ -72,7 +72,7 @@ interface RowProps extends AttachmentItemGetters {
 }
 
 /** One attachment: drawn again only when its item (or the words, or the look) changed. */
-const Row = memo(function Row({ item, labels, cx, ...get }: RowProps) {
+const Row = /* @__PURE__ */ memo(function Row({ item, labels, cx, ...get }: RowProps) {
   const image = get.getItemImageProps(item, { className: cx('image') });
   const button = (action: AttachmentAction, text: string, primary = false) => (
     <button

@@ -1,6 +1,6 @@
 const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
 /** Making a formatter costs far more than using one: a list of many files formats its sizes on every render. */
-const formatters = new Map<string, Intl.NumberFormat>();
+const formatters: Record<string, Intl.NumberFormat> = {};
 
 /** Bytes as a person reads them, in their language: "100 bytes", "1.5 kB", "10 MB" (1 kB = 1024 bytes here). */
 export function formatBytes(bytes: number, locale = 'en'): string {
@@ -10,19 +10,13 @@ export function formatBytes(bytes: number, locale = 'en'): string {
     value /= 1024;
     unit += 1;
   }
-  const key = `${locale} ${unit}`;
-  let formatter = formatters.get(key);
-  if (!formatter) {
-    formatter = new Intl.NumberFormat(locale, {
-      style: 'unit',
-      unit: UNITS[unit],
-      // "100 bytes" reads better than "100 byte"; the larger units are short ("kB", "MB").
-      unitDisplay: unit === 0 ? 'long' : 'short',
-      maximumFractionDigits: 1,
-    });
-    formatters.set(key, formatter);
-  }
-  return formatter.format(value);
+  return (formatters[`${locale} ${unit}`] ??= new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: UNITS[unit],
+    // "100 bytes" reads better than "100 byte"; the larger units are short ("kB", "MB").
+    unitDisplay: unit === 0 ? 'long' : 'short',
+    maximumFractionDigits: 1,
+  })).format(value);
 }
 
 /** Long names keep their start and their extension on screen; the whole name is still what is sent. */

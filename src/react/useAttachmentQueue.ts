@@ -343,7 +343,10 @@ export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): Att
 }
 
 /** Each item's view, kept while its item, words, address and preview are: one file's progress redraws one row. */
-const views = new WeakMap<Item, { labels: AttachmentQueueLabels; baseUrl: string; view: AttachmentItem }>();
+const views = /* @__PURE__ */ new WeakMap<
+  Item,
+  { labels: AttachmentQueueLabels; baseUrl: string; view: AttachmentItem }
+>();
 
 function viewOf(item: Item, labels: AttachmentQueueLabels, baseUrl: string, previewUrl: string | undefined) {
   const kept = views.get(item);
