@@ -50,6 +50,7 @@ rmSync(OUT, { recursive: true, force: true });
 // Resolved by name, as an app does: package.json's `exports` lead to dist/.
 const widgetPath = JSON.stringify(require.resolve('react-thumbnail-uploader'));
 const corePath = JSON.stringify(require.resolve('react-thumbnail-uploader/core'));
+const testingPath = JSON.stringify(require.resolve('react-thumbnail-uploader/testing'));
 // The widget as the README shows it: esbuild keeps only what these two need of dist/index.js.
 const widgetEntry = `export { UploaderProvider, ThumbnailUploader } from ${widgetPath};\n`;
 // An app using the core without React imports uploadThumbnail (and perhaps UploadError, a class it
@@ -60,6 +61,8 @@ const widget = bundle('widget-all-in', widgetEntry);
 const own = bundle('widget-own-code', widgetEntry, ['react-dropzone', 'hash-wasm']);
 const core = bundle('core-upload-thumbnail', coreEntry);
 const coreAll = bundle('core-everything', `export * from ${corePath};\n`);
+// An app's tests import it, never its pages; msw is the app's own (a dev dependency).
+const testing = bundle('testing', `export { mockUploadApi } from ${testingPath};\n`, ['msw']);
 const attachment = bundle('attachment', `export { UploaderProvider, AttachmentUploader } from ${widgetPath};\n`);
 const uploady = bundle(
   'react-uploady',
@@ -107,6 +110,13 @@ module.exports = [
     gzip: true,
   },
   { name: 'core, everything it exports (min + gzip, no limit)', path: coreAll.static, gzip: true },
+  {
+    // Not in any figure above: no widget entry imports it (the widget's files are the same with or without it).
+    name: 'testing: mockUploadApi from dist/testing.js, msw left out (min + gzip)',
+    path: testing.static,
+    limit: '3 kB',
+    gzip: true,
+  },
   {
     name: 'loaded lazily: the MD5 (hash-wasm, slice reader), the image pipeline with its worker, the video frame and the generated picture (min + gzip, counted apart, no limit)',
     path: coreAll.lazy,

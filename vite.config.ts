@@ -13,6 +13,7 @@ const external = [
   /^@tanstack\/react-query($|\/)/,
   /^react-dropzone($|\/)/,
   /^hash-wasm($|\/)/,
+  /^msw($|\/)/,
 ];
 
 /** The stylesheet ships beside the code as `styles.css`; no component imports it. */
@@ -181,7 +182,7 @@ export default defineConfig({
   build: {
     copyPublicDir: false,
     lib: {
-      entry: { index: 'src/index.ts', core: 'src/core/index.ts' },
+      entry: { index: 'src/index.ts', core: 'src/core/index.ts', testing: 'src/testing/index.ts' },
       formats: ['es'],
     },
     rollupOptions: {

@@ -78,7 +78,7 @@ const preview: Preview = {
         order: [
           'Introduction',
           'Guides',
-          ['Server setup', 'Theming', 'Accessibility', 'Errors', 'Headless use'],
+          ['Server setup', 'Theming', 'Accessibility', 'Errors', 'Headless use', 'Testing'],
           'ThumbnailUploader',
           ['Reference', 'States', 'Keyboard', 'Errors', 'Languages', 'Theming', 'Headless', 'Dark theme', 'Live'],
           'AttachmentUploader',

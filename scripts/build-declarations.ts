@@ -1,5 +1,6 @@
 /**
- * Writes one self-contained declaration file per package entry: dist/index.d.ts and dist/core.d.ts.
+ * Writes one self-contained declaration file per package entry: dist/index.d.ts, dist/core.d.ts and
+ * dist/testing.d.ts.
  *
  * tsc alone emits a .d.ts per source file, joined by extensionless relative imports (`'../core/errors'`)
  * that TypeScript's node16/nodenext resolution refuses in an ESM package, and that src/ keeps because
@@ -26,6 +27,7 @@ const OUT_DIR = resolve(process.argv[2] ?? join(ROOT, 'dist'));
 const ENTRIES = [
   { output: 'index.d.ts', source: 'index.d.ts' },
   { output: 'core.d.ts', source: 'core/index.d.ts' },
+  { output: 'testing.d.ts', source: 'testing/index.d.ts' },
 ];
 
 /** What an installed package may import types from: its dependencies and peers; anything else is an error. */

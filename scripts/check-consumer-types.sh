@@ -33,6 +33,7 @@ import {
   type UploadError,
 } from 'react-thumbnail-uploader';
 import { UploadError as CoreUploadError, uploadThumbnail, type UploadErrorKind } from 'react-thumbnail-uploader/core';
+import { mockUploadApi, type ReceivedRequest } from 'react-thumbnail-uploader/testing';
 
 // Each entry's declarations are self-contained: an UploadError from one is one from the other.
 export const fromCore = (error: CoreUploadError): UploadError => error;
@@ -62,6 +63,11 @@ export function Headless({ media }: { media: string }): ReactNode {
     </div>
   );
 }
+
+// An app's test: msw's types come from the app's own msw, the optional peer.
+export const api = mockUploadApi({ baseUrl: 'https://community.example', fieldPrefix: '' });
+export const outage = api.fail({ call: 'thumbnail', status: 503, html: true, times: Infinity });
+export const thumbnails = (requests: ReceivedRequest[]) => requests.filter((request) => request.call === 'thumbnail');
 
 export async function upload(file: File, signal: AbortSignal): Promise<string | UploadErrorKind> {
   try {

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f dist/index.js ] || [ ! -f dist/index.d.ts ] || [ ! -f dist/core.d.ts ]; then
+if [ ! -f dist/index.js ] || [ ! -f dist/index.d.ts ] || [ ! -f dist/core.d.ts ] || [ ! -f dist/testing.d.ts ]; then
   echo "check:package lints the built package: run \`npm run build\` first." >&2
   exit 1
 fi

@@ -1,5 +1,5 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
-import { http, passthrough } from 'msw';
+import { delay, http, HttpResponse, passthrough } from 'msw';
 import { useState } from 'react';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { AttachmentUploader, UploaderProvider, type AttachmentResult } from '../src';
@@ -8,7 +8,6 @@ import { makeImageFile } from './support/images';
 import { liveRequired, liveToken, liveUrl, prepareLiveMedia, type LiveSetup } from './support/liveServer';
 import { LiveServerNotice, codeStyle } from './support/LiveServerNotice';
 import { chooseFile, chooseFiles, expectState } from './support/play';
-import { answers } from './support/uploadApi';
 import { makeVideoFile } from './support/video';
 
 interface LiveArgs {
@@ -176,7 +175,8 @@ export const ChunkedPauseResume: Story = {
           const form = await request.clone().formData();
           if (form.get('qqpartindex') !== '1' || partOneHeld) return passthrough();
           partOneHeld = true;
-          return answers.never();
+          // Never answered: the request is held until the page gives up on it.
+          return delay('infinite').then(passthrough);
         }),
       ],
     },
@@ -218,7 +218,9 @@ export const ThumbnailRetry: Story = {
           const form = await request.clone().formData();
           if (!form.has('qqparentuuid') || thumbnailRefused) return passthrough();
           thumbnailRefused = true;
-          return answers.html(503, '503 Service Unavailable');
+          return HttpResponse.html('<!doctype html><title>503 Service Unavailable</title><h1>503</h1><p>nginx</p>', {
+            status: 503,
+          });
         }),
       ],
     },

@@ -12,11 +12,12 @@ import {
   expectState,
   uploaderRoot,
 } from './support/play';
-import { answers, fakeUploadApi, type ReceivedUpload } from './support/uploadApi';
+import type { ReceivedRequest } from '../src/testing';
+import { storyUploadApi } from './support/uploadApi';
 import { makeVideoFile } from './support/video';
 
-/** Behaves like the real server for every call: media, parts, done and thumbnail. */
-const api = fakeUploadApi();
+/** Behaves like the real server for every call (media, parts, done and thumbnail), but for the faults a story queues. */
+const api = storyUploadApi();
 
 /**
  * The attachments of a message: every file dropped, pasted or picked is listed with its thumbnail,
@@ -36,16 +37,8 @@ export default meta;
 type Story = StoryObj<typeof meta>;
 
 /** Which call each request was, in order. */
-const calls = (received: ReceivedUpload[]) =>
-  received.map(({ fields, done }) =>
-    done
-      ? 'done'
-      : fields.qqparentuuid
-        ? 'thumbnail'
-        : fields.qqpartindex !== undefined
-          ? `part ${fields.qqpartindex}`
-          : 'media',
-  );
+const calls = (requests: ReceivedRequest[]) =>
+  requests.map(({ call, fields }) => (call === 'part' ? `part ${fields.qqpartindex}` : call));
 
 /** The result handed to onUploaded, once. */
 async function uploadedResult(onUploaded: unknown): Promise<AttachmentResult> {
@@ -75,8 +68,8 @@ export const ImageAttachment: Story = {
     await canvas.findByRole('img', { name: 'Preview of harbour.jpg' }, { timeout: 10000 });
     await expectState(canvasElement, 'uploaded', 10000);
     const { media, thumbnail } = await uploadedResult(args.onUploaded);
-    await expect(calls(api.received)).toEqual(['media', 'thumbnail']);
-    const [sentMedia, sentThumbnail] = api.received;
+    await expect(calls(api.requests)).toEqual(['media', 'thumbnail']);
+    const [sentMedia, sentThumbnail] = api.requests;
     await expect(sentMedia?.file?.size).toBe(photo.size);
     await expect(sentThumbnail?.fields.qqparentuuid).toBe(media.file_uuid);
     await expect(thumbnail?.parent_file_uuid).toBe(media.file_uuid);
@@ -101,8 +94,8 @@ export const VideoAttachment: Story = {
     await chooseFile(canvasElement, clip);
     await canvas.findByRole('img', { name: 'Preview of sunrise.webm' }, { timeout: 15000 });
     const { media } = await uploadedResult(args.onUploaded);
-    await expect(calls(api.received)).toEqual(['media', 'thumbnail']);
-    const [sentMedia, sentThumbnail] = api.received;
+    await expect(calls(api.requests)).toEqual(['media', 'thumbnail']);
+    const [sentMedia, sentThumbnail] = api.requests;
     await expect(sentMedia?.fields.qqfiletype).toBe('video/webm');
     await expect(sentMedia?.file?.size).toBe(clip.size);
     await expect(sentThumbnail?.fields).toMatchObject({ qqparentuuid: media.file_uuid, qqfiletype: 'image/jpeg' });
@@ -121,7 +114,7 @@ export const VideoWithoutPicture: Story = {
     await chooseFile(canvasElement, new File(['not a video at all'], 'broken.webm', { type: 'video/webm' }));
     const { thumbnail } = await uploadedResult(args.onUploaded);
     await expect(thumbnail).toBeUndefined();
-    await expect(calls(api.received)).toEqual(['media']);
+    await expect(calls(api.requests)).toEqual(['media']);
     await waitFor(() =>
       expect(attachmentItem(canvasElement, 'broken.webm')).toHaveTextContent(
         /broken\.webm uploaded, without a thumbnail\. This video cannot be read in this browser/,
@@ -139,8 +132,8 @@ export const PdfAttachment: Story = {
     await canvas.findByRole('img', { name: 'Preview of q3-report.pdf' }, { timeout: 15000 });
     const { media, thumbnail } = await uploadedResult(args.onUploaded);
     await expect(thumbnail?.parent_file_uuid).toBe(media.file_uuid);
-    await expect(calls(api.received)).toEqual(['media', 'thumbnail']);
-    const sent = api.received[1]!;
+    await expect(calls(api.requests)).toEqual(['media', 'thumbnail']);
+    const sent = api.requests[1]!;
     await expect(sent.fields).toMatchObject({ qqfilename: 'q3-report-thumbnail.jpg', qqfiletype: 'image/jpeg' });
     // The page's aspect, 300 × 420 points, at the default 1024 px longest side.
     const page = await createImageBitmap(sent.file!);
@@ -158,21 +151,13 @@ export const PdfWithMadeThumbnail: Story = {
     await chooseFile(canvasElement, makePdfFile('q3-report.pdf'));
     await canvas.findByRole('img', { name: 'Preview of q3-report.pdf' });
     const { media } = await uploadedResult(args.onUploaded);
-    await expect(calls(api.received)).toEqual(['media', 'thumbnail']);
-    await expect(api.received[1]?.fields).toMatchObject({
+    await expect(calls(api.requests)).toEqual(['media', 'thumbnail']);
+    await expect(api.requests[1]?.fields).toMatchObject({
       qqparentuuid: media.file_uuid,
       qqfilename: 'q3-report-thumbnail.png',
     });
   },
 };
-
-let partOneHeld = false;
-/** The first try of part 1 is never answered, so the upload is under way when Pause is pressed. */
-const chunkedApi = fakeUploadApi((upload) => {
-  if (upload.fields.qqpartindex !== '1' || partOneHeld) return undefined;
-  partOneHeld = true;
-  return answers.never();
-});
 
 /** Random bytes: a recording that does not compress. */
 function recording(size: number): File {
@@ -188,16 +173,13 @@ function recording(size: number): File {
  */
 export const ChunkedPauseResume: Story = {
   args: { chunkSize: 64 * 1024 },
-  parameters: { msw: { handlers: { upload: chunkedApi.handlers } } },
-  beforeEach: () => {
-    chunkedApi.reset();
-    partOneHeld = false;
-  },
   play: async ({ canvasElement, args, step }) => {
     const canvas = within(canvasElement);
+    // The first try of part 1 is never answered, so the upload is under way when Pause is pressed.
+    api.fail({ call: 'part', when: ({ fields }) => fields.qqpartindex === '1', hang: true });
     await step('A 200 KiB recording starts going up in parts; part 1 hangs', async () => {
       await chooseFile(canvasElement, recording(200 * 1024));
-      await waitFor(() => expect(calls(chunkedApi.received)).toEqual(['part 0', 'part 1']));
+      await waitFor(() => expect(calls(api.requests)).toEqual(['part 0', 'part 1']));
       await expectState(canvasElement, 'uploading');
     });
 
@@ -217,7 +199,7 @@ export const ChunkedPauseResume: Story = {
       await userEvent.keyboard('{Enter}');
       const { media, thumbnail } = await uploadedResult(args.onUploaded);
       // Then its thumbnail: a recording has no picture of its own, so it gets a generated one.
-      await expect(calls(chunkedApi.received)).toEqual([
+      await expect(calls(api.requests)).toEqual([
         'part 0',
         'part 1',
         'part 1',
@@ -226,53 +208,41 @@ export const ChunkedPauseResume: Story = {
         'done',
         'thumbnail',
       ]);
-      await expect(chunkedApi.received.at(-2)?.fields.qquuid).toBe(media.file_uuid);
+      await expect(api.requests.at(-2)?.fields.qquuid).toBe(media.file_uuid);
       await expect(thumbnail?.parent_file_uuid).toBe(media.file_uuid);
       await expectState(canvasElement, 'uploaded');
     });
   },
 };
 
-let thumbnailTries = 0;
-/** The first thumbnail is refused (503); the media and later calls go through. */
-const flakyThumbnailApi = fakeUploadApi((upload) =>
-  upload.fields.qqparentuuid && ++thumbnailTries === 1 ? answers.html(503, '503 Service Unavailable') : undefined,
-);
-
 /** The thumbnail fails after the media is stored: the media is kept, and Retry sends the thumbnail alone. */
 export const ThumbnailRetry: Story = {
   args: { retry: false },
-  parameters: { msw: { handlers: { upload: flakyThumbnailApi.handlers } } },
-  beforeEach: () => {
-    flakyThumbnailApi.reset();
-    thumbnailTries = 0;
-  },
   play: async ({ canvasElement, args }) => {
     const canvas = within(canvasElement);
+    // The first thumbnail is refused (503); the media and later calls go through.
+    api.fail({ call: 'thumbnail', status: 503, html: true });
     await chooseFile(canvasElement, await makeImageFile('harbour.png', { hue: 160 }));
     await expect(await canvas.findByRole('alert')).toHaveTextContent(
       'The file was uploaded, but not its thumbnail. The server failed to store the file (error 503). Retry in a moment.',
     );
     await expectState(canvasElement, 'error');
-    await expect(calls(flakyThumbnailApi.received)).toEqual(['media', 'thumbnail']);
+    await expect(calls(api.requests)).toEqual(['media', 'thumbnail']);
 
     await userEvent.click(canvas.getByRole('button', { name: 'Retry harbour.png' }));
     await expectItemState(canvasElement, 'harbour.png', 'uploaded');
     const { media } = await uploadedResult(args.onUploaded);
-    await expect(calls(flakyThumbnailApi.received)).toEqual(['media', 'thumbnail', 'thumbnail']);
-    await expect(flakyThumbnailApi.received[2]?.fields.qqparentuuid).toBe(media.file_uuid);
+    await expect(calls(api.requests)).toEqual(['media', 'thumbnail', 'thumbnail']);
+    await expect(api.requests[2]?.fields.qqparentuuid).toBe(media.file_uuid);
     await expect(canvas.queryByRole('alert')).not.toBeInTheDocument();
   },
 };
 
-const refusingApi = fakeUploadApi(() => answers.json(413, { error: 'Attachments are limited to 25 MB' }));
-
 /** The server refuses the media itself (413): the same alert as the thumbnail widget's, worded for a file; nothing to retry. */
 export const MediaRefused: Story = {
-  parameters: { msw: { handlers: { upload: refusingApi.handlers } } },
-  beforeEach: () => refusingApi.reset(),
   play: async ({ canvasElement, args }) => {
     const canvas = within(canvasElement);
+    api.fail({ status: 413, error: 'Attachments are limited to 25 MB', times: Infinity });
     await chooseFile(canvasElement, makePdfFile('big-report.pdf'));
     await expect(await canvas.findByRole('alert')).toHaveTextContent(
       'The server refused the file as too large (Attachments are limited to 25 MB). Choose a smaller file.',
@@ -281,23 +251,21 @@ export const MediaRefused: Story = {
     await expect(canvas.queryByRole('button', { name: 'Retry big-report.pdf' })).not.toBeInTheDocument();
     await expect(canvas.getByRole('button', { name: 'Remove big-report.pdf' })).toBeEnabled();
     await expect(canvas.getByRole('button', { name: 'Choose more files' })).toBeEnabled();
-    await expect(calls(refusingApi.received)).toEqual(['media']);
+    await expect(calls(api.requests)).toEqual(['media']);
     await expect(args.onError).toHaveBeenCalledWith(expect.objectContaining({ kind: 'too-large', status: 413 }));
     await expect(args.onUploaded).not.toHaveBeenCalled();
   },
 };
-
-const heldApi = fakeUploadApi((upload) => (upload.fields.qqparentuuid ? undefined : answers.never()));
 
 /** Six files of six types dropped at once: two are sent, the others wait their turn, in the order chosen. */
 export const MixedFiles: Story = {
   // The clip is recorded by MediaRecorder (none in WebKit) and the photos go through the image worker
   // (which stalls in Firefox under Storybook); see vite.config.ts.
   tags: ['webkit-records-no-video', 'firefox-stalls-worker'],
-  parameters: { msw: { handlers: { upload: heldApi.handlers } } },
-  beforeEach: () => heldApi.reset(),
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
+    // No media is ever answered: the first two stay uploading.
+    api.fail({ when: ({ call }) => call !== 'thumbnail', hang: true, times: Infinity });
     const files = [
       await makeImageFile('harbour.png', { hue: 190 }),
       await makeImageFile('market.jpg', { hue: 30 }),
@@ -309,7 +277,7 @@ export const MixedFiles: Story = {
     await chooseFiles(canvasElement, files);
     await waitFor(() => expect(canvas.getAllByRole('listitem')).toHaveLength(6));
     await expect(canvas.getByRole('list', { name: 'Attachments' })).toBeVisible();
-    await waitFor(() => expect(heldApi.received).toHaveLength(2));
+    await waitFor(() => expect(api.requests).toHaveLength(2));
     const states = () => canvas.getAllByRole('listitem').map((item) => item.dataset.state);
     await waitFor(() => expect(states()).toEqual(['uploading', 'uploading', 'queued', 'queued', 'queued', 'queued']));
     await expect(attachmentItem(canvasElement, 'photos.zip')).toHaveTextContent('Waiting to upload');
@@ -320,19 +288,19 @@ export const MixedFiles: Story = {
   },
 };
 
-/** Every media named broken-scan.pdf is refused with a 500, as long as the story runs. */
-const oneFailingApi = fakeUploadApi((upload) =>
-  upload.fields.qqfilename === 'broken-scan.pdf' ? answers.json(500, { error: 'Storage unavailable' }) : undefined,
-);
-
 /** One attachment fails (a 500 that lasts); the others are stored. Its alert and Retry are on it alone. */
 export const OneFailing: Story = {
   args: { retry: false },
   tags: ['firefox-stalls-worker'],
-  parameters: { msw: { handlers: { upload: oneFailingApi.handlers } } },
-  beforeEach: () => oneFailingApi.reset(),
   play: async ({ canvasElement, args }) => {
     const canvas = within(canvasElement);
+    // Every media named broken-scan.pdf is refused with a 500, as long as the story runs.
+    api.fail({
+      when: ({ fields }) => fields.qqfilename === 'broken-scan.pdf',
+      status: 500,
+      error: 'Storage unavailable',
+      times: Infinity,
+    });
     await chooseFiles(canvasElement, [
       await makeImageFile('harbour.png', { hue: 190 }),
       makePdfFile('broken-scan.pdf'),
@@ -352,28 +320,18 @@ export const OneFailing: Story = {
   },
 };
 
-let pausedPartHeld = false;
-/** The recording's part 1 is never answered the first time; the photo (in parts too) goes through. */
-const pausedApi = fakeUploadApi((upload) => {
-  if (upload.fields.qqfilename !== 'interview.m4a' || upload.fields.qqpartindex !== '1' || pausedPartHeld)
-    return undefined;
-  pausedPartHeld = true;
-  return answers.never();
-});
-
 /** A large recording paused between its parts while a photo beside it is stored: Resume goes on from the next part. */
 export const PausedChunked: Story = {
   args: { chunkSize: 64 * 1024 },
   tags: ['firefox-stalls-worker'],
-  parameters: { msw: { handlers: { upload: pausedApi.handlers } } },
-  beforeEach: () => {
-    pausedApi.reset();
-    pausedPartHeld = false;
-  },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
+    // The recording's part 1 is never answered the first time; the photo (in parts too) goes through.
+    const isHeldPart = ({ fields }: ReceivedRequest) =>
+      fields.qqfilename === 'interview.m4a' && fields.qqpartindex === '1';
+    api.fail({ when: isHeldPart, hang: true });
     await chooseFiles(canvasElement, [recording(200 * 1024), await makeImageFile('harbour.png', { hue: 190 })]);
-    await waitFor(() => expect(pausedPartHeld).toBe(true));
+    await waitFor(() => expect(api.requests.some(isHeldPart)).toBe(true));
     await userEvent.click(canvas.getByRole('button', { name: 'Pause interview.m4a' }));
     await expectItemState(canvasElement, 'interview.m4a', 'paused');
     await expectItemState(canvasElement, 'harbour.png', 'uploaded', 10000);
@@ -422,7 +380,7 @@ export const GeneratedPictures: Story = {
     const canvas = within(canvasElement);
     const names = await choosePictureless(canvasElement);
     for (const name of names) await expect(canvas.getByRole('img', { name: `Preview of ${name}` })).toBeVisible();
-    const thumbnails = api.received.filter(({ fields }) => fields.qqparentuuid);
+    const thumbnails = api.requests.filter(({ fields }) => fields.qqparentuuid);
     await expect(thumbnails).toHaveLength(4);
     for (const { file } of thumbnails) await expect(file?.type).toMatch(/^image\/(webp|png)$/);
   },

@@ -4,9 +4,9 @@ import { ThumbnailUploader } from '../src';
 import { holdUploadsAt } from './support/heldUpload';
 import { makeImageFile } from './support/images';
 import { chooseFile, expectState, uploaderRoot } from './support/play';
-import { answers, fakeUploadApi, STORY_PARENT_UUID, STORY_UPLOAD_URL } from './support/uploadApi';
+import { STORY_PARENT_UUID, STORY_UPLOAD_URL, storyUploadApi } from './support/uploadApi';
 
-const api = fakeUploadApi();
+const api = storyUploadApi();
 
 /**
  * The widget on a dark page: the host sets `data-theme="dark"` on any ancestor (here the story's
@@ -71,12 +71,11 @@ export const Uploaded: Story = {
   },
 };
 
-const expiredApi = fakeUploadApi(() => answers.json(401, { error: 'The bearer token is not valid.' }));
-
 /** An error: the token was refused. The alert's colours on the dark surface, and Retry. */
 export const SessionExpired: Story = {
-  parameters: { msw: { handlers: { upload: expiredApi.handlers } } },
-  beforeEach: () => expiredApi.reset(),
+  beforeEach: () => {
+    api.fail({ status: 401, error: 'The bearer token is not valid.', times: Infinity });
+  },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await chooseFile(canvasElement, await makeImageFile('night-lake.png', { hue: 250 }));

@@ -1,9 +1,12 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, fn, within } from 'storybook/test';
 import { ThumbnailUploader, type UploadErrorKind } from '../src';
+import type { UploadFault } from '../src/testing';
 import { makeImageFile, makeTextFile } from './support/images';
 import { chooseFile, dropFiles, expectState } from './support/play';
-import { answers, fakeUploadApi, STORY_PARENT_UUID, type FakeUploadApi, type UploadAnswer } from './support/uploadApi';
+import { STORY_PARENT_UUID, storyUploadApi } from './support/uploadApi';
+
+const api = storyUploadApi();
 
 /**
  * One story per failure a person can meet. Each story's canned server answers one way; the play
@@ -17,14 +20,16 @@ const meta = {
     onUploaded: fn(),
     onError: fn(),
   },
+  parameters: { msw: { handlers: { upload: api.handlers } } },
+  beforeEach: () => api.reset(),
 } satisfies Meta<typeof ThumbnailUploader>;
 
 export default meta;
 type Story = StoryObj<typeof meta>;
 
 interface ErrorStoryOptions {
-  /** How the canned server answers every upload. */
-  answer?: UploadAnswer;
+  /** How the canned server answers every upload (else as the real server). */
+  fault?: UploadFault;
   /** What the person picks (default: a real PNG). */
   file?: () => Promise<File> | File;
   /** Drop the file instead of choosing it. */
@@ -40,14 +45,12 @@ interface ErrorStoryOptions {
 }
 
 /** A story that reaches one error the way a person would, and checks what they see. */
-function errorStory({ answer, file, drop = false, says, kind, retry, sent, args }: ErrorStoryOptions): Story {
-  const api: FakeUploadApi = fakeUploadApi(answer);
+function errorStory({ fault, file, drop = false, says, kind, retry, sent, args }: ErrorStoryOptions): Story {
   return {
     args,
-    parameters: { msw: { handlers: { upload: api.handlers } } },
-    beforeEach: () => api.reset(),
     play: async ({ canvasElement, args: storyArgs }) => {
       const canvas = within(canvasElement);
+      if (fault) api.fail({ ...fault, times: Infinity });
       const chosen = file ? await file() : await makeImageFile('holiday.png', { hue: 340 });
       if (drop) await dropFiles(canvasElement, [chosen]);
       else await chooseFile(canvasElement, chosen);
@@ -62,8 +65,8 @@ function errorStory({ answer, file, drop = false, says, kind, retry, sent, args 
       else await expect(canvas.queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
       await expect(canvas.queryByRole('link')).not.toBeInTheDocument();
 
-      if (sent) await expect(api.received.length).toBeGreaterThanOrEqual(1);
-      else await expect(api.received).toHaveLength(0);
+      if (sent) await expect(api.requests.length).toBeGreaterThanOrEqual(1);
+      else await expect(api.requests).toHaveLength(0);
       await expect(storyArgs.onError).toHaveBeenLastCalledWith(expect.objectContaining({ kind }));
       await expect(storyArgs.onUploaded).not.toHaveBeenCalled();
     },
@@ -72,7 +75,7 @@ function errorStory({ answer, file, drop = false, says, kind, retry, sent, args 
 
 /** 401: the token was refused. */
 export const Auth = errorStory({
-  answer: () => answers.json(401, { error: 'The bearer token is not valid.' }),
+  fault: { status: 401, error: 'The bearer token is not valid.' },
   says: 'Your session has expired. Sign in again, then retry.',
   kind: 'auth',
   retry: true,
@@ -81,7 +84,7 @@ export const Auth = errorStory({
 
 /** 403: signed in, but not allowed to attach to this media. */
 export const Forbidden = errorStory({
-  answer: () => answers.json(403, { error: 'Not a participant of this conversation.' }),
+  fault: { status: 403, error: 'Not a participant of this conversation.' },
   says: 'You are not allowed to upload here.',
   kind: 'forbidden',
   retry: false,
@@ -90,7 +93,7 @@ export const Forbidden = errorStory({
 
 /** 400 with the server's JSON reason, which is shown in brackets. */
 export const Rejected = errorStory({
-  answer: () => answers.json(400, { error: 'qqparentuuid does not name a media' }),
+  fault: { status: 400, error: 'qqparentuuid does not name a media' },
   says: 'The server refused the upload (qqparentuuid does not name a media).',
   kind: 'rejected',
   retry: false,
@@ -99,7 +102,7 @@ export const Rejected = errorStory({
 
 /** 413 from the server: its limit is lower than the widget's. */
 export const TooLargeForServer = errorStory({
-  answer: () => answers.json(413, { error: 'Thumbnails are limited to 2 MB' }),
+  fault: { status: 413, error: 'Thumbnails are limited to 2 MB' },
   says: 'The server refused the image as too large (Thumbnails are limited to 2 MB). Choose a smaller image.',
   kind: 'too-large',
   retry: false,
@@ -149,7 +152,7 @@ export const NotAnImageDropped = errorStory({
 
 /** 500 with an HTML error page: the person sees a sentence, not the page. */
 export const Server = errorStory({
-  answer: () => answers.html(500, '500 Internal Server Error'),
+  fault: { status: 500, html: true },
   says: 'The server failed to store the image (error 500). Retry in a moment.',
   kind: 'server',
   retry: true,
@@ -158,7 +161,7 @@ export const Server = errorStory({
 
 /** The connection fails (offline, DNS, CORS): no status at all. */
 export const Network = errorStory({
-  answer: () => answers.networkError(),
+  fault: { networkError: true },
   says: 'The upload could not reach the server. Check your connection and retry.',
   kind: 'network',
   retry: true,
@@ -167,7 +170,7 @@ export const Network = errorStory({
 
 /** 200 with an HTML page (a login portal or proxy in the way): not an upload result. */
 export const BadResponseHtml = errorStory({
-  answer: () => answers.html(200, 'Sign in to continue'),
+  fault: { status: 200, html: '<!doctype html><title>Sign in</title><h1>Sign in to continue</h1>' },
   says: 'The server answered something that is not an upload result.',
   kind: 'bad-response',
   retry: true,
@@ -176,12 +179,14 @@ export const BadResponseHtml = errorStory({
 
 /** 200 whose `file_url` is `javascript:…`: never put in an `<img>` or a link. */
 export const BadResponseUnsafeUrl = errorStory({
-  answer: (upload) =>
-    answers.json(200, {
+  fault: {
+    status: 200,
+    body: {
       file_url: 'javascript:alert(1)',
       file_uuid: '0d6f6a8e-2b1c-4c3d-8e9f-a0b1c2d3e4f5',
-      parent_file_uuid: upload.fields.qqparentuuid,
-    }),
+      parent_file_uuid: STORY_PARENT_UUID,
+    },
+  },
   says: "The server's answer has a file_url that is not a web address",
   kind: 'bad-response',
   retry: true,

@@ -4,7 +4,7 @@ import { expect, fn, userEvent, within } from 'storybook/test';
 import { useThumbnailUploader, type UseThumbnailUploaderOptions } from '../src';
 import { makeImageFile } from './support/images';
 import { expectFocusOn, expectState, fakeFilePicker } from './support/play';
-import { answerGate, fakeUploadApi, STORY_PARENT_UUID } from './support/uploadApi';
+import { STORY_PARENT_UUID, storyUploadApi } from './support/uploadApi';
 
 /**
  * A completely custom look on `useThumbnailUploader()`: no stylesheet and no class of the library,
@@ -101,21 +101,14 @@ function AvatarPicker({ onChooseClick, ...options }: UseThumbnailUploaderOptions
   );
 }
 
-const gate = answerGate();
-const api = fakeUploadApi(async () => {
-  await gate.passed();
-  return undefined;
-});
+const api = storyUploadApi();
 
 const meta = {
   title: 'ThumbnailUploader/Headless',
   component: AvatarPicker,
   args: { parentUuid: STORY_PARENT_UUID, onUploaded: fn(), onError: fn(), onChooseClick: fn() },
   parameters: { msw: { handlers: { upload: api.handlers } } },
-  beforeEach: () => {
-    api.reset();
-    gate.reset();
-  },
+  beforeEach: () => api.reset(),
 } satisfies Meta<typeof AvatarPicker>;
 
 export default meta;
@@ -128,6 +121,8 @@ type Story = StoryObj<typeof meta>;
  */
 export const AvatarWithKeyboard: Story = {
   play: async ({ canvasElement, args, step }) => {
+    // Every upload is held until the story lets the server answer.
+    const held = api.fail({ hang: true, times: Infinity });
     const canvas = within(canvasElement);
     const picker = fakeFilePicker(canvasElement);
     try {
@@ -151,7 +146,7 @@ export const AvatarWithKeyboard: Story = {
       });
 
       await step('The server answers: the photo is shown from its file_url, focus stays in the widget', async () => {
-        gate.open();
+        held.release();
         await canvas.findByRole('img', { name: 'Uploaded thumbnail of me.png' });
         await expectState(canvasElement, 'uploaded');
         await expectFocusOn('Change photo');

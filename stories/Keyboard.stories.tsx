@@ -3,7 +3,9 @@ import { expect, fn, userEvent, waitFor, within } from 'storybook/test';
 import { ThumbnailUploader } from '../src';
 import { makeImageFile } from './support/images';
 import { expectFocusOn, expectState, fakeFilePicker, watchFocus, type FocusLog } from './support/play';
-import { answerGate, answers, fakeUploadApi, STORY_PARENT_UUID } from './support/uploadApi';
+import { STORY_PARENT_UUID, storyUploadApi } from './support/uploadApi';
+
+const api = storyUploadApi();
 
 /**
  * The widget with the keyboard alone: Tab, Enter and Space, never the mouse. Each story records
@@ -22,6 +24,8 @@ const meta = {
     onUploaded: fn(),
     onError: fn(),
   },
+  parameters: { msw: { handlers: { upload: api.handlers } } },
+  beforeEach: () => api.reset(),
 } satisfies Meta<typeof ThumbnailUploader>;
 
 export default meta;
@@ -32,24 +36,13 @@ function startFromTheTop(): void {
   if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
 }
 
-const firstAnswer = answerGate();
-let serverRecovered = false;
-/** The first upload is held until the story lets it fail (503); once "recovered", uploads succeed. */
-const flakyApi = fakeUploadApi(async (_upload, attempt) => {
-  if (attempt === 1) await firstAnswer.passed();
-  return serverRecovered ? undefined : answers.html(503, '503 Service Unavailable');
-});
-
 /** Tab to "Choose image", open the picker with Enter and Space, pick, fail, retry with Enter, succeed. */
 export const ChooseFailRetry: Story = {
-  parameters: { msw: { handlers: { upload: flakyApi.handlers } } },
-  beforeEach: () => {
-    flakyApi.reset();
-    firstAnswer.reset();
-    serverRecovered = false;
-  },
   play: async ({ canvasElement, args, step }) => {
     const canvas = within(canvasElement);
+    // The server is down (503): its first answer is held until the story lets it go.
+    const firstAnswer = api.fail({ hang: true, status: 503, html: true });
+    const outage = api.fail({ status: 503, html: true, times: Infinity });
     const picker = fakeFilePicker(canvasElement);
     let focus: FocusLog | undefined;
     try {
@@ -76,13 +69,13 @@ export const ChooseFailRetry: Story = {
         await userEvent.keyboard('{Enter}');
         await expect(picker.opened).toBe(3);
         await expectState(canvasElement, 'uploading');
-        await waitFor(() => expect(flakyApi.received).toHaveLength(1));
+        await waitFor(() => expect(api.requests).toHaveLength(1));
         await expectFocusOn('Cancel');
         await expect(canvas.getByRole('status')).toHaveTextContent('Uploading holiday.png');
       });
 
       await step('The server fails; focus is on "Retry"', async () => {
-        firstAnswer.open();
+        firstAnswer.release();
         await expect(await canvas.findByRole('alert', {}, { timeout: 15000 })).toHaveTextContent('error 503');
         await expectState(canvasElement, 'error');
         await expectFocusOn('Retry');
@@ -92,12 +85,12 @@ export const ChooseFailRetry: Story = {
       await step(
         'Enter on "Retry" sends the image again; once uploaded, focus is on "Choose another image"',
         async () => {
-          const failedTries = flakyApi.received.length;
-          serverRecovered = true;
+          const failedTries = api.requests.length;
+          outage.remove();
           await userEvent.keyboard('{Enter}');
           await canvas.findByRole('img', { name: 'Uploaded thumbnail of holiday.png' });
           await expectState(canvasElement, 'uploaded');
-          await expect(flakyApi.received).toHaveLength(failedTries + 1);
+          await expect(api.requests).toHaveLength(failedTries + 1);
           await expectFocusOn('Choose another image');
           await expect(canvas.getByRole('status')).toHaveTextContent('holiday.png uploaded');
           await expect(args.onUploaded).toHaveBeenCalledTimes(1);
@@ -116,14 +109,11 @@ export const ChooseFailRetry: Story = {
   },
 };
 
-const silentApi = fakeUploadApi(() => answers.never());
-
 /** Pick with the keyboard, then Cancel with it: focus goes back to "Choose image", and the cancel is announced. */
 export const ChooseThenCancel: Story = {
-  parameters: { msw: { handlers: { upload: silentApi.handlers } } },
-  beforeEach: () => silentApi.reset(),
   play: async ({ canvasElement, args, step }) => {
     const canvas = within(canvasElement);
+    api.fail({ hang: true });
     const picker = fakeFilePicker(canvasElement);
     let focus: FocusLog | undefined;
     try {
@@ -136,7 +126,7 @@ export const ChooseThenCancel: Story = {
         picker.willChoose(await makeImageFile('holiday.png', { hue: 20 }));
         await userEvent.keyboard(' ');
         await expectState(canvasElement, 'uploading');
-        await waitFor(() => expect(silentApi.received).toHaveLength(1));
+        await waitFor(() => expect(api.requests).toHaveLength(1));
       });
 
       await step('Focus is on "Cancel" while the server does not answer', async () => {

@@ -5,9 +5,9 @@ import { holdUploadsAt } from './support/heldUpload';
 import { makeImageFile } from './support/images';
 import { arabicLabels, frenchLabels } from './support/labels';
 import { chooseFile, expectState, uploaderRoot } from './support/play';
-import { fakeUploadApi, STORY_PARENT_UUID, STORY_UPLOAD_URL } from './support/uploadApi';
+import { STORY_PARENT_UUID, STORY_UPLOAD_URL, storyUploadApi } from './support/uploadApi';
 
-const api = fakeUploadApi();
+const api = storyUploadApi();
 
 /**
  * Every visible and announced string comes from `labels`, the error sentences included
@@ -64,7 +64,7 @@ export const FrenchTooLarge: Story = {
     await expect(args.onError).toHaveBeenCalledWith(
       expect.objectContaining({ kind: 'too-large', message: expect.stringContaining('over 50 kB') }),
     );
-    await expect(api.received).toHaveLength(0);
+    await expect(api.requests).toHaveLength(0);
   },
 };
 

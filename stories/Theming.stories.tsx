@@ -4,9 +4,9 @@ import { expect, fn, within } from 'storybook/test';
 import { ThumbnailUploader } from '../src';
 import { makeImageFile } from './support/images';
 import { chooseFile, expectState, uploaderRoot } from './support/play';
-import { answers, fakeUploadApi, STORY_PARENT_UUID } from './support/uploadApi';
+import { STORY_PARENT_UUID, storyUploadApi } from './support/uploadApi';
 
-const api = fakeUploadApi();
+const api = storyUploadApi();
 
 /**
  * The widget's look is set from outside: `--rtu-*` custom properties on any ancestor (a brand
@@ -65,13 +65,12 @@ export const BrandTheme: Story = {
   },
 };
 
-const failingApi = fakeUploadApi(() => answers.json(401, { error: 'The bearer token is not valid.' }));
-
 /** The brand theme's alert and primary (Retry) button, whose contrast axe checks too. */
 export const BrandThemeError: Story = {
   ...BrandTheme,
-  parameters: { msw: { handlers: { upload: failingApi.handlers } } },
-  beforeEach: () => failingApi.reset(),
+  beforeEach: () => {
+    api.fail({ status: 401, error: 'The bearer token is not valid.', times: Infinity });
+  },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await chooseFile(canvasElement, await makeImageFile('brand.png', { hue: 300 }));

@@ -4,10 +4,10 @@ import { ThumbnailUploader } from '../src';
 import { holdUploadsAt } from './support/heldUpload';
 import { makeImageFile } from './support/images';
 import { chooseFile, dragFilesOver, dropFiles, expectState, uploaderRoot } from './support/play';
-import { answers, fakeUploadApi, STORY_PARENT_UUID, STORY_TOKEN, STORY_UPLOAD_URL } from './support/uploadApi';
+import { STORY_PARENT_UUID, STORY_TOKEN, STORY_UPLOAD_URL, storyUploadApi } from './support/uploadApi';
 
-/** Behaves like the real server: stores the image and answers where it now lives. */
-const api = fakeUploadApi();
+/** Behaves like the real server (stores the image and answers where it now lives), but for the faults a story queues. */
+const api = storyUploadApi();
 
 const meta = {
   title: 'ThumbnailUploader/States',
@@ -67,7 +67,7 @@ export const Previewing: Story = {
     await waitFor(() => expect((preview as HTMLImageElement).naturalWidth).toBeGreaterThan(0));
     await expect(canvas.getByRole('button', { name: 'Upload' })).toBeEnabled();
     await expect(canvas.getByRole('button', { name: 'Choose another image' })).toBeEnabled();
-    await expect(api.received).toHaveLength(0);
+    await expect(api.requests).toHaveLength(0);
   },
 };
 
@@ -105,8 +105,8 @@ export const Uploaded: Story = {
     await expect(canvas.getByRole('status')).toHaveTextContent('holiday.png uploaded');
 
     // What the server received: one form with the protocol's fields, and the token.
-    await expect(api.received).toHaveLength(1);
-    const [sent] = api.received;
+    await expect(api.requests).toHaveLength(1);
+    const [sent] = api.requests;
     await expect(sent?.authorization).toBe(`Bearer ${STORY_TOKEN}`);
     await expect(sent?.fields).toMatchObject({
       qqparentuuid: STORY_PARENT_UUID,
@@ -137,7 +137,7 @@ export const LargePhotoScaledDown: Story = {
     await expect(photo.size).toBeGreaterThan(2 * 1024 * 1024);
     await chooseFile(canvasElement, photo);
     await within(canvasElement).findByRole('img', { name: 'Uploaded thumbnail of camera.jpg' }, { timeout: 10000 });
-    const sent = api.received.at(-1);
+    const sent = api.requests.at(-1);
     await expect(sent?.file?.size).toBeLessThanOrEqual(2 * 1024 * 1024);
     await expect(sent?.fields.qqtotalfilesize).toBe(String(sent?.file?.size));
     const bitmap = await createImageBitmap(sent!.file!);
@@ -151,49 +151,39 @@ export const UploadedByDrop: Story = {
     await dropFiles(canvasElement, [await makeImageFile('dropped.jpg', { hue: 30 })]);
     await within(canvasElement).findByRole('img', { name: 'Uploaded thumbnail of dropped.jpg' });
     await expectState(canvasElement, 'uploaded');
-    await expect(api.received[0]?.fields.qqfiletype).toBe('image/jpeg');
+    await expect(api.requests[0]?.fields.qqfiletype).toBe('image/jpeg');
   },
 };
 
-let serverRecovered = false;
-const flakyApi = fakeUploadApi(() => (serverRecovered ? undefined : answers.html(500, '500 Internal Server Error')));
-
 /** The server fails (500) until it recovers; the person presses Retry and the same image goes up. */
 export const RetryAfterFailure: Story = {
-  parameters: { msw: { handlers: { upload: flakyApi.handlers } } },
-  beforeEach: () => {
-    flakyApi.reset();
-    serverRecovered = false;
-  },
   play: async ({ canvasElement, args }) => {
     const canvas = within(canvasElement);
+    const outage = api.fail({ status: 500, html: true, times: Infinity });
     await chooseFile(canvasElement, await makeImageFile('holiday.png', { hue: 280 }));
     // Generous timeout: automatic retries with backoff may come before the error is shown.
     await expect(await canvas.findByRole('alert', {}, { timeout: 15000 })).toHaveTextContent('error 500');
-    const failedTries = flakyApi.received.length;
+    const failedTries = api.requests.length;
     await expect(failedTries).toBeGreaterThanOrEqual(1);
 
-    serverRecovered = true;
+    outage.remove();
     await userEvent.click(canvas.getByRole('button', { name: 'Retry' }));
     await canvas.findByRole('img', { name: 'Uploaded thumbnail of holiday.png' });
     await expectState(canvasElement, 'uploaded');
     await expect(canvas.queryByRole('alert')).not.toBeInTheDocument();
-    await expect(flakyApi.received).toHaveLength(failedTries + 1);
+    await expect(api.requests).toHaveLength(failedTries + 1);
     await expect(args.onUploaded).toHaveBeenCalledTimes(1);
   },
 };
 
-const silentApi = fakeUploadApi(() => answers.never());
-
 /** The server receives the request and never answers; the person presses Cancel and is back where they started. */
 export const Cancelled: Story = {
-  parameters: { msw: { handlers: { upload: silentApi.handlers } } },
-  beforeEach: () => silentApi.reset(),
   play: async ({ canvasElement, args }) => {
     const canvas = within(canvasElement);
+    api.fail({ hang: true });
     await chooseFile(canvasElement, await makeImageFile('holiday.png'));
     await canvas.findByRole('progressbar');
-    await waitFor(() => expect(silentApi.received).toHaveLength(1));
+    await waitFor(() => expect(api.requests).toHaveLength(1));
 
     await userEvent.click(canvas.getByRole('button', { name: 'Cancel' }));
     await expectState(canvasElement, 'idle');
@@ -214,7 +204,7 @@ export const Disabled: Story = {
     await dropFiles(canvasElement, [await makeImageFile('holiday.png')]);
     await expectState(canvasElement, 'idle');
     await expect(uploaderRoot(canvasElement)).toHaveAttribute('data-disabled', 'true');
-    await expect(api.received).toHaveLength(0);
+    await expect(api.requests).toHaveLength(0);
   },
 };
 

@@ -10,6 +10,7 @@ export async function sizes({ work }: Pick<Context, 'work'>): Promise<SectionRes
   // Resolved like an app resolves them: through package.json's `exports`, to dist/.
   const widgetEntry = fileURLToPath(import.meta.resolve('react-thumbnail-uploader'));
   const coreEntry = fileURLToPath(import.meta.resolve('react-thumbnail-uploader/core'));
+  const testingEntry = fileURLToPath(import.meta.resolve('react-thumbnail-uploader/testing'));
   const widget = `export { UploaderProvider, ThumbnailUploader } from ${JSON.stringify(widgetEntry)};\n`;
   // As .size-limit.cjs explains: an app using core without React imports uploadThumbnail.
   const specs = {
@@ -34,6 +35,11 @@ export async function sizes({ work }: Pick<Context, 'work'>): Promise<SectionRes
         "export { default as Dashboard } from '@uppy/react/dashboard';",
         "export { default as XHRUpload } from '@uppy/xhr-upload';",
       ].join('\n'),
+    },
+    testing: {
+      name: 'testing mockUploadApi',
+      entry: `export { mockUploadApi } from ${JSON.stringify(testingEntry)};\n`,
+      external: ['msw'],
     },
     attachment: {
       name: 'attachment uploader',
@@ -60,6 +66,7 @@ export async function sizes({ work }: Pick<Context, 'work'>): Promise<SectionRes
     filepond,
     uppy,
     attachment,
+    testing,
   } = figures as Record<keyof typeof specs, BundleFigure>;
   const section = 'bundle size, min + gzip, React / react-dom / react-query excluded';
   const allInWhat = 'Widget all-in: our code + react-dropzone';
@@ -96,6 +103,15 @@ export async function sizes({ work }: Pick<Context, 'work'>): Promise<SectionRes
       `What an app using core without React imports. All of core (export *, uploadMedia included): ${(coreAll.staticGzip / 1000).toFixed(2)} kB.`,
     ),
     row(section, 'UploaderProvider + AttachmentUploader, all-in', '', kB(attachment.staticGzip), missing('—')),
+    row(
+      section,
+      'testing: mockUploadApi (dist/testing.js, msw left out)',
+      '',
+      kB(testing.staticGzip),
+      missing('—'),
+      undefined,
+      "For an app's tests and stories; no widget entry imports it, so it is in none of the figures above.",
+    ),
     row(
       section,
       'Loaded lazily: MD5 (hash-wasm, slice reader) + image pipeline',

@@ -35,5 +35,6 @@ export const customProperties: CustomProperty[] = [
 export function asPublished(source: string): string {
   return source
     .replace(/(['"])(?:\.\.\/)+src\/core\1/g, "'react-thumbnail-uploader/core'")
+    .replace(/(['"])(?:\.\.\/)+src\/testing\1/g, "'react-thumbnail-uploader/testing'")
     .replace(/(['"])(?:\.\.\/)+src\1/g, "'react-thumbnail-uploader'");
 }

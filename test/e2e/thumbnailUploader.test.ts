@@ -103,6 +103,8 @@ describe(`ThumbnailUploader, built and installed in an app, against the referenc
         'dist/index.js',
         'dist/pdfPage-[hash].js',
         'dist/styles.css',
+        'dist/testing.d.ts',
+        'dist/testing.js',
         'dist/validate-[hash].js',
         'dist/videoFrame-[hash].js',
         'package.json',
