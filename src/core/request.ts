@@ -1,5 +1,5 @@
 import { UploadError, detailedError } from './errors';
-import { DEFAULT_RETRY, retryDelay, sleep, type RetryInfo, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY, isOffline, retryDelay, sleep, untilOnline, type RetryInfo, type RetryPolicy } from './retry';
 import { sendForm, type UploadProgress } from './send';
 
 /** A token, or a function that gives the current one (called before every try). */
@@ -20,7 +20,7 @@ export interface RequestOptions {
   idleTimeoutMs?: number;
   /** Aborting it drops the request in flight, or the wait before a retry: rejects with an `aborted` UploadError. */
   signal?: AbortSignal;
-  /** Called before each automatic retry, to tell the person. */
+  /** Called before each automatic retry, and when the request waits for the connection (`offline`), to tell the person. */
   onRetry?: (info: RetryInfo) => void;
 }
 
@@ -39,8 +39,9 @@ function retryPolicy(retry: RequestOptions['retry']): RetryPolicy {
 
 /**
  * Posts one form and resolves with the answer's JSON object, retrying what may pass next time
- * (network, 408, 429, 5xx) with backoff, and a 401 once with a refreshed token. Rejects with the
- * last UploadError; the signal stops it between tries too.
+ * (network, 408, 429, 5xx) with backoff, and a 401 once with a refreshed token. While the browser
+ * is offline it waits for the connection instead (no try is spent), then sends the form again whole.
+ * Rejects with the last UploadError; the signal stops it between tries and while it waits too.
  */
 export async function postWithRetry(request: PostRequest, options: RequestOptions): Promise<Record<string, unknown>> {
   const { signal } = options;
@@ -63,6 +64,12 @@ export async function postWithRetry(request: PostRequest, options: RequestOption
           attempt -= 1;
           continue;
         }
+      }
+      if (error.kind === 'network' && isOffline() && !signal?.aborted) {
+        options.onRetry?.({ attempt, attempts: policy.attempts, delayMs: 0, error, offline: true });
+        await untilOnline(signal);
+        attempt -= 1;
+        continue;
       }
       const delayMs = retryDelay(policy, attempt, error);
       if (delayMs === undefined || signal?.aborted) throw error;

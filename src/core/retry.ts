@@ -17,6 +17,8 @@ export interface RetryInfo {
   attempts: number;
   delayMs: number;
   error: UploadError;
+  /** The browser is offline: the request waits for the connection (no try is spent), then goes again. */
+  offline?: boolean;
 }
 
 /** How long to wait before trying again after `attempt` failed, or `undefined` when it must not be retried. */
@@ -49,5 +51,27 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     if (signal?.aborted) aborted();
     else signal?.addEventListener('abort', aborted, { once: true });
+  });
+}
+
+/** Whether the browser says it has no network (`navigator.onLine` false); never in Node or SSR. */
+export function isOffline(): boolean {
+  return globalThis.navigator?.onLine === false;
+}
+
+/** Resolves when the browser is back online; rejects with the `aborted` UploadError when the signal aborts. */
+export function untilOnline(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (outcome: () => void) => {
+      globalThis.removeEventListener('online', online);
+      signal?.removeEventListener('abort', aborted);
+      outcome();
+    };
+    const online = () => done(resolve);
+    const aborted = () => done(() => reject(abortedError(signal?.reason)));
+    if (signal?.aborted) return aborted();
+    if (!isOffline()) return resolve();
+    globalThis.addEventListener('online', online);
+    signal?.addEventListener('abort', aborted, { once: true });
   });
 }

@@ -36,6 +36,7 @@ export function sendForm(options: SendFormOptions): Promise<Record<string, unkno
     let idle: ReturnType<typeof setTimeout> | undefined;
     const settle = (outcome: () => void) => {
       clearTimeout(idle);
+      globalThis.removeEventListener?.('offline', onOffline);
       signal?.removeEventListener('abort', onAbortSignal);
       outcome();
     };
@@ -67,6 +68,13 @@ export function sendForm(options: SendFormOptions): Promise<Record<string, unkno
         }
       });
     xhr.onerror = () => settle(() => reject(detailedError('network', { reason: 'unreachable' })));
+    // A request on the wire when the connection drops may hang until the idle timeout: it fails now.
+    const onOffline = () => {
+      xhr.onabort = null;
+      xhr.abort();
+      settle(() => reject(detailedError('network', { reason: 'unreachable' })));
+    };
+    globalThis.addEventListener?.('offline', onOffline);
     xhr.onabort = () => settle(() => reject(abortedError(signal?.reason)));
     signal?.addEventListener('abort', onAbortSignal, { once: true });
     xhr.send(body);

@@ -1,4 +1,5 @@
 import type { UploadError, UploadErrorDetails, UploadErrorKind } from '../core/errors';
+import type { RetryInfo } from '../core/retry';
 import { formatBytes } from '../core/format';
 
 /** What a widget takes, in its English sentences. */
@@ -45,6 +46,8 @@ export interface UploaderLabels {
   uploading: (fileName: string) => string;
   /** Status note during an automatic retry: which try of how many. */
   retrying: (attempt: number, attempts: number) => string;
+  /** Status note while the browser is offline: the upload waits, and goes on by itself once it is back. */
+  offline: string;
   /** Status note once stored. */
   uploaded: (fileName: string) => string;
   /** Status note after Cancel. */
@@ -102,6 +105,7 @@ export function englishLabels<L extends UploaderLabels>(
     retry: 'Retry',
     uploading: (name) => `Uploading ${name}`,
     retrying: (attempt, attempts) => `Retrying… (try ${attempt} of ${attempts})`,
+    offline: 'Waiting for the connection…',
     uploaded: (name) => `${name} uploaded`,
     cancelled: 'Upload cancelled.',
     busy: `Cancel the current upload before choosing another ${noun}.`,
@@ -136,6 +140,11 @@ export function mergeLabels<L extends UploaderLabels>(defaults: L, overrides: La
 }
 
 /** The alert's sentence for an error, in the labels' language. */
+/** The status note of an automatic retry, or of a wait for the connection. */
+export function retryText(retry: RetryInfo, labels: UploaderLabels): string {
+  return retry.offline ? labels.offline : labels.retrying(retry.attempt, retry.attempts);
+}
+
 export function errorText(error: UploadError, labels: UploaderLabels, fileName?: string): string {
   return labels.errors[error.kind]({
     fileName,

@@ -6,7 +6,7 @@ import type { UploadRun, UploadTask } from '../core/uploader';
 export function uploadMutationOptions(kind: 'thumbnail' | 'attachment') {
   return {
     mutationKey: ['react-thumbnail-uploader', kind],
-    // Offline is reported as a network error the person can retry, not a silently paused upload.
+    // The core waits out an offline spell itself, and says so; react-query must not pause the run unseen.
     networkMode: 'always',
     // The core retries what can be retried; a host's default `retry` or `throwOnError` must not add to it.
     retry: false,

@@ -23,7 +23,7 @@ import {
   type QueueItemState,
   type QueueOptions,
 } from '../core/queue';
-import { errorText, mergeLabels, type LabelOverrides } from './labels';
+import { errorText, mergeLabels, retryText, type LabelOverrides } from './labels';
 import { asMutation } from './mutation';
 import {
   attachmentTaskFor,
@@ -368,7 +368,7 @@ function toItem(item: Item, labels: AttachmentQueueLabels, baseUrl: string): Att
   const withoutThumbnail = snapshot.phase === 'uploaded' ? snapshot.prepared?.error : undefined;
   const errorMessage = error ? errorText(error, labels, name) : '';
   const status = sending?.retry
-    ? labels.retrying(sending.retry.attempt, sending.retry.attempts)
+    ? retryText(sending.retry, labels)
     : state === 'queued'
       ? labels.waiting
       : sending?.step?.name === 'thumbnail'

@@ -31,7 +31,7 @@ import {
   type UploaderOptions,
   type UploaderSnapshot,
 } from '../core/uploader';
-import { errorText, type PauseLabels, type UploaderLabels } from './labels';
+import { errorText, retryText, type PauseLabels, type UploaderLabels } from './labels';
 import { asMutation } from './mutation';
 import { useBrowserLayoutEffect } from './useBrowserLayoutEffect';
 import { useObjectUrl } from './useObjectUrl';
@@ -236,7 +236,7 @@ export function useUploader<TResult, TCheckpoint, TPrepared>(
   const errorMessage = error ? errorText(error, labels, fileName || undefined) : '';
   const announcement = snapshot.notice ? noticeText(snapshot.notice, labels, file?.name, parts.interruptedNote) : '';
   const status = retrying
-    ? labels.retrying(retrying.attempt, retrying.attempts)
+    ? retryText(retrying, labels)
     : announcement ||
       (state === 'uploading'
         ? labels.uploading(fileName)

@@ -1,8 +1,14 @@
 import { uploadThumbnail, UploadError, type UploadProgress } from '../../src/core';
 import { md5Of, makePng, pngFile } from '../fixtures';
-import { startAnsweringServer, startFaultServer, startHangingServer } from '../support/faultServer';
+import {
+  startAnsweringServer,
+  startFaultServer,
+  startHangingServer,
+  startRecordingProxy,
+} from '../support/faultServer';
 import { startReferenceServer, withReferenceServer, type ReferenceServer } from '../support/referenceServer';
 import { failure } from '../support/failure';
+import type { RetryInfo } from '../../src/core/retry';
 
 let server: ReferenceServer;
 let parentUuid: string;
@@ -130,6 +136,67 @@ describe('uploadThumbnail against the reference server', () => {
       uploadThumbnail({ baseUrl: gone.url, token: 't', file: pngFile(), parentUuid, retry: false }),
     );
     expect(error).toMatchObject({ kind: 'network', retryable: true, details: { reason: 'unreachable' } });
+  });
+});
+
+describe('uploadThumbnail while the connection drops', () => {
+  /** The browser's word on the network, as `navigator.onLine` and its `offline`/`online` events give it. */
+  const setOnline = (online: boolean) => {
+    vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(online);
+    window.dispatchEvent(new Event(online ? 'online' : 'offline'));
+  };
+  afterEach(() => vi.restoreAllMocks());
+
+  it('waits for the connection instead of failing, spends no try on it, and sends the image again whole once back', async () => {
+    let first = true;
+    const proxy = await startRecordingProxy(server.url, { swallowAnswer: () => first && !(first = false) });
+    try {
+      const retries: RetryInfo[] = [];
+      const upload = uploadThumbnail({
+        baseUrl: proxy.url,
+        token: server.token,
+        file: pngFile(),
+        parentUuid,
+        retry: { attempts: 1 },
+        onRetry: (info) => retries.push(info),
+      });
+      await vi.waitFor(() => expect(proxy.requests()).toHaveLength(1));
+      setOnline(false);
+      await vi.waitFor(() => expect(retries).toHaveLength(1));
+      expect(retries[0]).toMatchObject({ offline: true, error: { kind: 'network' } });
+      // Offline for a while: nothing is sent, nothing fails.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(proxy.requests()).toHaveLength(1);
+
+      setOnline(true);
+      const result = await upload;
+      expect(proxy.requests()).toHaveLength(2);
+      expect(retries).toHaveLength(1);
+      expect((await server.thumbnails()).map((record) => record.uuid)).toContain(result.file_uuid);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('can be cancelled while it waits for the connection', async () => {
+    const gone = await startHangingServer();
+    await gone.close();
+    vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false);
+    const controller = new AbortController();
+    const onRetry = vi.fn<(info: RetryInfo) => void>();
+    const upload = failure(
+      uploadThumbnail({
+        baseUrl: gone.url,
+        token: 't',
+        file: pngFile(),
+        parentUuid,
+        signal: controller.signal,
+        onRetry,
+      }),
+    );
+    await vi.waitFor(() => expect(onRetry).toHaveBeenCalledWith(expect.objectContaining({ offline: true })));
+    controller.abort();
+    expect(await upload).toMatchObject({ kind: 'aborted' });
   });
 });
 

@@ -269,6 +269,39 @@ describe(`ThumbnailUploader, built and installed in an app, against the referenc
       expect(await record(uploaded[0]!.file_uuid)).toMatchObject({ parentUuid: media, md5: md5Of(png) });
     });
   });
+
+  it.runIf(inChromium)(
+    'waits while the connection is down mid-upload, shows no error, and finishes by itself once it is back',
+    async () => {
+      const png = PNG_1024X768;
+      const media = await createMedia();
+
+      await withPage(media, TOKEN, async (page) => {
+        // About four seconds for this body, so that the connection can drop while it is on the wire.
+        await throttleUploads(page.page!, Math.round(png.length / 4));
+        await page.chooseFile({ name: 'train.png', mimeType: 'image/png', buffer: png });
+        await page.waitUntil(() => (window as unknown as ProbedWindow).progressSeen.some((value) => value > 0));
+
+        const cdp = await page.page!.context().newCDPSession(page.page!);
+        await cdp.send('Network.enable');
+        const online = { latency: 0, downloadThroughput: -1, uploadThroughput: -1 };
+        await cdp.send('Network.emulateNetworkConditions', { offline: true, ...online });
+        await page.waitUntil(
+          () => document.querySelector('[role=status]')?.textContent === 'Waiting for the connection…',
+        );
+        expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+        expect(await page.evaluate(() => document.querySelector('[role=alert]')?.textContent ?? '')).toBe('');
+        expect((await readProbe(page)).uploaded).toHaveLength(0);
+
+        await cdp.send('Network.emulateNetworkConditions', { offline: false, ...online });
+        await uploadedImage(page, 'train.png');
+        const { uploaded, errors } = await readProbe(page);
+        expect(errors).toEqual([]);
+        expect(uploaded).toHaveLength(1);
+        expect(await record(uploaded[0]!.file_uuid)).toMatchObject({ parentUuid: media, md5: md5Of(png) });
+      });
+    },
+  );
 });
 
 describe(`AttachmentUploader, built and installed in an app, against the reference server in ${ENGINE}`, () => {
