@@ -62,16 +62,14 @@ export function isOffline(): boolean {
 /** Resolves when the browser is back online; rejects with the `aborted` UploadError when the signal aborts. */
 export function untilOnline(signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const done = (outcome: () => void) => {
-      globalThis.removeEventListener('online', online);
-      signal?.removeEventListener('abort', aborted);
-      outcome();
+    const stop = () => {
+      globalThis.removeEventListener('online', stop);
+      signal?.removeEventListener('abort', stop);
+      if (signal?.aborted) reject(abortedError(signal.reason));
+      else resolve();
     };
-    const online = () => done(resolve);
-    const aborted = () => done(() => reject(abortedError(signal?.reason)));
-    if (signal?.aborted) return aborted();
-    if (!isOffline()) return resolve();
-    globalThis.addEventListener('online', online);
-    signal?.addEventListener('abort', aborted, { once: true });
+    globalThis.addEventListener('online', stop);
+    signal?.addEventListener('abort', stop);
+    if (signal?.aborted || !isOffline()) stop();
   });
 }

@@ -1,4 +1,4 @@
-import { abortedError, detailedError, errorForStatus } from './errors';
+import { abortedError, detailedError, errorForStatus, type UploadError } from './errors';
 import { parseRetryAfter } from './retry';
 
 export interface UploadProgress {
@@ -40,15 +40,21 @@ export function sendForm(options: SendFormOptions): Promise<Record<string, unkno
       signal?.removeEventListener('abort', onAbortSignal);
       outcome();
     };
+    const fail = (error: UploadError) => {
+      xhr.onabort = null;
+      xhr.abort();
+      settle(() => reject(error));
+    };
+    const unreachable = () => detailedError('network', { reason: 'unreachable' });
+    // A request on the wire when the connection drops may hang until the idle timeout: it fails now.
+    const onOffline = () => fail(unreachable());
     // An idle timer, not a total one: a large upload on a slow link may take long, but never stalls long.
     const stillMoving = () => {
       clearTimeout(idle);
-      idle = setTimeout(() => {
-        xhr.onabort = null;
-        xhr.abort();
-        const seconds = Math.round(idleTimeoutMs / 1000);
-        settle(() => reject(detailedError('network', { reason: 'stalled', seconds })));
-      }, idleTimeoutMs);
+      idle = setTimeout(
+        () => fail(detailedError('network', { reason: 'stalled', seconds: Math.round(idleTimeoutMs / 1000) })),
+        idleTimeoutMs,
+      );
     };
 
     xhr.open('POST', url);
@@ -67,13 +73,7 @@ export function sendForm(options: SendFormOptions): Promise<Record<string, unkno
           reject(error);
         }
       });
-    xhr.onerror = () => settle(() => reject(detailedError('network', { reason: 'unreachable' })));
-    // A request on the wire when the connection drops may hang until the idle timeout: it fails now.
-    const onOffline = () => {
-      xhr.onabort = null;
-      xhr.abort();
-      settle(() => reject(detailedError('network', { reason: 'unreachable' })));
-    };
+    xhr.onerror = () => settle(() => reject(unreachable()));
     globalThis.addEventListener?.('offline', onOffline);
     xhr.onabort = () => settle(() => reject(abortedError(signal?.reason)));
     signal?.addEventListener('abort', onAbortSignal, { once: true });
