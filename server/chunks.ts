@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SNIFF_BYTES } from '../src/core/sniff';
@@ -10,26 +10,30 @@ import { readRecord } from './store';
 export interface PendingUpload {
   uuid: string;
   totalParts: number;
-  /** The part expected next; `totalParts` once every part is in. */
-  nextPart: number;
-  /** Bytes received so far: the length of the assembled file, `chunks/<uuid>.bin`. */
-  size: number;
   /** The whole file's size as part 0 declared it (`totalfilesize`), if it did. */
   totalFileSize: number | null;
   /** Name and type as part 0 declared them. */
   fileName: string;
   fileType: string;
-  /** The last part appended, so that a retry whose answer was lost is answered again, not refused. */
-  lastPart: { index: number; size: number; md5: string } | null;
-  /** The text fields of every part, exactly as sent, in order. */
-  parts: Array<Record<string, string>>;
+  /** The parts stored, in the order they arrived, each at its offset in `chunks/<uuid>.bin`. */
+  parts: StoredPart[];
   /** When the last part arrived (epoch ms): the upload is swept once it is older than `staleUploadMs`. */
   updatedAt: number;
 }
 
-/** A received part: the bytes on disk under a temp name, with their size and MD5. */
+/** One stored part: where its bytes lie in the assembled file, their MD5, and its text fields exactly as sent. */
+export interface StoredPart {
+  index: number;
+  offset: number;
+  size: number;
+  md5: string;
+  fields: Record<string, string>;
+}
+
+/** A received part: the bytes on disk, under a temp name or already at `placedAt` in the assembled file. */
 export interface ReceivedPart {
   tempPath: string;
+  placedAt?: number;
   size: number;
   md5: string;
 }
@@ -38,10 +42,12 @@ const TEMP_SUFFIX = '.tmp';
 const PENDING_NAME = /^([0-9a-f-]{36})\.(json|bin)$/;
 
 /**
- * Chunked uploads in progress, under `DATA_DIR/chunks/`: each part is appended in order to
- * `<uuid>.bin`, and `<uuid>.json` (written last, under a temp name then renamed) says how far it
- * got. The JSON is the truth: bytes past its `size` (a part cut short by a crash) are cut off
- * before the next part is appended. Calls on one upload run one after the other (`withLock`).
+ * Chunked uploads in progress, under `DATA_DIR/chunks/`: part 0 becomes `<uuid>.bin` (its temp
+ * file renamed), and every later part is written straight at its offset in it, in any order;
+ * `<uuid>.json` (written last, under a temp name then renamed) lists the parts stored. The JSON is
+ * the truth: bytes of a part it does not list (cut short by a crash) are written again by its retry.
+ * Calls on one upload update its record one after the other (`withLock`); the parts' bytes are
+ * written at the same time, each in its own region.
  */
 export class ChunkStore {
   readonly dir: string;
@@ -73,18 +79,25 @@ export class ChunkStore {
     return readRecord(this.dir, uuid);
   }
 
-  /** Appends the part after the bytes already received and records it; the upload is updated in place. */
-  async append(upload: PendingUpload, part: ReceivedPart, fields: Record<string, string>): Promise<void> {
+  /**
+   * Records a part at `offset`: part 0's temp file becomes the assembled file; a later part is
+   * already in place, or (received into a temp file) copied there. The upload is updated in place.
+   */
+  async store(
+    upload: PendingUpload,
+    part: ReceivedPart,
+    index: number,
+    offset: number,
+    fields: Record<string, string>,
+  ) {
     const path = this.dataPath(upload.uuid);
-    if (upload.nextPart > 0) await truncate(path, upload.size);
-    await pipeline(
-      createReadStream(part.tempPath),
-      createWriteStream(path, { flags: upload.nextPart > 0 ? 'a' : 'wx' }),
-    );
-    upload.lastPart = { index: upload.nextPart, size: part.size, md5: part.md5 };
-    upload.nextPart += 1;
-    upload.size += part.size;
-    upload.parts.push(fields);
+    if (index === 0) await rename(part.tempPath, path);
+    else if (part.placedAt === undefined) {
+      await pipeline(createReadStream(part.tempPath), createWriteStream(path, { flags: 'r+', start: offset }));
+    } else if (part.placedAt !== offset) {
+      throw new Error(`Part ${index} of ${upload.uuid} was written at ${part.placedAt}, not at its offset ${offset}.`);
+    }
+    upload.parts.push({ index, offset, size: part.size, md5: part.md5, fields });
     upload.updatedAt = Date.now();
     await this.save(upload);
   }
