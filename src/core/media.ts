@@ -223,7 +223,8 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
       fileSize: file.size,
       fileName: file.name,
       fileLastModified: file.lastModified,
-      md5State: states.get(nextPart)!,
+      // Always there: a part is hashed before it is sent, and nextPart stops at the parts hashed.
+      md5State: states.get(nextPart) ?? '',
       ...(stored.size && { storedParts: [...stored].sort((a, b) => a - b) }),
     });
   };
