@@ -79,17 +79,15 @@ export interface UploadMediaOptions extends RequestOptions {
 /**
  * Uploads a media and resolves with the server's checked `{ file_url, file_uuid }`. A file over
  * `chunkThreshold` goes in parts (in series, or `partConcurrency` at once after part 0), each
- * retried alone, then the `?done` call with the MD5 of the whole file. Aborting the signal rejects with an `aborted` UploadError; the last
- * checkpoint then resumes the upload (`resume`) without sending its finished parts again.
+ * retried alone, then the `?done` call with the MD5 of the whole file. Aborting the signal rejects
+ * with an `aborted` UploadError; the last checkpoint then resumes the upload (`resume`) without
+ * sending its finished parts again.
  */
 export async function uploadMedia(options: UploadMediaOptions): Promise<MediaResult> {
   const chunkSize = chunkSizeOf(options);
-  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-    throw new RangeError(`chunkSize must be a whole number of bytes above 0, not ${chunkSize}.`);
-  }
-  const { partConcurrency = 1 } = options;
-  if (!Number.isInteger(partConcurrency) || partConcurrency < 1) {
-    throw new RangeError(`partConcurrency must be a whole number above 0, not ${partConcurrency}.`);
+  for (const [name, value] of Object.entries({ chunkSize, partConcurrency: options.partConcurrency ?? 1 })) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`${name} must be a whole number above 0, not ${value}.`);
   }
   const { file, signal } = options;
   try {
@@ -130,14 +128,10 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
   const fileName = mediaName(file);
   const partSize = (part: number) => Math.min(chunkSize, file.size - part * chunkSize);
   const url = uploadUrl(options.baseUrl);
-  // One failed part stops its siblings in flight.
-  const stop = new AbortController();
-  const { signal } = options;
-  const onAbort = () => stop.abort(signal?.reason);
-  if (signal?.aborted) onAbort();
-  signal?.addEventListener('abort', onAbort, { once: true });
   // A fixed token refreshed once serves the parts after it too.
   const series = keepingRefreshedToken(options);
+  // One failed part stops its siblings in flight.
+  const stop = new AbortController();
   const request = { ...series, signal: stop.signal };
   const progress = progressOverFile(file.size, options.onProgress);
   // Loaded when first needed, as md5.ts loads it, so that it weighs nothing in an app's first load.
@@ -153,9 +147,8 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
       resume.fileLastModified === file.lastModified &&
       resume.totalParts === totalParts;
     const inRange = (part: number, from: number, to: number) => Number.isInteger(part) && part >= from && part <= to;
-    const partsInRange =
-      inRange(nextPart, 1, totalParts) && [...stored].every((part) => inRange(part, nextPart + 1, totalParts - 1));
-    if (!fits || !partsInRange || !loadHasherState(hasher, resume)) {
+    const partsInRange = [...stored].every((part) => inRange(part, nextPart + 1, totalParts - 1));
+    if (!fits || !inRange(nextPart, 1, totalParts) || !partsInRange || !loadHasherState(hasher, resume)) {
       throw detailedError('invalid-file', { reason: 'not-resumable' });
     }
   }
@@ -230,6 +223,10 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
   };
 
   const inFlight = new Set<Promise<void>>();
+  const { signal } = options;
+  const onAbort = () => stop.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort);
   try {
     for (let part = nextPart; part < totalParts; part += 1) {
       if (stored.has(part)) continue;
