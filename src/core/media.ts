@@ -37,8 +37,10 @@ export interface ChunkCheckpoint {
   fileSize: number;
   fileName: string;
   fileLastModified: number;
-  /** The MD5 of parts `0 .. nextPart - 1`, as the hasher's saved state (hash-wasm `save()`), in base64. */
+  /** The MD5 of parts `0 .. hashedParts - 1`, as the hasher's saved state (hash-wasm `save()`), in base64. */
   md5State: string;
+  /** How many parts `md5State` has hashed, from part 0: they are hashed apart from their sending (default `nextPart`). */
+  hashedParts?: number;
   /** Parts after `nextPart` already stored, sent out of order (`partConcurrency` above 1). */
   storedParts?: number[];
 }
@@ -139,6 +141,7 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
   const hasher = await createMD5();
   let fileUuid = resume?.fileUuid;
   let nextPart = resume?.nextPart ?? 0;
+  let hashed = resume?.hashedParts ?? nextPart;
   const stored = new Set(resume?.storedParts);
   if (resume) {
     const fits =
@@ -147,15 +150,15 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
       resume.fileLastModified === file.lastModified &&
       resume.totalParts === totalParts;
     const inRange = (part: number, from: number, to: number) => Number.isInteger(part) && part >= from && part <= to;
-    const partsInRange = [...stored].every((part) => inRange(part, nextPart + 1, totalParts - 1));
-    if (!fits || !inRange(nextPart, 1, totalParts) || !partsInRange || !loadHasherState(hasher, resume)) {
+    const partsInRange =
+      inRange(nextPart, 1, totalParts) &&
+      inRange(hashed, 0, totalParts) &&
+      [...stored].every((part) => inRange(part, nextPart + 1, totalParts - 1));
+    if (!fits || !partsInRange || !loadHasherState(hasher, resume)) {
       throw detailedError('invalid-file', { reason: 'not-resumable' });
     }
   }
 
-  // The hasher's state by how many parts it has hashed, kept until the checkpoint has passed it.
-  const states = new Map([[nextPart, resume?.md5State ?? toBase64(hasher.save())]]);
-  let hashed = nextPart;
   let hashing = Promise.resolve();
   /** Hashes, in file order, every part up to `part`: parts may be sent out of order, never hashed so. */
   const hashThrough = (part: number) => {
@@ -163,7 +166,6 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
       for (; hashed <= part; hashed += 1) {
         const start = hashed * chunkSize;
         hasher.update(new Uint8Array(await file.slice(start, start + partSize(hashed)).arrayBuffer()));
-        states.set(hashed + 1, toBase64(hasher.save()));
       }
     });
     // Awaited by the part that needs it; one read ahead that fails must not be reported as unhandled.
@@ -183,31 +185,22 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
     const start = part * chunkSize;
     // A slice of the file, not a copy: the browser reads it from the disk as the request goes.
     const chunk = file.slice(start, start + partSize(part), file.type);
-    const form = {
-      chunk,
-      partIndex: part,
-      totalParts,
-      fileUuid,
-      byteOffset: start,
-      fileName,
-      fileType: file.type,
-      totalFileSize: file.size,
-    };
+    const form = { chunk, partIndex: part, totalParts, fileUuid, byteOffset: start, fileName, fileType: file.type };
     const onProgress = ({ loaded, total }: UploadProgress) => {
       sending.set(part, (chunk.size * loaded) / total);
       report();
     };
-    const answer = await postWithRetry({ url, body: buildChunkForm(form, fieldPrefix), onProgress }, request);
+    const answer = await postWithRetry(
+      { url, body: buildChunkForm({ ...form, totalFileSize: file.size }, fieldPrefix), onProgress },
+      request,
+    );
     fileUuid = readPartAnswer(answer, fileUuid);
     sending.delete(part);
     storedBytes += chunk.size;
     stored.add(part);
     report();
-    // The checkpoint moves past the parts stored in a row that are hashed; later ones are listed.
-    for (; stored.has(nextPart) && nextPart < hashed; nextPart += 1) {
-      stored.delete(nextPart);
-      states.delete(nextPart);
-    }
+    // The checkpoint moves past the parts stored in a row; the parts stored after a gap are listed.
+    for (; stored.delete(nextPart); nextPart += 1);
     options.onCheckpoint?.({
       fileUuid,
       nextPart,
@@ -216,8 +209,8 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
       fileSize: file.size,
       fileName: file.name,
       fileLastModified: file.lastModified,
-      // Always there: a part is hashed before it is sent, and nextPart stops at the parts hashed.
-      md5State: states.get(nextPart) ?? '',
+      md5State: toBase64(hasher.save()),
+      hashedParts: hashed,
       ...(stored.size && { storedParts: [...stored].sort((a, b) => a - b) }),
     });
   };
