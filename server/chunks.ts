@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SNIFF_BYTES } from '../src/core/sniff';
+import type { ReceivedFile } from './multipart';
 import { readRecord } from './store';
 
 /** A chunked media upload between its part 0 and its done call, kept as `chunks/<uuid>.json`. */
@@ -21,22 +22,16 @@ export interface PendingUpload {
   updatedAt: number;
 }
 
-/** One stored part: where its bytes lie in the assembled file, their MD5, and its text fields exactly as sent. */
+/** One stored part: where its bytes lie in the assembled file, and its text fields exactly as sent. */
 export interface StoredPart {
   index: number;
   offset: number;
   size: number;
-  md5: string;
   fields: Record<string, string>;
 }
 
 /** A received part: the bytes on disk, under a temp name or already at `placedAt` in the assembled file. */
-export interface ReceivedPart {
-  tempPath: string;
-  placedAt?: number;
-  size: number;
-  md5: string;
-}
+export type ReceivedPart = Pick<ReceivedFile, 'tempPath' | 'placedAt' | 'size' | 'running'>;
 
 const TEMP_SUFFIX = '.tmp';
 const PENDING_NAME = /^([0-9a-f-]{36})\.(json|bin)$/;
@@ -52,6 +47,12 @@ const PENDING_NAME = /^([0-9a-f-]{36})\.(json|bin)$/;
 export class ChunkStore {
   readonly dir: string;
   private readonly locks = new Map<string, Promise<unknown>>();
+  /**
+   * The MD5 of each upload's first parts while they come in order, hashed as they are written: the
+   * done call then need not read the file again. Kept in memory only; without it (out of order, a
+   * restart), the done call reads the file.
+   */
+  private readonly running = new Map<string, { hash: Hash; parts: number }>();
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'chunks');
@@ -97,17 +98,35 @@ export class ChunkStore {
     } else if (part.placedAt !== offset) {
       throw new Error(`Part ${index} of ${upload.uuid} was written at ${part.placedAt}, not at its offset ${offset}.`);
     }
-    upload.parts.push({ index, offset, size: part.size, md5: part.md5, fields });
+    upload.parts.push({ index, offset, size: part.size, fields });
     upload.updatedAt = Date.now();
     await this.save(upload);
+    // Part 0's own MD5, or the running one that a part in order was written into.
+    if (part.running && (index === 0 || part.placedAt !== undefined)) {
+      this.running.set(upload.uuid, { hash: part.running, parts: index + 1 });
+    }
   }
 
-  /** MD5 and first bytes of the assembled file, read as a stream. */
-  async digest(uuid: string): Promise<{ md5: string; head: Buffer }> {
-    const hash = createHash('md5');
+  /** Hands the running MD5 to part `index` if it is the next in order; taken, so that no other part writes into it. */
+  takeRunningHash(uuid: string, index: number): Hash | undefined {
+    const running = this.running.get(uuid);
+    if (running?.parts !== index) return undefined;
+    this.running.delete(uuid);
+    return running.hash;
+  }
+
+  /**
+   * MD5 and first bytes of the assembled file of `totalParts` parts, or of its bytes from `start` to
+   * `end`; the running MD5 serves when every part came in order.
+   */
+  async digest(uuid: string, totalParts: number, range: { start?: number; end?: number } = {}) {
+    const running = this.running.get(uuid);
+    const whole = range.start === undefined && running?.parts === totalParts;
+    const hash = whole ? running.hash.copy() : createHash('md5');
     let head = Buffer.alloc(0);
-    for await (const chunk of createReadStream(this.dataPath(uuid)) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
+    const read = whole ? { end: SNIFF_BYTES - 1 } : range;
+    for await (const chunk of createReadStream(this.dataPath(uuid), read) as AsyncIterable<Buffer>) {
+      if (!whole) hash.update(chunk);
       if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
     }
     return { md5: hash.digest('hex'), head };
@@ -115,6 +134,7 @@ export class ChunkStore {
 
   /** Forgets an upload: its record first, so that a crash between the two leaves a file `open()` sweeps. */
   async remove(uuid: string): Promise<void> {
+    this.running.delete(uuid);
     await rm(join(this.dir, `${uuid}.json`), { force: true });
     await rm(this.dataPath(uuid), { force: true });
   }

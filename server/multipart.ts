@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
@@ -18,7 +18,10 @@ export interface ReceivedFile {
   /** Where in `tempPath` the bytes were written, when `placeFile` chose the place; the file is not the caller's to delete. */
   placedAt?: number;
   size: number;
+  /** The MD5 of the bytes; '' for a file written in place, which is hashed (if at all) into `place.hash`. */
   md5: string;
+  /** The MD5 under way, to go on from: of these bytes, or of `place.hash` with them. */
+  running?: Hash;
   /** The first bytes, for sniffing the type. */
   head: Buffer;
   /** Name and type from the part's own headers, used when the form fields do not say. */
@@ -39,6 +42,8 @@ export interface FilePlace {
   path: string;
   start: number;
   maxBytes: number;
+  /** The MD5 of what comes before the region, which the bytes go on; without it they are not hashed. */
+  hash?: Hash;
 }
 
 export interface ReceiveOptions {
@@ -152,7 +157,7 @@ async function writeFile(
   path: string,
   place?: FilePlace,
 ): Promise<ReceivedFile> {
-  const hash = createHash('md5');
+  const hash = place ? place.hash : createHash('md5');
   let size = 0;
   let head = Buffer.alloc(0);
   const file = createWriteStream(path, place ? { flags: 'r+', start: place.start } : { flags: 'wx' });
@@ -161,7 +166,7 @@ async function writeFile(
       stream,
       async function* (chunks: AsyncIterable<Buffer>) {
         for await (const chunk of chunks) {
-          hash.update(chunk);
+          hash?.update(chunk);
           size += chunk.length;
           // Written in place, a part longer than its region would overwrite the next one: the rest is read, not written.
           if (place && size > place.maxBytes) continue;
@@ -184,7 +189,8 @@ async function writeFile(
     tempPath: path,
     ...(place && { placedAt: place.start }),
     size,
-    md5: hash.digest('hex'),
+    running: place ? hash : hash?.copy(),
+    md5: place ? '' : (hash?.digest('hex') ?? ''),
     head,
     partName: info.filename ?? '',
     partType: info.mimeType,

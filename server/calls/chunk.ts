@@ -49,7 +49,9 @@ export const storeChunk: UploadCall = async (form, context) => {
     const stored = upload.parts.find(({ index }) => index === partIndex);
     if (stored) {
       // A retry of a part stored, whose answer was lost on the way: the same answer again.
-      if (stored.size === part.size && stored.md5 === part.md5) return { file_uuid: uuid };
+      const range = { start: stored.offset, end: stored.offset + stored.size - 1 };
+      const same = stored.size === part.size && (await context.chunks.digest(uuid, 0, range)).md5 === part.md5;
+      if (same) return { file_uuid: uuid };
       throw new HttpError(400, `Part ${partIndex} of ${uuid} is stored already, with other bytes.`);
     }
     const offset = placeOfPart(upload, fields, partIndex, part.size, context.maxChunkedFileBytes);
@@ -71,7 +73,8 @@ export async function placeOfChunk(fields: FieldReader, context: UploadContext):
     if (!upload?.parts[0] || upload.parts.some(({ index }) => index === partIndex)) return undefined;
     const size = fields.wholeNumber('chunksize') ?? upload.parts[0].size;
     const start = placeOfPart(upload, fields, partIndex, size, context.maxChunkedFileBytes);
-    return { path: context.chunks.dataPath(upload.uuid), start, maxBytes: size };
+    const hash = context.chunks.takeRunningHash(upload.uuid, partIndex);
+    return { path: context.chunks.dataPath(upload.uuid), start, maxBytes: size, hash };
   } catch {
     return undefined;
   }

@@ -37,7 +37,7 @@ export const finishChunkedUpload: UploadCall = async ({ fields, sentFields }, co
     }
     const size = parts.reduce((sum, part) => sum + part.size, 0);
     checkSize(fields.name('totalfilesize'), totalFileSize, size);
-    const { md5, head } = await context.chunks.digest(uuid);
+    const { md5, head } = await context.chunks.digest(uuid, upload.totalParts);
     checkMd5(fields, md5);
     const type = sniffImageType(head) ?? declaredType(fields.text('filetype') || upload.fileType);
     // The assembled file is moved by the commit, and deleted if the commit fails: either way the

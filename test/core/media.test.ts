@@ -379,13 +379,15 @@ describe('uploadMedia with parts in flight at once (partConcurrency)', () => {
         signal: controller.signal,
         onCheckpoint: (reached) => {
           checkpoint = reached;
-          if (reached.storedParts?.length === 2) controller.abort();
+          if (reached.nextPart === 2 && [3, 4].every((part) => reached.storedParts?.includes(part))) controller.abort();
         },
       }),
     );
     expect(paused.kind).toBe('aborted');
-    expect(checkpoint).toMatchObject({ nextPart: 2, storedParts: [3, 4] });
+    expect(checkpoint).toMatchObject({ nextPart: 2, storedParts: expect.arrayContaining([3, 4]) as number[] });
     const before = proxy.requests().length;
+    // Those stored out of order are not sent again: 5 or 6 may have been too, on a busy machine.
+    const left = [2, 5, 6, 7].filter((part) => !checkpoint?.storedParts?.includes(part)).map(String);
 
     const stored = JSON.parse(JSON.stringify(checkpoint)) as ChunkCheckpoint;
     const result = await uploadMedia({
@@ -395,7 +397,7 @@ describe('uploadMedia with parts in flight at once (partConcurrency)', () => {
       resume: stored,
       partConcurrency: 3,
     });
-    expect(calls(proxy.requests().slice(before)).sort()).toEqual(['2', '5', '6', '7', 'done']);
+    expect(calls(proxy.requests().slice(before)).sort()).toEqual([...left, 'done']);
     expect((await server.record(result.file_uuid)).md5).toBe(md5Of(bytes));
     await expectStored(result.file_uuid, bytes);
   });
