@@ -49,15 +49,16 @@ export async function chunked(context: Context): Promise<SectionResult> {
   const target = { baseUrl: api.url, token: TOKEN };
   const sizes = new Set<number | undefined>();
   const requests = new Set<number>();
-  const media = async (on: Page, method: 'chunked' | 'single'): Promise<MediaUploadFigure> => {
-    const figure = await call(on, 'uploadMedia', method, MEDIA_FIXTURE, target, PART_BYTES);
+  const media = async (on: Page, method: 'chunked' | 'single', inFlight = 1): Promise<MediaUploadFigure> => {
+    const figure = await call(on, 'uploadMedia', method, MEDIA_FIXTURE, target, PART_BYTES, inFlight);
     sizes.add(await storedSize(api, figure.fileUuid));
     if (method === 'chunked') requests.add(figure.requests);
     await dropStoredMedia(api);
     return figure;
   };
   await call(page, 'loadFixture', MEDIA_FIXTURE);
-  const runs = await alternate(['chunked', 'single', 'curl'], 2, async (method) => {
+  const runs = await alternate(['chunked', 'chunked-2', 'single', 'curl'], 2, async (method) => {
+    if (method === 'chunked-2') return (await media(page, 'chunked', 2)).ms;
     if (method !== 'curl') return (await media(page, method)).ms;
     const ms = await curlUpload(api.url, path, 'application/octet-stream', {
       filename: MEDIA_FIXTURE,
@@ -88,7 +89,8 @@ export async function chunked(context: Context): Promise<SectionResult> {
         mbPerSecond(MEDIA_BYTES, median(runs.curl)),
         goals.ratioAtLeast(0.8),
         `Ours in one request instead (uploadMedia, MD5 of the whole first): ${mbPerSecond(MEDIA_BYTES, median(runs.single)).value.toFixed(1)} MB/s, ` +
-          `so parts cost ${(chunkedMs / median(runs.single)).toFixed(2)}× its time. Requests per chunked upload: ${[...requests].join(', ')} ` +
+          `so parts cost ${(chunkedMs / median(runs.single)).toFixed(2)}× its time. With 2 parts in flight (partConcurrency 2): ` +
+          `${mbPerSecond(MEDIA_BYTES, median(runs['chunked-2'])).value.toFixed(1)} MB/s. Requests per chunked upload: ${[...requests].join(', ')} ` +
           `(${Math.ceil(MEDIA_BYTES / PART_BYTES)} parts and the done call). Stored sizes: ${stored}${wrongSize ? `, NOT the ${MEDIA_BYTES} sent` : ''}.`,
       ),
       ...memoryRows(section, ', chunked', 'ours, one request', memory.chunked, memory.single, {
