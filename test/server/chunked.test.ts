@@ -182,6 +182,14 @@ describe('chunked refusals', () => {
     expect(record.parts?.map((fields) => fields.qqpartindex)).toEqual(['0', '1', '2', '3', '4', '5']);
   });
 
+  it('answers two copies of a part sent at once (a retry racing the original) both, storing it once', async () => {
+    const bytes = randomFile(3 * PART);
+    const uuid = await sendPart(bytes, 0);
+    expect(await Promise.all([1, 1, 2].map((index) => sendPart(bytes, index, uuid)))).toEqual([uuid, uuid, uuid]);
+    expect((await post(doneFields(bytes, uuid), '?done')).status).toBe(200);
+    expect(Buffer.compare(await readFile(join(server.dataDir, 'files', `${uuid}.mp4`)), bytes)).toBe(0);
+  });
+
   it('refuses a part stored already with other bytes (400), and one longer than its place, keeping its neighbours intact', async () => {
     const bytes = randomFile(3 * PART);
     const uuid = await sendPart(bytes, 0);
