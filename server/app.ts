@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { UPLOAD_PATH } from '../src/core/protocol';
 import { checkToken } from './auth';
 import type { UploadCall, UploadContext } from './calls/call';
-import { storeChunk } from './calls/chunk';
+import { placeOfChunk, storeChunk } from './calls/chunk';
 import { finishChunkedUpload } from './calls/done';
 import { storeMedia } from './calls/media';
 import { storeThumbnail } from './calls/thumbnail';
@@ -161,6 +161,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         prefix,
         maxFileBytes: maxBodyBytes,
         tempFilePath: () => store.tempFilePath(),
+        // A later part goes straight to its place in the assembled file.
+        placeFile: async (sent) => (isDone(url) ? undefined : placeOfChunk(fieldReader(sent, prefix), context)),
         signal: deadline,
       });
       const fields = fieldReader(form.fields, prefix);
@@ -168,7 +170,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         answer = await callFor(url, fields)({ ...form, fields }, context);
       } finally {
         // After a commit the temp file is gone; after any failure this is the cleanup.
-        if (form.file) await rm(form.file.tempPath, { force: true });
+        if (form.file && form.file.placedAt === undefined) await rm(form.file.tempPath, { force: true });
       }
     } finally {
       uploadsInFlight -= 1;
@@ -244,9 +246,14 @@ function requireMethod(req: IncomingMessage, allowed: string[]): void {
   }
 }
 
+/** The done call: `?done`, or `?done/` as the platform's pages write it. */
+function isDone(url: URL): boolean {
+  return url.searchParams.has('done') || url.searchParams.has('done/');
+}
+
 /** Which call of the family this is: `?done`, a chunk (`partindex`), a thumbnail (`parentuuid`) or a media. */
 function callFor(url: URL, fields: FieldReader): UploadCall {
-  if (url.searchParams.has('done')) return finishChunkedUpload;
+  if (isDone(url)) return finishChunkedUpload;
   if (fields.has('partindex')) return storeChunk;
   if (fields.has('parentuuid')) return storeThumbnail;
   return storeMedia;

@@ -1,51 +1,58 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SNIFF_BYTES } from '../src/core/sniff';
+import type { ReceivedFile } from './multipart';
 import { readRecord } from './store';
 
 /** A chunked media upload between its part 0 and its done call, kept as `chunks/<uuid>.json`. */
 export interface PendingUpload {
   uuid: string;
   totalParts: number;
-  /** The part expected next; `totalParts` once every part is in. */
-  nextPart: number;
-  /** Bytes received so far: the length of the assembled file, `chunks/<uuid>.bin`. */
-  size: number;
   /** The whole file's size as part 0 declared it (`totalfilesize`), if it did. */
   totalFileSize: number | null;
   /** Name and type as part 0 declared them. */
   fileName: string;
   fileType: string;
-  /** The last part appended, so that a retry whose answer was lost is answered again, not refused. */
-  lastPart: { index: number; size: number; md5: string } | null;
-  /** The text fields of every part, exactly as sent, in order. */
-  parts: Array<Record<string, string>>;
+  /** The parts stored, in the order they arrived, each at its offset in `chunks/<uuid>.bin`. */
+  parts: StoredPart[];
   /** When the last part arrived (epoch ms): the upload is swept once it is older than `staleUploadMs`. */
   updatedAt: number;
 }
 
-/** A received part: the bytes on disk under a temp name, with their size and MD5. */
-export interface ReceivedPart {
-  tempPath: string;
+/** One stored part: where its bytes lie in the assembled file, and its text fields exactly as sent. */
+export interface StoredPart {
+  index: number;
+  offset: number;
   size: number;
-  md5: string;
+  fields: Record<string, string>;
 }
+
+/** A received part: the bytes on disk, under a temp name or already at `placedAt` in the assembled file. */
+export type ReceivedPart = Pick<ReceivedFile, 'tempPath' | 'placedAt' | 'size' | 'running'>;
 
 const TEMP_SUFFIX = '.tmp';
 const PENDING_NAME = /^([0-9a-f-]{36})\.(json|bin)$/;
 
 /**
- * Chunked uploads in progress, under `DATA_DIR/chunks/`: each part is appended in order to
- * `<uuid>.bin`, and `<uuid>.json` (written last, under a temp name then renamed) says how far it
- * got. The JSON is the truth: bytes past its `size` (a part cut short by a crash) are cut off
- * before the next part is appended. Calls on one upload run one after the other (`withLock`).
+ * Chunked uploads in progress, under `DATA_DIR/chunks/`: part 0 becomes `<uuid>.bin` (its temp
+ * file renamed), and every later part is written straight at its offset in it, in any order;
+ * `<uuid>.json` (written last, under a temp name then renamed) lists the parts stored. The JSON is
+ * the truth: bytes of a part it does not list (cut short by a crash) are written again by its retry.
+ * Calls on one upload update its record one after the other (`withLock`); the parts' bytes are
+ * written at the same time, each in its own region.
  */
 export class ChunkStore {
   readonly dir: string;
   private readonly locks = new Map<string, Promise<unknown>>();
+  /**
+   * The MD5 of each upload's first parts while they come in order, hashed as they are written: the
+   * done call then need not read the file again. Kept in memory only; without it (out of order, a
+   * restart), the done call reads the file.
+   */
+  private readonly running = new Map<string, { hash: Hash; parts: number }>();
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'chunks');
@@ -73,28 +80,53 @@ export class ChunkStore {
     return readRecord(this.dir, uuid);
   }
 
-  /** Appends the part after the bytes already received and records it; the upload is updated in place. */
-  async append(upload: PendingUpload, part: ReceivedPart, fields: Record<string, string>): Promise<void> {
+  /**
+   * Records a part at `offset`: part 0's temp file becomes the assembled file; a later part is
+   * already in place, or (received into a temp file) copied there. The upload is updated in place.
+   */
+  async store(
+    upload: PendingUpload,
+    part: ReceivedPart,
+    index: number,
+    offset: number,
+    fields: Record<string, string>,
+  ) {
     const path = this.dataPath(upload.uuid);
-    if (upload.nextPart > 0) await truncate(path, upload.size);
-    await pipeline(
-      createReadStream(part.tempPath),
-      createWriteStream(path, { flags: upload.nextPart > 0 ? 'a' : 'wx' }),
-    );
-    upload.lastPart = { index: upload.nextPart, size: part.size, md5: part.md5 };
-    upload.nextPart += 1;
-    upload.size += part.size;
-    upload.parts.push(fields);
+    if (index === 0) await rename(part.tempPath, path);
+    else if (part.placedAt === undefined) {
+      await pipeline(createReadStream(part.tempPath), createWriteStream(path, { flags: 'r+', start: offset }));
+    } else if (part.placedAt !== offset) {
+      throw new Error(`Part ${index} of ${upload.uuid} was written at ${part.placedAt}, not at its offset ${offset}.`);
+    }
+    upload.parts.push({ index, offset, size: part.size, fields });
     upload.updatedAt = Date.now();
     await this.save(upload);
+    // Part 0's own MD5, or the running one that a part in order was written into.
+    if (part.running && (index === 0 || part.placedAt !== undefined)) {
+      this.running.set(upload.uuid, { hash: part.running, parts: index + 1 });
+    }
   }
 
-  /** MD5 and first bytes of the assembled file, read as a stream. */
-  async digest(uuid: string): Promise<{ md5: string; head: Buffer }> {
-    const hash = createHash('md5');
+  /** Hands the running MD5 to part `index` if it is the next in order; taken, so that no other part writes into it. */
+  takeRunningHash(uuid: string, index: number): Hash | undefined {
+    const running = this.running.get(uuid);
+    if (running?.parts !== index) return undefined;
+    this.running.delete(uuid);
+    return running.hash;
+  }
+
+  /**
+   * MD5 and first bytes of the assembled file of `totalParts` parts, or of its bytes from `start` to
+   * `end`; the running MD5 serves when every part came in order.
+   */
+  async digest(uuid: string, totalParts: number, range: { start?: number; end?: number } = {}) {
+    const running = this.running.get(uuid);
+    const whole = range.start === undefined && running?.parts === totalParts;
+    const hash = whole ? running.hash.copy() : createHash('md5');
     let head = Buffer.alloc(0);
-    for await (const chunk of createReadStream(this.dataPath(uuid)) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
+    const read = whole ? { end: SNIFF_BYTES - 1 } : range;
+    for await (const chunk of createReadStream(this.dataPath(uuid), read) as AsyncIterable<Buffer>) {
+      if (!whole) hash.update(chunk);
       if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
     }
     return { md5: hash.digest('hex'), head };
@@ -102,6 +134,7 @@ export class ChunkStore {
 
   /** Forgets an upload: its record first, so that a crash between the two leaves a file `open()` sweeps. */
   async remove(uuid: string): Promise<void> {
+    this.running.delete(uuid);
     await rm(join(this.dir, `${uuid}.json`), { force: true });
     await rm(this.dataPath(uuid), { force: true });
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
@@ -9,11 +9,19 @@ import { FIELDS, fieldName, type Field } from '../src/core/protocol';
 import { HttpError } from './http';
 import { SNIFF_BYTES } from '../src/core/sniff';
 
-/** The uploaded file, complete and on disk under a temporary name the caller now owns. */
+/**
+ * The uploaded file, complete and on disk: under a temporary name the caller now owns, or written
+ * in place into a file that `placeFile` named (`placedAt`).
+ */
 export interface ReceivedFile {
   tempPath: string;
+  /** Where in `tempPath` the bytes were written, when `placeFile` chose the place; the file is not the caller's to delete. */
+  placedAt?: number;
   size: number;
+  /** The MD5 of the bytes; '' for a file written in place, which is hashed (if at all) into `place.hash`. */
   md5: string;
+  /** The MD5 under way, to go on from: of these bytes, or of `place.hash` with them. */
+  running?: Hash;
   /** The first bytes, for sniffing the type. */
   head: Buffer;
   /** Name and type from the part's own headers, used when the form fields do not say. */
@@ -29,16 +37,31 @@ export interface ReceivedForm {
   file: ReceivedFile | undefined;
 }
 
+/** A region of an existing file that a file part is written into. */
+export interface FilePlace {
+  path: string;
+  start: number;
+  maxBytes: number;
+  /** The MD5 of what comes before the region, which the bytes go on; without it they are not hashed. */
+  hash?: Hash;
+}
+
 export interface ReceiveOptions {
   prefix: string;
   maxFileBytes: number;
   tempFilePath: () => string;
+  /**
+   * Asked, with the fields sent before the file, where to write it: a region of an existing file
+   * (`start`, at most `maxBytes` long), or undefined for a temporary file.
+   */
+  placeFile?: (fields: Map<Field, string>) => Promise<FilePlace | undefined>;
   /** Aborting it stops the read; the promise rejects with the signal's reason (an HttpError). */
   signal?: AbortSignal;
 }
 
 /**
- * Reads a multipart body, streaming the file to a temporary file while its MD5 is computed.
+ * Reads a multipart body, streaming the file to a temporary file (or where `placeFile` says) while
+ * its MD5 is computed.
  * Both the prefixed (`qqfile`) and the unprefixed (`file`) names are accepted, since later
  * versions of the API dropped the prefix. Rejects with an HttpError, never leaving a temp file.
  */
@@ -63,7 +86,7 @@ export async function receiveForm(req: IncomingMessage, options: ReceiveOptions)
 
   const fields = new Map<Field, string>();
   const sentFields = new Map<string, string>();
-  let upload: { tempPath: string; written: Promise<ReceivedFile> } | undefined;
+  let upload: { tempPath?: string; written: Promise<ReceivedFile> } | undefined;
 
   const parsed = new Promise<void>((resolve, reject) => {
     parser.on('field', (name, value, info) => {
@@ -88,9 +111,15 @@ export async function receiveForm(req: IncomingMessage, options: ReceiveOptions)
       // Registered before the write: a broken body is the client's fault (400); only errors of
       // the write itself (disk full, …) reach the catch below and become a 500.
       stream.once('error', (error: Error) => reject(malformed(error)));
-      const tempPath = options.tempFilePath();
-      upload = { tempPath, written: writeFile(stream, tempPath, info) };
-      upload.written.catch(reject);
+      const current: { tempPath?: string } = {};
+      const written = (async () => {
+        const place = await options.placeFile?.(fields);
+        if (place) return writeFile(stream, info, place.path, place);
+        current.tempPath = options.tempFilePath();
+        return writeFile(stream, info, current.tempPath);
+      })();
+      upload = Object.assign(current, { written });
+      written.catch(reject);
     });
     parser.on('partsLimit', () => reject(new HttpError(400, 'The form has too many parts.')));
     parser.on('error', (error: Error) => reject(malformed(error)));
@@ -113,7 +142,7 @@ export async function receiveForm(req: IncomingMessage, options: ReceiveOptions)
     if (upload) {
       // Wait until the write stream is closed: deleting earlier could race its creation.
       await upload.written.catch(() => undefined);
-      await rm(upload.tempPath, { force: true });
+      if (upload.tempPath) await rm(upload.tempPath, { force: true });
     }
     throw error;
   }
@@ -121,18 +150,26 @@ export async function receiveForm(req: IncomingMessage, options: ReceiveOptions)
 
 const malformed = (error: Error) => new HttpError(400, `The multipart/form-data body is malformed: ${error.message}.`);
 
-async function writeFile(stream: Readable, tempPath: string, info: busboy.FileInfo): Promise<ReceivedFile> {
-  const hash = createHash('md5');
+/** Writes the file part where `place` says: a new temp file, or its region of an existing file. */
+async function writeFile(
+  stream: Readable,
+  info: busboy.FileInfo,
+  path: string,
+  place?: FilePlace,
+): Promise<ReceivedFile> {
+  const hash = place ? place.hash : createHash('md5');
   let size = 0;
   let head = Buffer.alloc(0);
-  const file = createWriteStream(tempPath, { flags: 'wx' });
+  const file = createWriteStream(path, place ? { flags: 'r+', start: place.start } : { flags: 'wx' });
   try {
     await pipeline(
       stream,
       async function* (chunks: AsyncIterable<Buffer>) {
         for await (const chunk of chunks) {
-          hash.update(chunk);
+          hash?.update(chunk);
           size += chunk.length;
+          // Written in place, a part longer than its region would overwrite the next one: the rest is read, not written.
+          if (place && size > place.maxBytes) continue;
           if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
           yield chunk;
         }
@@ -145,5 +182,17 @@ async function writeFile(stream: Readable, tempPath: string, info: busboy.FileIn
     if (!file.closed) await new Promise<void>((closed) => file.once('close', () => closed()));
     throw error;
   }
-  return { tempPath, size, md5: hash.digest('hex'), head, partName: info.filename ?? '', partType: info.mimeType };
+  if (place && size > place.maxBytes) {
+    throw new HttpError(400, `The part is larger than its ${place.maxBytes} bytes; send the file's own parts.`);
+  }
+  return {
+    tempPath: path,
+    ...(place && { placedAt: place.start }),
+    size,
+    running: place ? hash : hash?.copy(),
+    md5: place ? '' : (hash?.digest('hex') ?? ''),
+    head,
+    partName: info.filename ?? '',
+    partType: info.mimeType,
+  };
 }

@@ -322,14 +322,15 @@ export const bench = {
   },
 
   /**
-   * The built `uploadMedia` of a fixture: in parts of `chunkSize` bytes (each hashed as it is read,
-   * then posted), or in one request (the MD5 of the whole file first).
+   * The built `uploadMedia` of a fixture: in parts of `chunkSize` bytes (`partConcurrency` of them in
+   * flight, the next read and hashed while one goes), or in one request (the MD5 of the whole file first).
    */
   async uploadMedia(
     method: 'chunked' | 'single',
     name: string,
     target: Pick<UploadTarget, 'baseUrl' | 'token'>,
     chunkSize: number,
+    partConcurrency = 1,
   ): Promise<MediaUploadFigure> {
     const file = await fixture(name);
     await nextFrame();
@@ -341,6 +342,7 @@ export const bench = {
       file,
       chunkSize,
       chunkThreshold: method === 'single' ? Number.POSITIVE_INFINITY : chunkSize,
+      partConcurrency,
       retry: false,
     });
     return { ms: performance.now() - start, fileUuid: result.file_uuid, requests: sendTimes.length - before };

@@ -124,7 +124,10 @@ export interface UploadAttachmentOptions
   extends
     RequestOptions,
     Omit<ThumbnailOfOptions, 'thumbnail'>,
-    Pick<UploadMediaOptions, 'baseUrl' | 'file' | 'fieldPrefix' | 'chunkSize' | 'chunkThreshold' | 'onStep'> {
+    Pick<
+      UploadMediaOptions,
+      'baseUrl' | 'file' | 'fieldPrefix' | 'chunkSize' | 'chunkThreshold' | 'partConcurrency' | 'onStep'
+    > {
   /** The thumbnail, started earlier (to preview it), or `false` for none; default: `thumbnailOf(file, options)`. */
   thumbnail?: ThumbnailJob | false;
   /** Goes on from where an earlier call stopped: the parts not yet sent, or the thumbnail alone. */
@@ -171,6 +174,7 @@ export async function uploadAttachment(options: UploadAttachmentOptions): Promis
         duration: duration === undefined ? undefined : Math.max(1, Math.round(duration)),
         chunkSize,
         chunkThreshold,
+        partConcurrency: options.partConcurrency,
         resume: resume.parts,
         onProgress: options.onProgress,
         onStep: options.onStep,

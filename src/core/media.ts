@@ -37,8 +37,12 @@ export interface ChunkCheckpoint {
   fileSize: number;
   fileName: string;
   fileLastModified: number;
-  /** The MD5 of the finished parts, as the hasher's saved state (hash-wasm `save()`), in base64. */
+  /** The MD5 of parts `0 .. hashedParts - 1`, as the hasher's saved state (hash-wasm `save()`), in base64. */
   md5State: string;
+  /** How many parts `md5State` has hashed, from part 0: they are hashed apart from their sending (default `nextPart`). */
+  hashedParts?: number;
+  /** Parts after `nextPart` already stored, sent out of order (`partConcurrency` above 1). */
+  storedParts?: number[];
 }
 
 /** What uploadMedia needs: the file, how to cut it, and how to reach and retry the server. */
@@ -53,6 +57,12 @@ export interface UploadMediaOptions extends RequestOptions {
   chunkSize?: number;
   /** Files larger than this go in chunks, smaller ones in one request (default: `chunkSize`). */
   chunkThreshold?: number;
+  /**
+   * Parts in flight at once after part 0 (default 1: in series, as the platform's own client sends
+   * them). Above 1, parts may reach the server out of order: raise it only for a server that places
+   * each part at its `partbyteoffset`, as the reference server does.
+   */
+  partConcurrency?: number;
   /**
    * Length of an audio or video, in whole seconds, sent as `qqduration` with a single-request
    * upload; the chunked calls of the protocol have no such field.
@@ -70,14 +80,16 @@ export interface UploadMediaOptions extends RequestOptions {
 
 /**
  * Uploads a media and resolves with the server's checked `{ file_url, file_uuid }`. A file over
- * `chunkThreshold` goes in parts, in series, each retried alone, then the `?done` call with the
- * MD5 of the whole file. Aborting the signal rejects with an `aborted` UploadError; the last
- * checkpoint then resumes the upload (`resume`) without sending its finished parts again.
+ * `chunkThreshold` goes in parts (in series, or `partConcurrency` at once after part 0), each
+ * retried alone, then the `?done` call with the MD5 of the whole file. Aborting the signal rejects
+ * with an `aborted` UploadError; the last checkpoint then resumes the upload (`resume`) without
+ * sending its finished parts again.
  */
 export async function uploadMedia(options: UploadMediaOptions): Promise<MediaResult> {
   const chunkSize = chunkSizeOf(options);
-  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-    throw new RangeError(`chunkSize must be a whole number of bytes above 0, not ${chunkSize}.`);
+  for (const [name, value] of Object.entries({ chunkSize, partConcurrency: options.partConcurrency ?? 1 })) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`${name} must be a whole number above 0, not ${value}.`);
   }
   const { file, signal } = options;
   try {
@@ -113,66 +125,126 @@ async function uploadWhole(options: UploadMediaOptions): Promise<MediaResult> {
 }
 
 async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): Promise<MediaResult> {
-  const { file, resume, signal, fieldPrefix = DEFAULT_FIELD_PREFIX } = options;
+  const { file, resume, fieldPrefix = DEFAULT_FIELD_PREFIX, partConcurrency = 1 } = options;
   const totalParts = Math.ceil(file.size / chunkSize);
   const fileName = mediaName(file);
+  const partSize = (part: number) => Math.min(chunkSize, file.size - part * chunkSize);
+  const url = uploadUrl(options.baseUrl);
   // A fixed token refreshed once serves the parts after it too.
-  const request = keepingRefreshedToken(options);
+  const series = keepingRefreshedToken(options);
+  // One failed part stops its siblings in flight.
+  const stop = new AbortController();
+  const request = { ...series, signal: stop.signal };
   const progress = progressOverFile(file.size, options.onProgress);
   // Loaded when first needed, as md5.ts loads it, so that it weighs nothing in an app's first load.
   const { createMD5 } = await import('./hashWasmMd5');
   const hasher = await createMD5();
   let fileUuid = resume?.fileUuid;
+  let nextPart = resume?.nextPart ?? 0;
+  let hashed = resume?.hashedParts ?? nextPart;
+  const stored = new Set(resume?.storedParts);
   if (resume) {
     const fits =
       resume.fileSize === file.size &&
       resume.fileName === file.name &&
       resume.fileLastModified === file.lastModified &&
       resume.totalParts === totalParts;
-    const inRange = Number.isInteger(resume.nextPart) && resume.nextPart >= 1 && resume.nextPart <= totalParts;
-    if (!fits || !inRange || !loadHasherState(hasher, resume)) {
+    const inRange = (part: number, from: number, to: number) => Number.isInteger(part) && part >= from && part <= to;
+    const partsInRange =
+      inRange(nextPart, 1, totalParts) &&
+      inRange(hashed, 0, totalParts) &&
+      [...stored].every((part) => inRange(part, nextPart + 1, totalParts - 1));
+    if (!fits || !partsInRange || !loadHasherState(hasher, resume)) {
       throw detailedError('invalid-file', { reason: 'not-resumable' });
     }
-    progress(resume.nextPart * chunkSize);
   }
 
-  for (let part = resume?.nextPart ?? 0; part < totalParts; part += 1) {
-    signal?.throwIfAborted();
+  let hashing = Promise.resolve();
+  /** Hashes, in file order, every part up to `part`: parts may be sent out of order, never hashed so. */
+  const hashThrough = (part: number) => {
+    hashing = hashing.then(async () => {
+      for (; hashed <= part; hashed += 1) {
+        const start = hashed * chunkSize;
+        hasher.update(new Uint8Array(await file.slice(start, start + partSize(hashed)).arrayBuffer()));
+      }
+    });
+    // Awaited by the part that needs it; one read ahead that fails must not be reported as unhandled.
+    hashing.catch(() => undefined);
+    return hashing;
+  };
+
+  const sending = new Map<number, number>();
+  let storedBytes = 0;
+  for (let part = 0; part < totalParts; part += 1)
+    if (part < nextPart || stored.has(part)) storedBytes += partSize(part);
+  const report = () => progress([...sending.values()].reduce((sum, bytes) => sum + bytes, storedBytes));
+  if (resume) report();
+
+  const sendPart = async (part: number) => {
     options.onStep?.({ name: 'part', index: part, count: totalParts });
     const start = part * chunkSize;
-    const chunk = file.slice(start, Math.min(start + chunkSize, file.size), file.type);
-    // Hashed as it is read, one part at a time, so the whole file is never in memory; a retry of
-    // the part sends the same bytes without hashing them again.
-    hasher.update(new Uint8Array(await chunk.arrayBuffer()));
-    const body = buildChunkForm(
-      {
-        chunk,
-        partIndex: part,
-        totalParts,
-        fileUuid,
-        byteOffset: start,
-        fileName,
-        fileType: file.type,
-        totalFileSize: file.size,
-      },
-      fieldPrefix,
+    // A slice of the file, not a copy: the browser reads it from the disk as the request goes.
+    const chunk = file.slice(start, start + partSize(part), file.type);
+    const form = { chunk, partIndex: part, totalParts, fileUuid, byteOffset: start, fileName, fileType: file.type };
+    const onProgress = ({ loaded, total }: UploadProgress) => {
+      sending.set(part, (chunk.size * loaded) / total);
+      report();
+    };
+    const answer = await postWithRetry(
+      { url, body: buildChunkForm({ ...form, totalFileSize: file.size }, fieldPrefix), onProgress },
+      request,
     );
-    const onProgress = ({ loaded, total }: UploadProgress) => progress(start + (chunk.size * loaded) / total);
-    fileUuid = readPartAnswer(
-      await postWithRetry({ url: uploadUrl(options.baseUrl), body, onProgress }, request),
-      fileUuid,
-    );
-    progress(start + chunk.size);
+    fileUuid = readPartAnswer(answer, fileUuid);
+    sending.delete(part);
+    storedBytes += chunk.size;
+    stored.add(part);
+    report();
+    // The checkpoint moves past the parts stored in a row; the parts stored after a gap are listed.
+    for (; stored.delete(nextPart); nextPart += 1);
     options.onCheckpoint?.({
       fileUuid,
-      nextPart: part + 1,
+      nextPart,
       totalParts,
       chunkSize,
       fileSize: file.size,
       fileName: file.name,
       fileLastModified: file.lastModified,
       md5State: toBase64(hasher.save()),
+      hashedParts: hashed,
+      ...(stored.size && { storedParts: [...stored].sort((a, b) => a - b) }),
     });
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  const { signal } = options;
+  const onAbort = () => stop.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort);
+  try {
+    for (let part = nextPart; part < totalParts; part += 1) {
+      if (stored.has(part)) continue;
+      // Hashed before it goes, so that its checkpoint has the MD5 state; the next part is read and
+      // hashed while this one is on the wire.
+      await hashThrough(part);
+      if (part + 1 < totalParts) void hashThrough(part + 1);
+      stop.signal.throwIfAborted();
+      const sent = sendPart(part);
+      // Part 0 goes alone: its answer names the uuid every later part carries.
+      if (fileUuid === undefined) await sent;
+      else {
+        inFlight.add(sent);
+        void sent.then(
+          () => inFlight.delete(sent),
+          () => undefined,
+        );
+        while (inFlight.size >= partConcurrency) await Promise.race(inFlight);
+      }
+    }
+    await Promise.all(inFlight);
+    await hashThrough(totalParts - 1);
+  } finally {
+    stop.abort();
+    signal?.removeEventListener('abort', onAbort);
   }
 
   signal?.throwIfAborted();
@@ -188,7 +260,7 @@ async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): P
     },
     fieldPrefix,
   );
-  return readMediaResult(await postWithRetry({ url: uploadUrl(options.baseUrl, '?done'), body }, request));
+  return readMediaResult(await postWithRetry({ url: uploadUrl(options.baseUrl, '?done'), body }, series));
 }
 
 /** The name sent: the done call requires one, and a pasted blob may have none. */

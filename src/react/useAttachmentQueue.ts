@@ -121,7 +121,7 @@ export interface UseAttachmentQueueOptions extends Omit<
 > {
   /** Attachments in the list at most; the files of a drop past it are left out, and the status says which. @default 10 */
   maxFiles?: number;
-  /** Attachments sent at once; the parts of one attachment stay in series. @default 2 */
+  /** Attachments sent at once; the parts of one attachment go `partConcurrency` at a time. @default 2 */
   concurrency?: number;
   /** Called once per attachment stored, with its media and thumbnail. */
   onUploaded?: (attachment: AttachmentResult) => void;

@@ -60,6 +60,12 @@ export interface UseAttachmentUploadOptions {
   /** Files larger than this go in parts, which can be paused and resumed; smaller ones in one request. @default chunkSize */
   chunkThreshold?: number;
   /**
+   * Parts of one media in flight at once after its part 0. Above 1 they may arrive out of order:
+   * raise it only when the server places each part at its `partbyteoffset` (the reference server
+   * does; the platform's own client sends parts in series). @default 1
+   */
+  partConcurrency?: number;
+  /**
    * The app's own thumbnail of any file: what it gives wins; `undefined` lets the library make one
    * (an image scaled down, a video's frame, a PDF's first page, a generated picture for the rest).
    */
@@ -144,13 +150,15 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
 
 /** The attachment task for a hook's options, sent to the provider's server. */
 export function attachmentTaskFor(options: UseAttachmentUploadOptions, server: UploaderServer) {
-  const { makeThumbnail, thumbnail, chunkSize, chunkThreshold, retry, maxDimension, quality } = options;
+  const { makeThumbnail, thumbnail, chunkSize, chunkThreshold, partConcurrency, retry, maxDimension, quality } =
+    options;
   return attachmentTask({
     ...server,
     makeThumbnail,
     thumbnail,
     chunkSize,
     chunkThreshold,
+    partConcurrency,
     retry,
     maxDimension,
     quality,

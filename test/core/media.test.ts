@@ -275,6 +275,153 @@ describe('uploadMedia in chunks, against the reference server', () => {
   });
 });
 
+/** Fails unless the timeline shows part 0 alone first, at most `most` parts at once after it, and done after every part. */
+function expectPartsInFlight(timeline: string[], most: number) {
+  expect(timeline.slice(0, 2)).toEqual(['>0', '<0']);
+  let open = 0;
+  let highest = 0;
+  for (const event of timeline.slice(2, timeline.indexOf('>done'))) {
+    open += event.startsWith('>') ? 1 : -1;
+    highest = Math.max(highest, open);
+  }
+  expect(highest).toBe(most);
+  expect(open).toBe(0);
+  expect(timeline.slice(-2)).toEqual(['>done', '<done']);
+}
+
+describe('uploadMedia with parts in flight at once (partConcurrency)', () => {
+  it('sends part 0 alone, then 3 parts at once, and the done call after all; stored byte for byte with the right MD5', async () => {
+    const { bytes, file } = mediaFile(8 * CHUNK - 99);
+    // Parts answered late, part 1 the latest: the later ones finish before it.
+    const proxy = await proxyToServer({ delay: ({ fields }) => (fields.qqpartindex === '1' ? 150 : 30) });
+    const checkpoints: ChunkCheckpoint[] = [];
+    const progress: UploadProgress[] = [];
+    const result = await uploadMedia({
+      baseUrl: proxy.url,
+      token: server.token,
+      file,
+      chunkSize: CHUNK,
+      partConcurrency: 3,
+      onCheckpoint: (checkpoint) => checkpoints.push(checkpoint),
+      onProgress: (event) => progress.push(event),
+    });
+
+    expectPartsInFlight(proxy.timeline(), 3);
+    expect(proxy.mostInFlight()).toBe(3);
+    expect((await server.record(result.file_uuid)).md5).toBe(md5Of(bytes));
+    await expectStored(result.file_uuid, bytes);
+    expectWholeFileProgress(progress, file.size);
+    // Parts stored past a part still on the way are listed, never counted in nextPart before it.
+    expect(checkpoints.some(({ nextPart, storedParts }) => nextPart === 1 && storedParts?.includes(2))).toBe(true);
+    for (const { nextPart, storedParts = [] } of checkpoints) {
+      expect(storedParts.every((part) => part > nextPart)).toBe(true);
+    }
+    expect(checkpoints.at(-1)).toMatchObject({ nextPart: 8, totalParts: 8 });
+    expect(checkpoints.at(-1)?.storedParts).toBeUndefined();
+  });
+
+  it('reads and hashes the next part while one is on the wire, in series by default', async () => {
+    const { bytes, file } = mediaFile(4 * CHUNK);
+    const reads = vi.spyOn(Blob.prototype, 'arrayBuffer');
+    const readsWhenReceived: number[] = [];
+    const proxy = await proxyToServer({
+      delay: ({ fields }) => {
+        if (fields.qqpartindex !== undefined) readsWhenReceived.push(reads.mock.calls.length);
+        return 20;
+      },
+    });
+    const result = await uploadMedia({ baseUrl: proxy.url, token: server.token, file, chunkSize: CHUNK });
+
+    expect(proxy.mostInFlight()).toBe(1);
+    // When part n has arrived whole, and its answer is still held, part n + 1 has been read already.
+    expect(readsWhenReceived).toEqual([2, 3, 4, 4]);
+    expect((await server.record(result.file_uuid)).md5).toBe(md5Of(bytes));
+  });
+
+  it('retries a failed part alone while the others go on', async () => {
+    const { bytes, file } = mediaFile(6 * CHUNK);
+    let failed = false;
+    const proxy = await proxyToServer({
+      answer: ({ fields }) => {
+        if (fields.qqpartindex !== '3' || failed) return undefined;
+        failed = true;
+        return { status: 503, body: JSON.stringify({ error: 'busy' }) };
+      },
+    });
+    const result = await uploadMedia({
+      baseUrl: proxy.url,
+      token: server.token,
+      file,
+      chunkSize: CHUNK,
+      partConcurrency: 2,
+      retry: fast,
+    });
+    expect(calls(proxy.requests()).sort()).toEqual(['0', '1', '2', '3', '3', '4', '5', 'done']);
+    await expectStored(result.file_uuid, bytes);
+  });
+
+  it('pauses with parts in flight, and resumes sending only the parts not stored, out of order, MD5 right', async () => {
+    const { bytes, file } = mediaFile(8 * CHUNK - 5);
+    // Part 2 is held (the first time) while 3 and 4 are stored; the pause comes then.
+    let held = false;
+    const proxy = await proxyToServer({
+      delay: ({ fields }) => (fields.qqpartindex === '2' && !held && (held = true) ? 1000 : 10),
+    });
+    const controller = new AbortController();
+    let checkpoint: ChunkCheckpoint | undefined;
+    const paused = await failure(
+      uploadMedia({
+        baseUrl: proxy.url,
+        token: server.token,
+        file,
+        chunkSize: CHUNK,
+        partConcurrency: 3,
+        signal: controller.signal,
+        onCheckpoint: (reached) => {
+          checkpoint = reached;
+          if (reached.nextPart === 2 && [3, 4].every((part) => reached.storedParts?.includes(part))) controller.abort();
+        },
+      }),
+    );
+    expect(paused.kind).toBe('aborted');
+    expect(checkpoint).toMatchObject({ nextPart: 2, storedParts: expect.arrayContaining([3, 4]) as number[] });
+    const before = proxy.requests().length;
+    // Those stored out of order are not sent again: 5 or 6 may have been too, on a busy machine.
+    const left = [2, 5, 6, 7].filter((part) => !checkpoint?.storedParts?.includes(part)).map(String);
+
+    const stored = JSON.parse(JSON.stringify(checkpoint)) as ChunkCheckpoint;
+    const result = await uploadMedia({
+      baseUrl: proxy.url,
+      token: server.token,
+      file,
+      resume: stored,
+      partConcurrency: 3,
+    });
+    expect(calls(proxy.requests().slice(before)).sort()).toEqual([...left, 'done']);
+    expect((await server.record(result.file_uuid)).md5).toBe(md5Of(bytes));
+    await expectStored(result.file_uuid, bytes);
+  });
+
+  it('stops the parts in flight when one fails for good, and refuses a partConcurrency that is not a whole number above 0', async () => {
+    const { file } = mediaFile(6 * CHUNK);
+    const proxy = await proxyToServer({
+      delay: ({ fields }) => (fields.qqpartindex === '2' ? 0 : 300),
+      answer: ({ fields }) => (fields.qqpartindex === '2' ? { status: 400, body: '{"error":"bad part"}' } : undefined),
+    });
+    const error = await failure(
+      uploadMedia({ baseUrl: proxy.url, token: server.token, file, chunkSize: CHUNK, partConcurrency: 3 }),
+    );
+    expect(error).toMatchObject({ kind: 'rejected', status: 400 });
+    // Parts 1 and 3 were cut off, and nothing was sent after the failure.
+    expect(calls(proxy.requests()).sort()).toEqual(['0', '1', '2', '3']);
+    for (const partConcurrency of [0, 1.5]) {
+      await expect(uploadMedia({ baseUrl: proxy.url, file, chunkSize: CHUNK, partConcurrency })).rejects.toThrow(
+        RangeError,
+      );
+    }
+  });
+});
+
 describe('uploadMedia in one request', () => {
   it('sends a file up to chunkThreshold whole, with its MD5 and duration, progress over the file', async () => {
     const { bytes, file } = mediaFile(CHUNK, 'song.mp3', 'audio/mpeg');

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createParentMedia } from '../support/parentMedia';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import { onePagePdf } from '../browser/pdfFixtures';
 import { makeOpaque, makePng, md5Of } from '../fixtures';
+import { startRecordingProxy } from '../support/faultServer';
 import { startEngine, type EngineSession, type Tab } from './browserTab';
 import { REPO, linkFromRepo, runQuietly, serveStatic } from './support';
 
@@ -25,6 +27,8 @@ const DEFAULT_MAX_SIZE = 10 * 1024 * 1024;
 const PNG_2000X1500 = Buffer.from(makePng(2000, 1500));
 /** At the default maxDimension already: the widget sends these very bytes. */
 const PNG_1024X768 = Buffer.from(makePng(1024, 768));
+/** Parts of the chunked attachment: small, so that a media of 10 of them is quick. */
+const PART_BYTES = 256 * 1024;
 
 /** What the app page (test/e2e/app/main.jsx) exposes as `window.e2e`, and what the init script records. */
 interface PageProbe {
@@ -350,6 +354,44 @@ describe(`AttachmentUploader, built and installed in an app, against the referen
   });
 });
 
+describe(`AttachmentUploader with 3 parts in flight (partConcurrency), against the reference server in ${ENGINE}`, () => {
+  it('sends part 0 alone, then 3 parts at once, and the server reassembles the media byte for byte', async () => {
+    const buffer = Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(10 * PART_BYTES - 4 - 777)]);
+    // Each part answered 100 ms late, so that parts overlap on loopback too.
+    const proxy = await startRecordingProxy(api.url, { delay: ({ fields }) => (fields.qqpartindex ? 100 : 0) });
+    await withPage(
+      '',
+      TOKEN,
+      async (page) => {
+        await page.chooseFile({ name: 'photos.zip', mimeType: 'application/zip', buffer });
+        await page.waitUntil(() => (window as unknown as ProbedWindow).e2e.uploaded.length === 1);
+
+        const [{ media }] = (await page.evaluate(
+          () => (window as unknown as ProbedWindow).e2e.uploaded,
+        )) as unknown as [{ media: { file_uuid: string; file_url: string } }];
+        expect(await page.evaluate(() => (window as unknown as ProbedWindow).e2e.errors)).toEqual([]);
+        const stored = (await record(media.file_uuid)) as StoredRecord & { parts: Array<Record<string, string>> };
+        expect(stored.parts.map((part) => part.qqpartindex)).toEqual(
+          Array.from({ length: 10 }, (_, index) => `${index}`),
+        );
+        expect(stored).toMatchObject({ size: buffer.length, md5: md5Of(buffer) });
+        const served = Buffer.from(await (await fetch(new URL(media.file_url, api.url))).arrayBuffer());
+        expect(Buffer.compare(served, buffer)).toBe(0);
+        await proxy.close();
+        // Part 0 alone, then the parts at most 3 at once, and done after all of them.
+        const timeline = proxy.timeline().filter((call) => !call.endsWith('undefined'));
+        expect(timeline.slice(0, 2)).toEqual(['>0', '<0']);
+        let open = 0;
+        const inFlight = timeline.slice(2, -2).map((call) => (open += call.startsWith('>') ? 1 : -1));
+        expect(Math.max(...inFlight)).toBe(3);
+        expect(timeline.slice(-2)).toEqual(['>done', '<done']);
+      },
+      'attachments',
+      { baseUrl: proxy.url, chunkSize: String(PART_BYTES), partConcurrency: '3' },
+    );
+  });
+});
+
 /** A JPEG encoded by the page's own canvas (Node has no encoder), as a camera photo would be. */
 async function jpegFromPage(page: Tab, width: number, height: number): Promise<Buffer> {
   const base64 = await page.evaluate(
@@ -383,8 +425,9 @@ async function withPage(
   token: string,
   use: (page: Tab) => Promise<void>,
   widget = 'thumbnail',
+  options: Record<string, string> = {},
 ): Promise<void> {
-  const query = new URLSearchParams({ baseUrl: api.url, token, parentUuid, widget });
+  const query = new URLSearchParams({ baseUrl: api.url, token, parentUuid, widget, ...options });
   const recordProgress = () => {
     const seen: number[] = [];
     (window as unknown as ProbedWindow).progressSeen = seen;

@@ -162,28 +162,73 @@ describe('chunked media', () => {
 });
 
 describe('chunked refusals', () => {
-  it('refuses a part out of order (400), and takes the expected one after', async () => {
-    const bytes = randomFile(3 * PART);
+  it('takes the parts after part 0 in any order, several at once, and reassembles them byte for byte', async () => {
+    const bytes = randomFile(6 * PART - 321);
     const uuid = await sendPart(bytes, 0);
-    await expectError(await post(partFields(bytes, 2, uuid)), 400, /Part 2 .* out of order: part 1 is next/);
-    expect(await sendPart(bytes, 1, uuid)).toBe(uuid);
-    // Part 1 again with other bytes is no retry of the part just stored: out of order too.
-    await expectError(
-      await post(partFields(randomFile(3 * PART), 1, uuid)),
-      400,
-      /Part 1 .* out of order: part 2 is next/,
-    );
+    // The last (short) part first, then the rest at the same time.
+    expect(await sendPart(bytes, 5, uuid)).toBe(uuid);
+    expect(await Promise.all([3, 1, 4, 2].map((index) => sendPart(bytes, index, uuid)))).toEqual([
+      uuid,
+      uuid,
+      uuid,
+      uuid,
+    ]);
+
+    const res = await post(doneFields(bytes, uuid), '?done');
+    expect(res.status).toBe(200);
+    const media = (await res.json()) as { file_url: string };
+    expect(Buffer.compare(Buffer.from(await (await fetch(media.file_url)).arrayBuffer()), bytes)).toBe(0);
+    const record = JSON.parse(await readFile(join(server.dataDir, 'meta', `${uuid}.json`), 'utf8')) as StoredUpload;
+    expect(record.parts?.map((fields) => fields.qqpartindex)).toEqual(['0', '1', '2', '3', '4', '5']);
   });
 
-  it('refuses a done before every part is in (400), then a done with a missing part in the middle (400)', async () => {
+  it('answers two copies of a part sent at once (a retry racing the original) both, storing it once', async () => {
     const bytes = randomFile(3 * PART);
     const uuid = await sendPart(bytes, 0);
-    await expectError(await post(doneFields(bytes, uuid), '?done'), 400, /Parts 1 to 2 of .* are missing/);
-    // Part 1 is never sent: part 2 is refused, and done still misses both.
-    expect((await post(partFields(bytes, 2, uuid))).status).toBe(400);
-    await expectError(await post(doneFields(bytes, uuid), '?done'), 400, /Parts 1 to 2 .* missing/);
+    expect(await Promise.all([1, 1, 2].map((index) => sendPart(bytes, index, uuid)))).toEqual([uuid, uuid, uuid]);
+    expect((await post(doneFields(bytes, uuid), '?done')).status).toBe(200);
+    expect(Buffer.compare(await readFile(join(server.dataDir, 'files', `${uuid}.mp4`)), bytes)).toBe(0);
+  });
+
+  it('refuses a part stored already with other bytes (400), and one longer than its place, keeping its neighbours intact', async () => {
+    const bytes = randomFile(3 * PART);
+    const uuid = await sendPart(bytes, 0);
+    await sendPart(bytes, 2, uuid);
+    await expectError(
+      await post(partFields(randomFile(3 * PART), 2, uuid)),
+      400,
+      /Part 2 of .* is stored already, with other bytes/,
+    );
+    // Part 1 declares its 1000 bytes but carries 1500: they must not spill over part 2.
+    const long = { ...partFields(bytes, 1, uuid), qqfile: { bytes: randomFile(1500), type: 'video/mp4', name: 'a' } };
+    await expectError(await post(long), 400, /larger than its 1000 bytes/);
     await sendPart(bytes, 1, uuid);
-    await expectError(await post(doneFields(bytes, uuid), '?done'), 400, /Parts 2 of .* are missing/);
+    expect((await post(doneFields(bytes, uuid), '?done')).status).toBe(200);
+  });
+
+  it('refuses a done before every part is in (400), naming the parts missing, in the middle too', async () => {
+    const bytes = randomFile(5 * PART);
+    const uuid = await sendPart(bytes, 0);
+    await expectError(await post(doneFields(bytes, uuid), '?done'), 400, /Parts 1 to 4 of .* are missing/);
+    await sendPart(bytes, 2, uuid);
+    await sendPart(bytes, 4, uuid);
+    await expectError(await post(doneFields(bytes, uuid), '?done'), 400, /Parts 1, 3 of .* are missing/);
+    await sendPart(bytes, 3, uuid);
+    await expectError(
+      await post(doneFields(bytes, uuid), '?done'),
+      400,
+      new RegExp(`Part 1 of ${uuid} is missing; send every part before \\?done`),
+    );
+    await sendPart(bytes, 1, uuid);
+    expect((await post(doneFields(bytes, uuid), '?done')).status).toBe(200);
+  });
+
+  it('takes the done call as the platform writes it, ?done/', async () => {
+    const bytes = randomFile(2 * PART);
+    const uuid = await sendParts(bytes, 2);
+    const res = await post(doneFields(bytes, uuid), '?done/');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { file_uuid: string }).file_uuid).toBe(uuid);
   });
 
   it('refuses a done whose MD5 is not that of the assembled file (400), and keeps the upload for a right one', async () => {
@@ -211,7 +256,16 @@ describe('chunked refusals', () => {
     await expectError(
       await post({ ...partFields(bytes, 1, uuid), qqpartbyteoffset: '5' }),
       400,
-      /qqpartbyteoffset is 5, but 1000 bytes came before part 1/,
+      /qqpartbyteoffset is 5, but part 1 starts at 1000/,
+    );
+    await expectError(
+      await post({
+        ...partFields(bytes, 1, uuid),
+        qqchunksize: '900',
+        qqfile: { bytes: randomFile(900), type: 'a/b' },
+      }),
+      400,
+      /Part 1 is 900 bytes; every part but the last is 1000 bytes/,
     );
     await expectError(await post({ ...partFields(bytes, 1, uuid), qqchunksize: '7' }), 400, /Size mismatch/);
     await expectError(await post({ ...partFields(bytes, 1, uuid), qqpartindex: '3' }), 400, /from 0 to 2/);

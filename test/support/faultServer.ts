@@ -89,6 +89,8 @@ export interface ProxyFaults {
   answer?: (request: RecordedRequest) => CannedAnswer | undefined;
   /** Passes the request on but never the answer back: the server did the work, the client never hears. */
   swallowAnswer?: (request: RecordedRequest) => boolean;
+  /** Holds the request this long (ms) once received, before passing it on. */
+  delay?: (request: RecordedRequest) => number;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function startRecordingProxy(target: string, faults: ProxyFaults = 
   let swallowed = 0;
   let inFlight = 0;
   let mostInFlight = 0;
+  const timeline: string[] = [];
   const proxy = await startFaultServer((req, res) => {
     inFlight += 1;
     mostInFlight = Math.max(mostInFlight, inFlight);
@@ -114,6 +117,12 @@ export async function startRecordingProxy(target: string, faults: ProxyFaults = 
         authorization: req.headers.authorization,
       };
       requests.push(recorded);
+      const call = recorded.url.includes('?done') ? 'done' : (recorded.fields.qqpartindex ?? recorded.fields.partindex);
+      timeline.push(`>${call}`);
+      res.on('close', () => timeline.push(`<${call}`));
+      setTimeout(() => pass(recorded), faults.delay?.(recorded) ?? 0);
+    });
+    const pass = (recorded: RecordedRequest) => {
       const canned = faults.answer?.(recorded);
       if (canned) {
         res.writeHead(canned.status, { 'Content-Type': 'application/json', ...canned.headers }).end(canned.body);
@@ -134,8 +143,8 @@ export async function startRecordingProxy(target: string, faults: ProxyFaults = 
         },
       );
       upstream.on('error', () => res.destroy());
-      upstream.end(body);
-    });
+      upstream.end(Buffer.concat(chunks));
+    };
   });
   return {
     ...proxy,
@@ -144,6 +153,8 @@ export async function startRecordingProxy(target: string, faults: ProxyFaults = 
     swallowed: () => swallowed,
     /** The most uploads open at once: from their first byte here to their answer's last. */
     mostInFlight: () => mostInFlight,
+    /** Each call (a part's index, or `done`) as `>0` once received whole, `<0` once answered or dropped. */
+    timeline: () => [...timeline],
   };
 }
 /** The text fields of a multipart body (file parts, which carry a filename, are left out). */

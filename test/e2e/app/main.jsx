@@ -33,6 +33,8 @@ createRoot(document.getElementById('root')).render(
         {params.get('widget') === 'attachments' ? (
           // A message's attachments: the composer reads the list's names and states on every change.
           <AttachmentUploader
+            chunkSize={Number(params.get('chunkSize')) || undefined}
+            partConcurrency={Number(params.get('partConcurrency')) || undefined}
             onUploaded={(attachment) => probe.uploaded.push(attachment)}
             onError={(error) => probe.errors.push({ kind: error.kind, message: error.message })}
             onChange={(items) => probe.changes.push(items.map((item) => [item.file.name, item.state]))}
