@@ -77,11 +77,14 @@ const uploady = bundle(
 // than the hook it replaced; core lost its English sentences to the React labels and its file check
 // to a lazy chunk; issue 13's focus keeper, which finds a list item's neighbour, and the one token
 // refresh shared by a queue's 401s added about 0.2 kB; 2026-12-03: the cached number formatters that keep a
-// long list's renders light, about 40 B), so that nothing grows unnoticed. Lower them
+// long list's renders light, about 40 B; issue 15's wait for the connection, about 140 B; the parts' sender
+// moved to a lazy chunk, which takes 0.9 kB off AttachmentUploader but adds about 270 B here: esbuild
+// treats every import() as an entry point, and the helpers the parts' sender shares with the rest of
+// core then stay in the shared chunk even for an app that never sends a file in parts), so that nothing grows unnoticed. Lower them
 // as the code shrinks.
 const GOAL_ALL_IN = Math.min(10_000, Math.floor(0.66 * gzip(uploady.static)));
 // The content hashes in the chunks' file names also move the gzip size by a few bytes whenever any chunk changes.
-const allInLimit = Math.max(GOAL_ALL_IN, 16_100);
+const allInLimit = Math.max(GOAL_ALL_IN, 16_550);
 
 module.exports = [
   {
@@ -93,13 +96,13 @@ module.exports = [
   {
     name: 'widget, our own code: the same without react-dropzone (min + gzip)',
     path: own.static,
-    limit: '9.8 kB',
+    limit: '10.25 kB',
     gzip: true,
   },
   {
     name: 'core: uploadThumbnail from dist/core.js + chunks (min + gzip)',
     path: core.static,
-    limit: '3.3 kB',
+    limit: '3.75 kB',
     gzip: true,
   },
   {

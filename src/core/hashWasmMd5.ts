@@ -125,6 +125,19 @@ function readInWorker(blob: Blob): Slices {
   };
 }
 
+/** Adds `bytes` to the hash a piece per task, the page running between pieces. */
+export async function updateInPieces(
+  hasher: { update: (data: Uint8Array) => unknown },
+  bytes: ArrayBuffer,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (let at = 0; at < bytes.byteLength; at += HASH_BYTES) {
+    if (at > 0) await yieldToPage();
+    signal?.throwIfAborted();
+    hasher.update(new Uint8Array(bytes, at, Math.min(HASH_BYTES, bytes.byteLength - at)));
+  }
+}
+
 /** Lowercase hex MD5 of a blob's bytes; rejects with the signal's reason once it is aborted. */
 export async function md5HexOfBlob(blob: Blob, signal?: AbortSignal): Promise<string> {
   signal?.throwIfAborted();
@@ -143,11 +156,8 @@ export async function md5HexOfBlob(blob: Blob, signal?: AbortSignal): Promise<st
   try {
     for (let offset = 0; offset < blob.size; offset += SLICE_BYTES) {
       const bytes = await Promise.race([slices.next(), aborted]);
-      for (let at = 0; at < bytes.byteLength; at += HASH_BYTES) {
-        if (at > 0) await yieldToPage();
-        signal?.throwIfAborted();
-        hasher.update(new Uint8Array(bytes, at, Math.min(HASH_BYTES, bytes.byteLength - at)));
-      }
+      signal?.throwIfAborted();
+      await updateInPieces(hasher, bytes, signal);
     }
     return hasher.digest('hex');
   } finally {
