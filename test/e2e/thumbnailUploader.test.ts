@@ -97,6 +97,7 @@ describe(`ThumbnailUploader, built and installed in an app, against the referenc
       expect(paths).toEqual([
         'LICENSE',
         'README.md',
+        'dist/chunks-[hash].js',
         'dist/core-[hash].js',
         'dist/core.d.ts',
         'dist/core.js',
