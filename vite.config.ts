@@ -168,6 +168,15 @@ const STORIES_ONLY_IN_CHROMIUM = [
   'stories/Headless.stories.tsx',
 ];
 
+/** What each chunk of the build starts with. */
+const BANNERS: Record<string, string> = {
+  index: "'use client';",
+  pdfPage:
+    '/*! pdf.js (pdfjs-dist), © Mozilla Foundation, Apache License 2.0: http://www.apache.org/licenses/LICENSE-2.0 */',
+  // LGPL-3.0 section 4: the notice, and a chunk apart that an app can replace with its own build of libheif.
+  heic: '/*! libheif (libheif-js: libheif, libde265, compiled to WebAssembly), © struktur AG, Dirk Farin and contributors, GNU LGPL 3.0: https://www.gnu.org/licenses/lgpl-3.0.html; source: https://github.com/strukturag/libheif */',
+};
+
 export default defineConfig({
   plugins: [react(), stylesheet],
   publicDir: 'public',
@@ -181,13 +190,8 @@ export default defineConfig({
       external,
       output: {
         // Bundlers drop a module-level "use client"; put it back on the React entry only. The lazy
-        // chunk that bundles pdf.js keeps its licence notice (the build drops pdf.js's own comment).
-        banner: (chunk) =>
-          chunk.name === 'index'
-            ? "'use client';"
-            : chunk.name === 'pdfPage'
-              ? '/*! pdf.js (pdfjs-dist), © Mozilla Foundation, Apache License 2.0: http://www.apache.org/licenses/LICENSE-2.0 */'
-              : '',
+        // chunks that bundle pdf.js and libheif keep their licence notices (the build drops their own).
+        banner: (chunk) => BANNERS[chunk.name] ?? '',
       },
     },
   },

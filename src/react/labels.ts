@@ -147,7 +147,7 @@ export function errorText(error: UploadError, labels: UploaderLabels, fileName?:
   });
 }
 
-const IMAGE_TYPES_SENTENCE = 'Choose a PNG, JPEG, GIF, WebP, AVIF or BMP image.';
+const IMAGE_TYPES_SENTENCE = 'Choose a PNG, JPEG, GIF, WebP, AVIF, BMP or HEIC image.';
 
 /** What an English sentence about an error is made from. */
 interface ErrorSentenceParams extends UploadErrorDetails {
@@ -183,6 +183,8 @@ export function englishSentence(
       return 'This video cannot be read in this browser, or it is damaged. Choose an MP4 or WebM video, or choose a picture for its thumbnail.';
     case 'no-picture':
       return 'This file has no picture to show. Choose a video, or a picture for its thumbnail.';
+    case 'heic-unsupported':
+      return `This browser cannot read HEIC photos such as ${fileName || 'this one'}. Open it in Safari, or save it as a JPEG first (on an iPhone: Settings › Camera › Formats › Most Compatible), then choose it again.`;
     case 'unreadable':
       return 'This file can no longer be read (was it moved or changed?). Choose it again.';
     case 'not-accepted':
