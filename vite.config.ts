@@ -53,6 +53,13 @@ const livePorts: Record<Engine, number> = {
   webkit: await portForRun('RTU_LIVE_PORT_WEBKIT'),
 };
 
+/** The reference server of each engine's browser tests (heic.test.ts uploads to it), one per project. */
+const browserServerPorts: Record<Engine, number> = {
+  chromium: await portForRun('RTU_BROWSER_SERVER_PORT'),
+  firefox: await portForRun('RTU_BROWSER_SERVER_PORT_FIREFOX'),
+  webkit: await portForRun('RTU_BROWSER_SERVER_PORT_WEBKIT'),
+};
+
 /**
  * The built package in an app (thumbnailUploader.test.ts), in Firefox or WebKit: `e2e-firefox`,
  * `e2e-webkit`. The quick start (quickstart.test.ts) stays in Chromium: it checks that the README's
@@ -101,8 +108,13 @@ function browserTests(engine: Engine): TestProjectInlineConfiguration {
       name: engine === 'chromium' ? 'browser' : `browser-${engine}`,
       include: ['test/browser/**/*.test.{ts,tsx}'],
       globals: true,
-      // WebKit records no WebM: the video tests' clips are recorded in Chromium for it.
-      globalSetup: engine === 'webkit' ? ['test/support/chromiumVideos.ts'] : [],
+      // WebKit records no WebM: the video tests' clips are recorded in Chromium for it. The reference
+      // server is there for the tests that upload for real.
+      globalSetup: [
+        ...(engine === 'webkit' ? ['test/support/chromiumVideos.ts'] : []),
+        'test/support/liveServerSetup.ts',
+      ],
+      provide: { liveServerPort: browserServerPorts[engine] },
       // Firefox ESR sometimes never answers one image-worker job or one video capture (a 15 s
       // timeout in about 1 clean-clone run of 3, a different test each time, never twice in a row).
       // Tried again there, and counted as an open bug of issue 14, not as a pass.

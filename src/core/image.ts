@@ -159,7 +159,8 @@ async function decodeHeif(file: File, heic: false | undefined): Promise<ImageBit
   try {
     return await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch (cause) {
-    if (heic === false) throw detailedError('invalid-file', { reason: 'heic-unsupported', fileName: file.name }, { cause });
+    if (heic === false)
+      throw detailedError('invalid-file', { reason: 'heic-unsupported', fileName: file.name }, { cause });
   }
   const { decodeHeic } = await import('./heic');
   return decodeHeic(file).catch((cause: unknown) => Promise.reject(damaged(cause)));

@@ -7,14 +7,7 @@
 export const SNIFF_BYTES = 64;
 
 export type ImageType =
-  | 'image/png'
-  | 'image/jpeg'
-  | 'image/gif'
-  | 'image/webp'
-  | 'image/avif'
-  | 'image/bmp'
-  | 'image/heic'
-  | 'image/heif';
+  'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'image/avif' | 'image/bmp' | 'image/heic' | 'image/heif';
 
 /** An iPhone's photo and its kin: Safari alone decodes them (image.ts falls back on libheif elsewhere). */
 export const isHeif = (type: string | undefined): type is 'image/heic' | 'image/heif' =>

@@ -65,7 +65,14 @@ type ThumbnailRun = UploadRun<never, File | undefined>;
 
 /** Headless thumbnail uploader: state, actions and prop getters for dropzone, preview, upload, progress, cancel and retry; the markup is yours. */
 export function useThumbnailUploader(options: UseThumbnailUploaderOptions): ThumbnailUploaderApi {
-  const { parentUuid, accept, maxSize = DEFAULT_MAX_SIZE, maxDimension = DEFAULT_MAX_DIMENSION, quality, heic } = options;
+  const {
+    parentUuid,
+    accept,
+    maxSize = DEFAULT_MAX_SIZE,
+    maxDimension = DEFAULT_MAX_DIMENSION,
+    quality,
+    heic,
+  } = options;
   const { server } = useUploaderConfig();
   const labels = mergeLabels(defaultLabels, options.labels);
   // A HEIC photo's check made its JPEG (`prepared`): that is what is sent.

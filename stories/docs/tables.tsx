@@ -177,7 +177,11 @@ const ERROR_CASES: ErrorCase[] = [
     when: "The file is empty (with a page's own accept; without one, the widget finds no image in it: next row).",
     reason: 'empty',
   },
-  { kind: 'invalid-file', when: 'Its bytes are no PNG, JPEG, GIF, WebP, AVIF, BMP or HEIC/HEIF.', reason: 'not-an-image' },
+  {
+    kind: 'invalid-file',
+    when: 'Its bytes are no PNG, JPEG, GIF, WebP, AVIF, BMP or HEIC/HEIF.',
+    reason: 'not-an-image',
+  },
   { kind: 'invalid-file', when: 'It does not decode (a truncated image).', reason: 'damaged' },
   {
     kind: 'invalid-file',
