@@ -100,10 +100,24 @@ function inEngine(engine: Engine) {
   };
 }
 
+const BROWSER_TEST_DEPS = [
+  'react',
+  'react/jsx-dev-runtime',
+  'react-dom',
+  'react-dom/client',
+  '@testing-library/react',
+  '@tanstack/react-query',
+  'react-dropzone',
+  'libheif-js/libheif-wasm/libheif-bundle.mjs',
+];
+
 /** The browser tests (test/browser/) in `engine`: `browser` for Chromium, `browser-firefox`, `browser-webkit`. */
 function browserTests(engine: Engine): TestProjectInlineConfiguration {
   return {
     extends: true,
+    // Bundled before the first test file: found later, as a file imports them, they would be bundled
+    // again mid-run, and a React rendered by a second copy of react-dom fails (heicWidgets.test.tsx).
+    optimizeDeps: { include: BROWSER_TEST_DEPS },
     test: {
       name: engine === 'chromium' ? 'browser' : `browser-${engine}`,
       include: ['test/browser/**/*.test.{ts,tsx}'],
