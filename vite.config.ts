@@ -29,6 +29,25 @@ const stylesheet: Plugin = {
 };
 
 /**
+ * libheif-js's bundle carries esbuild's `require` shim, for Node's crypto (browsers use their own).
+ * Left in, any `require` in the lazy libheif chunk makes an app's esbuild put its own shim in the
+ * first load (about 0.2 kB gzipped); without it, the Node path would throw, which the browser never takes.
+ */
+const libheifWithoutRequire: Plugin = {
+  name: 'rtu-libheif-without-require',
+  apply: 'build',
+  transform(code, id) {
+    if (!id.endsWith('libheif-js/libheif-wasm/libheif-bundle.mjs')) return null;
+    const stripped = code
+      .replaceAll('typeof require!="undefined"?require:', '')
+      .replace('if(typeof require!="undefined")return require.apply(this,arguments);', '');
+    if (/\brequire\b(?! of)/.test(stripped))
+      throw new Error('libheif-js changed its require shim: update rtu-libheif-without-require.');
+    return { code: stripped, map: null };
+  },
+};
+
+/**
  * React 18 and the @testing-library/react that renders with it, installed in test/react18/fixture/
  * by scripts/ensure-react18.sh: beside the repository's React 19, since one install would clash.
  */
@@ -204,7 +223,7 @@ const BANNERS: Record<string, string> = {
 };
 
 export default defineConfig({
-  plugins: [react(), stylesheet],
+  plugins: [react(), stylesheet, libheifWithoutRequire],
   publicDir: 'public',
   build: {
     copyPublicDir: false,

@@ -14,7 +14,8 @@ import {
 // does not follow into a dependency, it works wherever the package is installed.
 import ImageWorker from './image.worker?worker&inline';
 import { DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, type PrepareImageOptions } from './prepare';
-import { SNIFF_BYTES, isHeif, sniffImageType, type ImageType } from './sniff';
+import { SNIFF_BYTES, sniffImageType, type ImageType } from './sniff';
+import { isHeif } from './validate';
 
 /** Types that go as they are when small enough and upright: every browser shows them. */
 const SENT_AS_IS: ReadonlySet<ImageType> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -150,6 +151,10 @@ async function decode(file: Blob): Promise<ImageBitmap> {
   }
 }
 
+/** The English sentence of `heic-unsupported`: the default labels show the error's message (see labels.ts). */
+const HEIC_UNSUPPORTED =
+  'This browser cannot read HEIC photos. Save the photo as a JPEG first (on an iPhone: Settings › Camera › Formats › Most Compatible), or open this page in Safari.';
+
 /**
  * A HEIC/HEIF photo, upright: by the browser where it can (Safari), else by libheif, loaded now (see
  * heic.ts), unless the app turned that off. Its `irot` box turns it; its EXIF orientation, which an
@@ -159,8 +164,10 @@ async function decodeHeif(file: File, heic: false | undefined): Promise<ImageBit
   try {
     return await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch (cause) {
-    if (heic === false)
-      throw detailedError('invalid-file', { reason: 'heic-unsupported', fileName: file.name }, { cause });
+    if (heic === false) {
+      const details = { reason: 'heic-unsupported', fileName: file.name } as const;
+      throw new UploadError('invalid-file', HEIC_UNSUPPORTED, { cause, details });
+    }
   }
   const { decodeHeic } = await import('./heic');
   return decodeHeic(file).catch((cause: unknown) => Promise.reject(damaged(cause)));

@@ -52,12 +52,7 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
     const typed = type === file.type ? file : new File([file], file.name, { type, lastModified: file.lastModified });
     // Decoded (a damaged image stops here), turned upright and scaled down before hashing: the MD5, size,
     // type and name sent all describe these bytes.
-    const sent = await prepareImage(typed, {
-      maxDimension: options.maxDimension,
-      quality: options.quality,
-      heic: options.heic,
-      signal,
-    });
+    const sent = await prepareImage(typed, options);
     if (sent.size > maxSize) throw tooLargeError(file.name, sent.size, maxSize);
     // Hashed once: every retry sends the same bytes with the same MD5.
     const md5 = await md5Hex(sent, signal);

@@ -147,7 +147,7 @@ export function errorText(error: UploadError, labels: UploaderLabels, fileName?:
   });
 }
 
-const IMAGE_TYPES_SENTENCE = 'Choose a PNG, JPEG, GIF, WebP, AVIF, BMP or HEIC image.';
+const IMAGE_TYPES_SENTENCE = 'Choose a PNG, JPEG, GIF, WebP, AVIF or BMP image.';
 
 /** What an English sentence about an error is made from. */
 interface ErrorSentenceParams extends UploadErrorDetails {
@@ -168,6 +168,8 @@ export function englishSentence(
   const because = detail ? ` (${detail})` : '';
   if (reason === 'file-too-large' && size !== undefined && limit !== undefined)
     return `${name} is ${format(size)}; the limit is ${format(limit)}. Choose a smaller ${noun}.`;
+  // `heic-unsupported` has no case: its error's own message is the sentence, made in the lazy image
+  // pipeline (image.ts), so that the first load does not carry what only `heic: false` can show.
   switch (reason) {
     case 'empty':
       return `This file is empty. Choose ${noun === 'image' ? 'an image' : 'a file'} that has content.`;
@@ -183,8 +185,6 @@ export function englishSentence(
       return 'This video cannot be read in this browser, or it is damaged. Choose an MP4 or WebM video, or choose a picture for its thumbnail.';
     case 'no-picture':
       return 'This file has no picture to show. Choose a video, or a picture for its thumbnail.';
-    case 'heic-unsupported':
-      return `This browser cannot read HEIC photos such as ${fileName || 'this one'}. Open it in Safari, or save it as a JPEG first (on an iPhone: Settings › Camera › Formats › Most Compatible), then choose it again.`;
     case 'unreadable':
       return 'This file can no longer be read (was it moved or changed?). Choose it again.';
     case 'not-accepted':

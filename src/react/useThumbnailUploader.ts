@@ -1,8 +1,7 @@
 import type { Accept } from 'react-dropzone';
-import { detailedError, type UploadError } from '../core/errors';
-import { DEFAULT_MAX_DIMENSION, prepareImage } from '../core/prepare';
+import type { UploadError } from '../core/errors';
+import { DEFAULT_MAX_DIMENSION } from '../core/prepare';
 import type { ThumbnailResult } from '../core/protocol';
-import { isHeif } from '../core/sniff';
 import type { RetryPolicy } from '../core/retry';
 import { DEFAULT_MAX_SIZE, inputLimit, uploadThumbnail } from '../core/upload';
 import type { UploadRun } from '../core/uploader';
@@ -65,24 +64,16 @@ type ThumbnailRun = UploadRun<never, File | undefined>;
 
 /** Headless thumbnail uploader: state, actions and prop getters for dropzone, preview, upload, progress, cancel and retry; the markup is yours. */
 export function useThumbnailUploader(options: UseThumbnailUploaderOptions): ThumbnailUploaderApi {
-  const {
-    parentUuid,
-    accept,
-    maxSize = DEFAULT_MAX_SIZE,
-    maxDimension = DEFAULT_MAX_DIMENSION,
-    quality,
-    heic,
-  } = options;
+  const { parentUuid, accept, maxSize = DEFAULT_MAX_SIZE, maxDimension = DEFAULT_MAX_DIMENSION, quality } = options;
   const { server } = useUploaderConfig();
   const labels = mergeLabels(defaultLabels, options.labels);
-  // A HEIC photo's check made its JPEG (`prepared`): that is what is sent.
+  // What the check gave (`prepared`: a HEIC photo's JPEG) is sent.
   const variables = ({ file, prepared, signal, onProgress, onRetry }: ThumbnailRun): ThumbnailUploadVariables => ({
     file: prepared ?? file,
     parentUuid,
     maxSize,
     maxDimension,
     quality,
-    heic,
     retry: options.retry,
     signal,
     onProgress,
@@ -92,20 +83,13 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions): Thum
     kind: 'thumbnail',
     task: {
       // An image is known by its bytes, not by the name or type the browser gives it (none, for a HEIC
-      // photo in Chrome or Firefox); and nothing that is not one is ever previewed. A page's own
-      // `accept` is applied as given.
+      // photo in Chrome or Firefox); nothing that is not one is ever previewed. A page's own `accept`
+      // is applied as given.
       check: async (file, { preview, signal }) => {
-        const type = await (await import('../core/validate')).sniffBlobType(file);
-        if (!accept && type === undefined)
-          throw detailedError('invalid-file', { reason: 'not-an-image', fileName: file.name });
-        // Only Safari shows a HEIC photo: its JPEG is made now, to be previewed, and sent.
-        if (isHeif(type)) {
-          const jpeg = await prepareImage(file, { maxDimension, quality, heic, signal });
-          preview(jpeg);
-          return jpeg;
-        }
-        preview(file);
-        return undefined;
+        const { checkChosenImage } = await import('../core/validate');
+        const picture = await checkChosenImage(file, options, signal);
+        preview(picture);
+        return picture;
       },
       send: (run) => uploadThumbnail({ ...server, ...variables(run) }),
     },
@@ -113,8 +97,7 @@ export function useThumbnailUploader(options: UseThumbnailUploaderOptions): Thum
     variables,
     labels,
     accept,
-    // Linux and Windows may know no type for a .heic file: the picker offers it by its extension.
-    pickerAccept: 'image/*,.heic,.heif',
+    pickerAccept: 'image/*',
     inputLimit: inputLimit(maxSize),
     resultUrl: (result) => absoluteUrl(result.file_url, server.baseUrl),
     resultImageUrl: (result) => absoluteUrl(result.file_url, server.baseUrl),

@@ -2,10 +2,10 @@ import { describe, expect, inject, it } from 'vitest';
 import { server } from 'vitest/browser';
 import { uploadAttachment } from '../../src/core/attachment';
 import { isUploadError } from '../../src/core/errors';
-import { formatBytes } from '../../src/core/format';
 import { prepareImage } from '../../src/core/prepare';
 import { sniffImageType } from '../../src/core/sniff';
-import { englishSentence } from '../../src/react/labels';
+import { errorText } from '../../src/react/labels';
+import { defaultLabels } from '../../src/react/useThumbnailUploader';
 import { BLUE, GREEN, RED, YELLOW, bytesOf, readPixels, type Rgba } from './imageFixtures';
 import heicUrl from '../fixtures/portrait-quadrants.heic?url';
 
@@ -70,7 +70,7 @@ describe(`a HEIC photo in ${engine}`, () => {
       ['IMG_0001.HEIC', ''],
       ['photo.jpg', 'image/jpeg'],
       ['portrait', 'application/octet-stream'],
-    ]) {
+    ] as const) {
       const prepared = await prepareImage(await heicFile(name, type));
       await expectJpeg(prepared, `${name.replace(/\.[^.]*$/, '')}.jpg`);
       await expectUprightPortrait(prepared);
@@ -106,8 +106,9 @@ describe(`a HEIC photo in ${engine}`, () => {
     expect(isUploadError(error) && error.kind).toBe('invalid-file');
     if (!isUploadError(error)) return;
     expect(error.details).toMatchObject({ reason: 'heic-unsupported', fileName: 'IMG_0001.HEIC' });
-    expect(englishSentence(error.details, formatBytes, 'image')).toBe(
-      'This browser cannot read HEIC photos such as IMG_0001.HEIC. Open it in Safari, or save it as a JPEG first (on an iPhone: Settings › Camera › Formats › Most Compatible), then choose it again.',
+    // What the widget's default labels show.
+    expect(errorText(error, defaultLabels)).toBe(
+      'This browser cannot read HEIC photos. Save the photo as a JPEG first (on an iPhone: Settings › Camera › Formats › Most Compatible), or open this page in Safari.',
     );
   });
 

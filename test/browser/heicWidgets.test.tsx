@@ -73,12 +73,12 @@ describe(`the widgets with a HEIC photo in ${server.browser}`, () => {
     });
   });
 
-  it('ThumbnailUploader with heic={false} says what to do, and sends nothing', async () => {
+  it('ThumbnailUploader with heic={false} says what to do', async () => {
     const onError = vi.fn();
     const root = renderWidget(<ThumbnailUploader parentUuid="any" heic={false} onError={onError} />);
     pick(root, [await heicFile()]);
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'This browser cannot read HEIC photos such as IMG_0001.HEIC. Open it in Safari, or save it as a JPEG first',
+      'This browser cannot read HEIC photos. Save the photo as a JPEG first (on an iPhone: Settings › Camera › Formats › Most Compatible), or open this page in Safari.',
     );
     expect(root).toHaveAttribute('data-state', 'error');
   });

@@ -29,6 +29,8 @@ describe('sniffImageType', () => {
     ['image/heic', ftyp('heis', 'mif1')],
     ['image/heic', ftyp('msf1', 'hevc')],
     ['image/heic', ftyp('hevx', 'msf1')],
+    ['image/heic', ftyp('msf1', 'hevm')],
+    ['image/heic', ftyp('hevs', 'msf1')],
     // HEIF's structural brands alone: a HEIF whatever its codec.
     ['image/heif', ftyp('mif1', 'miaf')],
     ['image/heif', ftyp('msf1', 'iso8')],
