@@ -15,7 +15,7 @@ const external = [
   /^hash-wasm($|\/)/,
 ];
 
-/** The stylesheet ships beside the code as `styles.css`; no component imports it. */
+/** The stylesheet ships beside the code as `styles.css`, no component imports it; libheif's licence beside its chunk. */
 const stylesheet: Plugin = {
   name: 'rtu-stylesheet',
   apply: 'build',
@@ -24,6 +24,12 @@ const stylesheet: Plugin = {
       type: 'asset',
       fileName: 'styles.css',
       source: readFileSync('src/components/ThumbnailUploader.css', 'utf8'),
+    });
+    // The LGPL (and the GPL it builds on) beside the libheif chunk, as its section 4 asks.
+    this.emitFile({
+      type: 'asset',
+      fileName: 'heic-LICENSE.txt',
+      source: readFileSync('node_modules/libheif-js/libheif-wasm/LICENSE', 'utf8'),
     });
   },
 };

@@ -93,7 +93,7 @@ async function prepareHeic(
     () => false,
   );
   if (!loaded) {
-    const why = 'no HEIC: apt-get install -y libheif-examples libjpeg-turbo-progs';
+    const why = 'no HEIC made (the log says why; it needs apt-get install -y libheif-examples libjpeg-turbo-progs)';
     return { row: row(section, what, against, missing(why), missing(why)), details: { missing: why } };
   }
   await call(page, 'loadFixture', jpeg.name);
