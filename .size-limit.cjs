@@ -35,12 +35,16 @@ function bundle(name, entry, external = []) {
   const { metafile } = buildSync(options);
   const { eager, lazy } = eagerAndLazy(metafile);
   const absolute = (paths) => paths.map((path) => resolve(__dirname, path));
-  // pdf.js and its worker: the lazy output holding dist/pdfPage-*.js, loaded only for a PDF.
-  const isPdf = (path) => Object.keys(metafile.outputs[path].inputs).some((input) => /pdfPage-[^/]*\.js$/.test(input));
+  // pdf.js and its worker: the lazy output holding dist/pdfPage-*.js, loaded only for a PDF; libheif, the
+  // output holding dist/heic-*.js, loaded only for a HEIC photo the browser cannot decode.
+  const holds = (chunk) => (path) => Object.keys(metafile.outputs[path].inputs).some((input) => chunk.test(input));
+  const isPdf = holds(/pdfPage-[^/]*\.js$/);
+  const isHeic = holds(/heic-[^/]*\.js$/);
   return {
     static: absolute(eager),
-    lazy: absolute(lazy.filter((path) => !isPdf(path))),
+    lazy: absolute(lazy.filter((path) => !isPdf(path) && !isHeic(path))),
     pdf: absolute(lazy.filter(isPdf)),
+    heic: absolute(lazy.filter(isHeic)),
   };
 }
 
@@ -128,6 +132,11 @@ module.exports = [
   {
     name: 'loaded lazily when a PDF is attached: pdf.js and its worker, for the first page (min + gzip, counted apart, no limit)',
     path: attachment.pdf,
+    gzip: true,
+  },
+  {
+    name: 'loaded lazily when a HEIC photo is chosen in a browser that cannot decode it (all but Safari): libheif, LGPL-3.0, its WebAssembly inlined (min + gzip, counted apart, no limit)',
+    path: coreAll.heic,
     gzip: true,
   },
 ];

@@ -16,7 +16,7 @@ const external = [
   /^msw($|\/)/,
 ];
 
-/** The stylesheet ships beside the code as `styles.css`; no component imports it. */
+/** The stylesheet ships beside the code as `styles.css`, no component imports it; libheif's licence beside its chunk. */
 const stylesheet: Plugin = {
   name: 'rtu-stylesheet',
   apply: 'build',
@@ -26,6 +26,31 @@ const stylesheet: Plugin = {
       fileName: 'styles.css',
       source: readFileSync('src/components/ThumbnailUploader.css', 'utf8'),
     });
+    // The LGPL (and the GPL it builds on) beside the libheif chunk, as its section 4 asks.
+    this.emitFile({
+      type: 'asset',
+      fileName: 'heic-LICENSE.txt',
+      source: readFileSync('node_modules/libheif-js/libheif-wasm/LICENSE', 'utf8'),
+    });
+  },
+};
+
+/**
+ * libheif-js's bundle carries esbuild's `require` shim, for Node's crypto (browsers use their own).
+ * Left in, any `require` in the lazy libheif chunk makes an app's esbuild put its own shim in the
+ * first load (about 0.2 kB gzipped); without it, the Node path would throw, which the browser never takes.
+ */
+const libheifWithoutRequire: Plugin = {
+  name: 'rtu-libheif-without-require',
+  apply: 'build',
+  transform(code, id) {
+    if (!id.endsWith('libheif-js/libheif-wasm/libheif-bundle.mjs')) return null;
+    const stripped = code
+      .replaceAll('typeof require!="undefined"?require:', '')
+      .replace('if(typeof require!="undefined")return require.apply(this,arguments);', '');
+    if (/\brequire\b(?! of)/.test(stripped))
+      throw new Error('libheif-js changed its require shim: update rtu-libheif-without-require.');
+    return { code: stripped, map: null };
   },
 };
 
@@ -58,6 +83,13 @@ const livePorts: Record<Engine, number> = {
   chromium: await liveTestPort(),
   firefox: await portForRun('RTU_LIVE_PORT_FIREFOX'),
   webkit: await portForRun('RTU_LIVE_PORT_WEBKIT'),
+};
+
+/** The reference server of each engine's browser tests (heic.test.ts uploads to it), one per project. */
+const browserServerPorts: Record<Engine, number> = {
+  chromium: await portForRun('RTU_BROWSER_SERVER_PORT'),
+  firefox: await portForRun('RTU_BROWSER_SERVER_PORT_FIREFOX'),
+  webkit: await portForRun('RTU_BROWSER_SERVER_PORT_WEBKIT'),
 };
 
 /**
@@ -101,16 +133,35 @@ function inEngine(engine: Engine) {
   };
 }
 
+const BROWSER_TEST_DEPS = [
+  'react',
+  'react/jsx-dev-runtime',
+  'react-dom',
+  'react-dom/client',
+  '@testing-library/react',
+  '@tanstack/react-query',
+  'react-dropzone',
+  'libheif-js/libheif-wasm/libheif-bundle.mjs',
+];
+
 /** The browser tests (test/browser/) in `engine`: `browser` for Chromium, `browser-firefox`, `browser-webkit`. */
 function browserTests(engine: Engine): TestProjectInlineConfiguration {
   return {
     extends: true,
+    // Bundled before the first test file: found later, as a file imports them, they would be bundled
+    // again mid-run, and a React rendered by a second copy of react-dom fails (heicWidgets.test.tsx).
+    optimizeDeps: { include: BROWSER_TEST_DEPS },
     test: {
       name: engine === 'chromium' ? 'browser' : `browser-${engine}`,
       include: ['test/browser/**/*.test.{ts,tsx}'],
       globals: true,
-      // WebKit records no WebM: the video tests' clips are recorded in Chromium for it.
-      globalSetup: engine === 'webkit' ? ['test/support/chromiumVideos.ts'] : [],
+      // WebKit records no WebM: the video tests' clips are recorded in Chromium for it. The reference
+      // server is there for the tests that upload for real.
+      globalSetup: [
+        ...(engine === 'webkit' ? ['test/support/chromiumVideos.ts'] : []),
+        'test/support/liveServerSetup.ts',
+      ],
+      provide: { liveServerPort: browserServerPorts[engine] },
       // Firefox ESR sometimes never answers one image-worker job or one video capture (a 15 s
       // timeout in about 1 clean-clone run of 3, a different test each time, never twice in a row).
       // Tried again there, and counted as an open bug of issue 14, not as a pass.
@@ -176,8 +227,17 @@ const STORIES_ONLY_IN_CHROMIUM = [
   'stories/Headless.stories.tsx',
 ];
 
+/** What each chunk of the build starts with. */
+const BANNERS: Record<string, string> = {
+  index: "'use client';",
+  pdfPage:
+    '/*! pdf.js (pdfjs-dist), © Mozilla Foundation, Apache License 2.0: http://www.apache.org/licenses/LICENSE-2.0 */',
+  // LGPL-3.0 section 4: the notice, and a chunk apart that an app can replace with its own build of libheif.
+  heic: '/*! libheif (libheif-js: libheif, libde265, compiled to WebAssembly), © struktur AG, Dirk Farin and contributors, GNU LGPL 3.0: https://www.gnu.org/licenses/lgpl-3.0.html; source: https://github.com/strukturag/libheif */',
+};
+
 export default defineConfig({
-  plugins: [react(), stylesheet],
+  plugins: [react(), stylesheet, libheifWithoutRequire],
   publicDir: 'public',
   build: {
     copyPublicDir: false,
@@ -189,13 +249,8 @@ export default defineConfig({
       external,
       output: {
         // Bundlers drop a module-level "use client"; put it back on the React entry only. The lazy
-        // chunk that bundles pdf.js keeps its licence notice (the build drops pdf.js's own comment).
-        banner: (chunk) =>
-          chunk.name === 'index'
-            ? "'use client';"
-            : chunk.name === 'pdfPage'
-              ? '/*! pdf.js (pdfjs-dist), © Mozilla Foundation, Apache License 2.0: http://www.apache.org/licenses/LICENSE-2.0 */'
-              : '',
+        // chunks that bundle pdf.js and libheif keep their licence notices (the build drops their own).
+        banner: (chunk) => BANNERS[chunk.name] ?? '',
       },
     },
   },

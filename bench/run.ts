@@ -20,6 +20,7 @@ import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { startServer } from '../server/app';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/support/chromium';
+import { heicFromJpeg } from '../test/fixtures/makeHeic';
 import { paddedJpeg, withExifOrientation } from './fixtures';
 import type { ImageSpec } from './page/main';
 import { blocking } from './sections/blocking';
@@ -33,6 +34,7 @@ import { upload } from './sections/upload';
 import { serveBench } from './servers';
 import {
   call,
+  HEIC_PHOTO,
   log,
   MEDIA_BYTES,
   MiB,
@@ -103,6 +105,12 @@ async function makeFixtures(context: Pick<Context, 'page' | 'work'>): Promise<Re
       photo.name,
       photo.orientation === 1 ? await raw(photo.name) : withExifOrientation(await raw(photo.name), photo.orientation),
     );
+  }
+  try {
+    await write(HEIC_PHOTO.name, heicFromJpeg(await raw(PHOTOS['12mp'].name), HEIC_PHOTO.orientation));
+  } catch (error) {
+    // No heif-enc or cjpeg here: the prepare section says so in its HEIC row.
+    log(`No ${HEIC_PHOTO.name}: ${String(error).split('\n')[0]}`);
   }
   // Smaller than the longest side sent, so a pipeline in front of the upload sends it as it is.
   await write(UPLOAD_FIXTURE, paddedJpeg(await raw('small.jpg'), BIG_BYTES));

@@ -18,11 +18,15 @@ export interface BundleFigure {
   lazyGzip: number;
   /** The part of `lazyGzip` loaded only for a PDF: pdf.js and its worker. */
   pdfGzip: number;
-  files: Array<{ file: string; minified: number; gzip: number; lazy: boolean; pdf: boolean }>;
+  /** The part of `lazyGzip` loaded only for a HEIC photo the browser cannot decode: libheif. */
+  heicGzip: number;
+  files: Array<{ file: string; minified: number; gzip: number; lazy: boolean; pdf: boolean; heic: boolean }>;
 }
 
 /** Whether an output holds our dist/pdfPage-*.js, the chunk with pdf.js and its worker. */
 const holdsPdfJs = (inputs: string[]) => inputs.some((input) => /pdfPage-[^/]*\.js$/.test(input));
+/** Whether an output holds our dist/heic-*.js, the chunk with libheif. */
+const holdsLibheif = (inputs: string[]) => inputs.some((input) => /heic-[^/]*\.js$/.test(input));
 
 export interface BundleSpec {
   name: string;
@@ -46,8 +50,9 @@ export async function measureBundle(spec: BundleSpec, work: string, nodeModules:
       .filter((path) => path.endsWith('.js'))
       .map(async (path) => {
         const bytes = await readFile(join(work, path));
-        const pdf = holdsPdfJs(Object.keys(result.metafile.outputs[path]!.inputs));
-        return { file: path, minified: bytes.length, gzip: gzipSize(bytes), lazy: lazy.includes(path), pdf };
+        const inputs = Object.keys(result.metafile.outputs[path]!.inputs);
+        const [pdf, heic] = [holdsPdfJs(inputs), holdsLibheif(inputs)];
+        return { file: path, minified: bytes.length, gzip: gzipSize(bytes), lazy: lazy.includes(path), pdf, heic };
       }),
   );
   return {
@@ -55,6 +60,7 @@ export async function measureBundle(spec: BundleSpec, work: string, nodeModules:
     staticGzip: files.filter((file) => !file.lazy).reduce((sum, file) => sum + file.gzip, 0),
     lazyGzip: files.filter((file) => file.lazy).reduce((sum, file) => sum + file.gzip, 0),
     pdfGzip: files.filter((file) => file.lazy && file.pdf).reduce((sum, file) => sum + file.gzip, 0),
+    heicGzip: files.filter((file) => file.lazy && file.heic).reduce((sum, file) => sum + file.gzip, 0),
     files,
   };
 }
@@ -80,7 +86,7 @@ export async function stylesheetGzip(paths: string[]): Promise<number> {
 export async function measureWithVite(
   spec: BundleSpec,
   work: string,
-): Promise<Pick<BundleFigure, 'staticGzip' | 'lazyGzip' | 'pdfGzip'>> {
+): Promise<Pick<BundleFigure, 'staticGzip' | 'lazyGzip' | 'pdfGzip' | 'heicGzip'>> {
   const slug = `${spec.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-vite`;
   const entryFile = join(work, `${slug}.entry.js`);
   await mkdir(work, { recursive: true });
@@ -114,9 +120,14 @@ export async function measureWithVite(
     chunk.imports.forEach(visit);
   };
   chunks.filter((chunk) => chunk.isEntry).forEach((chunk) => visit(chunk.fileName));
-  const sum = (lazy: boolean, pdfOnly = false) =>
+  const sum = (lazy: boolean, only?: (moduleIds: string[]) => boolean) =>
     chunks
-      .filter((chunk) => eager.has(chunk.fileName) !== lazy && (!pdfOnly || holdsPdfJs(chunk.moduleIds)))
+      .filter((chunk) => eager.has(chunk.fileName) !== lazy && (!only || only(chunk.moduleIds)))
       .reduce((total, chunk) => total + gzipSize(chunk.code), 0);
-  return { staticGzip: sum(false), lazyGzip: sum(true), pdfGzip: sum(true, true) };
+  return {
+    staticGzip: sum(false),
+    lazyGzip: sum(true),
+    pdfGzip: sum(true, holdsPdfJs),
+    heicGzip: sum(true, holdsLibheif),
+  };
 }

@@ -44,6 +44,18 @@ export const PHOTOS = {
   png: { name: 'alpha-12mp.png', label: '12 MP PNG with alpha', width: 4000, height: 3000, orientation: 1, runs: 5 },
 } as const;
 export type Photo = (typeof PHOTOS)[keyof typeof PHOTOS];
+/**
+ * The 12 MP photo as an iPhone stores it in HEIC (irot and EXIF orientation 6), encoded by Debian's
+ * heif-enc at bench time (test/fixtures/makeHeic.ts) when libheif-examples and libjpeg-turbo-progs are installed.
+ */
+export const HEIC_PHOTO = {
+  name: 'photo-12mp.heic',
+  label: '12 MP HEIC, irot + EXIF orientation 6',
+  width: 4000,
+  height: 3000,
+  orientation: 6,
+  runs: 5,
+} as const;
 export const UPLOAD_FIXTURE = 'upload-64m.jpg';
 export const RANDOM_FIXTURE = 'random-64m.bin';
 /** The chunked section's media, which the reference server must also take in one request. */

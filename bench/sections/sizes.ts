@@ -116,11 +116,11 @@ export async function sizes({ work }: Pick<Context, 'work'>): Promise<SectionRes
       section,
       'Loaded lazily: MD5 (hash-wasm, slice reader) + image pipeline',
       '',
-      kB(coreAll.lazyGzip - coreAll.pdfGzip),
+      kB(coreAll.lazyGzip - coreAll.pdfGzip - coreAll.heicGzip),
       missing('—'),
       undefined,
       `Counted apart: loaded when the first image is sent (the video frame and the generated picture when first needed). ` +
-        `Bundled by Vite instead of esbuild: ${((coreWithVite.lazyGzip - coreWithVite.pdfGzip) / 1000).toFixed(2)} kB lazy, ` +
+        `Bundled by Vite instead of esbuild: ${((coreWithVite.lazyGzip - coreWithVite.pdfGzip - coreWithVite.heicGzip) / 1000).toFixed(2)} kB lazy, ` +
         `uploadThumbnail ${(coreWithVite.staticGzip / 1000).toFixed(2)} kB.`,
     ),
     row(
@@ -131,6 +131,16 @@ export async function sizes({ work }: Pick<Context, 'work'>): Promise<SectionRes
       missing('—'),
       undefined,
       'Counted apart from the AttachmentUploader: a page that never attaches a PDF never loads it.',
+    ),
+    row(
+      section,
+      'Loaded lazily when a HEIC photo is chosen where the browser cannot decode it: libheif (LGPL-3.0, WebAssembly inlined)',
+      '',
+      kB(all.heicGzip),
+      missing('—'),
+      undefined,
+      `Counted apart from the widget: loaded only for a HEIC photo outside Safari (or never, with heic: false). ` +
+        `Bundled by Vite instead of esbuild: ${(coreWithVite.heicGzip / 1000).toFixed(2)} kB.`,
     ),
   ];
   return { rows, details: { bundles: figures, coreWithVite, stylesheetsGzip: css } };

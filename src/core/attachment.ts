@@ -39,6 +39,8 @@ export interface ThumbnailOfOptions {
   maxDimension?: number;
   /** JPEG and WebP quality of the thumbnail, 0 to 1 (default 0.85). */
   quality?: number;
+  /** `false`: a HEIC photo the browser cannot decode (all but Safari) is refused (`heic-unsupported`), not decoded by libheif (LGPL-3.0, loaded lazily). */
+  heic?: false;
   /** Stops a thumbnail still waiting for its turn or being made. */
   signal?: AbortSignal;
 }

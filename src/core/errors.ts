@@ -14,6 +14,8 @@ export type UploadErrorReason =
   | 'damaged'
   | 'unpreparable'
   | 'unreadable'
+  /** invalid-file: a HEIC/HEIF photo this browser cannot decode, its decoder turned off (`heic: false`) */
+  | 'heic-unsupported'
   /** invalid-file: a video this browser cannot decode, or one without a picture to take */
   | 'video-unreadable'
   | 'no-picture'

@@ -15,17 +15,20 @@ import {
 import ImageWorker from './image.worker?worker&inline';
 import { DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, type PrepareImageOptions } from './prepare';
 import { SNIFF_BYTES, sniffImageType, type ImageType } from './sniff';
+import { isHeif } from './validate';
 
 /** Types that go as they are when small enough and upright: every browser shows them. */
 const SENT_AS_IS: ReadonlySet<ImageType> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
-/** BMP and AVIF become PNG: lossless, and it keeps any transparency. */
+/** BMP and AVIF become PNG: lossless, and it keeps any transparency. A HEIC photo becomes a JPEG, as photos are. */
 const ENCODED_AS: Record<ImageType, string> = {
   'image/png': 'image/png',
   'image/jpeg': 'image/jpeg',
   'image/webp': 'image/webp',
   'image/bmp': 'image/png',
   'image/avif': 'image/png',
+  'image/heic': 'image/jpeg',
+  'image/heif': 'image/jpeg',
   'image/gif': 'image/gif', // never encoded: GIFs go as they are
 };
 
@@ -61,8 +64,8 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
   // Upright size: orientations 5 to 8 turn the picture a quarter.
   let size = stored && (orientation >= 5 ? { width: stored.height, height: stored.width } : stored);
   if (!size) {
-    // A header this does not read (AVIF, odd JPEGs): decoded whole on the page to learn the size.
-    source = await decode(file);
+    // A header this does not read (AVIF, HEIC, odd JPEGs): decoded whole on the page to learn the size.
+    source = isHeif(type) ? await decodeHeif(file, options.heic) : await decode(file);
     size = source;
   }
   // Firefox and WebKit decode a PNG or JPEG cut short without a complaint, the missing rows left
@@ -173,6 +176,28 @@ async function decode(file: Blob): Promise<ImageBitmap> {
   } catch (cause) {
     throw damaged(cause);
   }
+}
+
+/** The English sentence of `heic-unsupported`: the default labels show the error's message (see labels.ts). */
+const HEIC_UNSUPPORTED =
+  'This browser cannot read HEIC photos. Save the photo as a JPEG first (on an iPhone: Settings › Camera › Formats › Most Compatible), or open this page in Safari.';
+
+/**
+ * A HEIC/HEIF photo, upright: by the browser where it can (Safari), else by libheif, loaded now (see
+ * heic.ts), unless the app turned that off. Its `irot` box turns it; its EXIF orientation, which an
+ * iPhone writes too, says the same and is not applied again.
+ */
+async function decodeHeif(file: File, heic: false | undefined): Promise<ImageBitmap> {
+  try {
+    return await createImageBitmap(file, { imageOrientation: 'from-image' });
+  } catch (cause) {
+    if (heic === false) {
+      const details = { reason: 'heic-unsupported', fileName: file.name } as const;
+      throw new UploadError('invalid-file', HEIC_UNSUPPORTED, { cause, details });
+    }
+  }
+  const { decodeHeic } = await import('./heic');
+  return decodeHeic(file).catch((cause: unknown) => Promise.reject(damaged(cause)));
 }
 
 const damaged = (cause: unknown) => detailedError('invalid-file', { reason: 'damaged' }, { cause });

@@ -6,6 +6,12 @@ export interface PrepareImageOptions {
   maxDimension?: number;
   /** JPEG and WebP quality, 0 to 1 (default 0.85). */
   quality?: number;
+  /**
+   * `false`: a HEIC/HEIF photo that the browser cannot decode itself (only Safari can) is refused
+   * (reason `heic-unsupported`) instead of decoded by libheif (LGPL-3.0, WebAssembly, about 0.7 MB
+   * gzipped, loaded only when such a photo is chosen). Its thumbnail is sent as a JPEG.
+   */
+  heic?: false;
   signal?: AbortSignal;
 }
 

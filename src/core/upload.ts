@@ -35,6 +35,8 @@ export interface UploadThumbnailOptions extends RequestOptions {
   maxDimension?: number;
   /** JPEG and WebP quality of a scaled-down image, 0 to 1 (default 0.85). */
   quality?: number;
+  /** `false`: a HEIC photo the browser cannot decode (all but Safari) is refused (`heic-unsupported`), not decoded by libheif (LGPL-3.0, loaded lazily). */
+  heic?: false;
   /** Progress of the request body, multipart framing included. */
   onProgress?: (progress: UploadProgress) => void;
 }
@@ -50,7 +52,7 @@ export async function uploadThumbnail(options: UploadThumbnailOptions): Promise<
     const typed = type === file.type ? file : new File([file], file.name, { type, lastModified: file.lastModified });
     // Decoded (a damaged image stops here), turned upright and scaled down before hashing: the MD5, size,
     // type and name sent all describe these bytes.
-    const sent = await prepareImage(typed, { maxDimension: options.maxDimension, quality: options.quality, signal });
+    const sent = await prepareImage(typed, options);
     if (sent.size > maxSize) throw tooLargeError(file.name, sent.size, maxSize);
     // Hashed once: every retry sends the same bytes with the same MD5.
     const md5 = await md5Hex(sent, signal);

@@ -1,5 +1,13 @@
 import { UploadError, detailedError, tooLargeError } from './errors';
+import { prepareImage, type PrepareImageOptions } from './prepare';
 import { SNIFF_BYTES, sniffImageType, type ImageType } from './sniff';
+
+/**
+ * An iPhone's photo and its kin: Safari alone decodes them (image.ts falls back on libheif elsewhere).
+ * Here, not in sniff.ts, which every app loads first: this module and image.ts are loaded lazily.
+ */
+export const isHeif = (type: string | undefined): type is 'image/heic' | 'image/heif' =>
+  type === 'image/heic' || type === 'image/heif';
 
 /** The image type a blob's first bytes say it is, whatever its name or declared type claims. */
 export async function sniffBlobType(blob: Blob): Promise<ImageType | undefined> {
@@ -30,4 +38,19 @@ export async function validateImage(file: File, rules: FileRules): Promise<Image
   if (type === 'image/gif' && file.size > rules.maxSize) throw tooLargeError(file.name, file.size, rules.maxSize);
   // Right bytes at the start prove little: prepareImage (image.ts) decodes the image, once, and refuses a truncated one.
   return type;
+}
+
+/**
+ * The thumbnail widget's check of a chosen file, which gives the picture to preview and send: the file
+ * itself, or the JPEG of a HEIC photo, made now since only Safari shows the photo. A file whose bytes
+ * are no image is refused, unless the page set its own `accept`.
+ */
+export async function checkChosenImage(
+  file: File,
+  options: PrepareImageOptions & { accept?: object },
+  signal: AbortSignal,
+): Promise<File> {
+  const type = await sniffBlobType(file);
+  if (!type && !options.accept) throw notAnImageError(file.name);
+  return isHeif(type) ? prepareImage(file, { ...options, signal }) : file;
 }

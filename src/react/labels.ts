@@ -177,6 +177,8 @@ export function englishSentence(
   const because = detail ? ` (${detail})` : '';
   if (reason === 'file-too-large' && size !== undefined && limit !== undefined)
     return `${name} is ${format(size)}; the limit is ${format(limit)}. Choose a smaller ${noun}.`;
+  // `heic-unsupported` has no case: its error's own message is the sentence, made in the lazy image
+  // pipeline (image.ts), so that the first load does not carry what only `heic: false` can show.
   switch (reason) {
     case 'empty':
       return `This file is empty. Choose ${noun === 'image' ? 'an image' : 'a file'} that has content.`;

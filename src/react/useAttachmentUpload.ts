@@ -76,6 +76,12 @@ export interface UseAttachmentUploadOptions {
   maxDimension?: number;
   /** JPEG and WebP quality of the thumbnail, 0 to 1. @default 0.85 */
   quality?: number;
+  /**
+   * `false`: a HEIC/HEIF photo that the browser cannot decode itself (all but Safari) is refused with
+   * reason `heic-unsupported`, instead of being decoded by libheif (LGPL-3.0, about 0.7 MB gzipped,
+   * loaded only when such a photo is chosen). Either way, its thumbnail is sent as a JPEG.
+   */
+  heic?: false;
   /** Shows the widget but takes no file and offers no action. @default false */
   disabled?: boolean;
   /** Upload as soon as a file is chosen, or wait for `upload()`. @default true */
@@ -150,7 +156,7 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
 
 /** The attachment task for a hook's options, sent to the provider's server. */
 export function attachmentTaskFor(options: UseAttachmentUploadOptions, server: UploaderServer) {
-  const { makeThumbnail, thumbnail, chunkSize, chunkThreshold, partConcurrency, retry, maxDimension, quality } =
+  const { makeThumbnail, thumbnail, chunkSize, chunkThreshold, partConcurrency, retry, maxDimension, quality, heic } =
     options;
   return attachmentTask({
     ...server,
@@ -162,6 +168,7 @@ export function attachmentTaskFor(options: UseAttachmentUploadOptions, server: U
     retry,
     maxDimension,
     quality,
+    heic,
   });
 }
 

@@ -17,6 +17,8 @@ export interface ThumbnailUploadVariables {
   maxDimension?: number;
   /** JPEG and WebP quality of a scaled-down image, 0 to 1 (default 0.85). */
   quality?: number;
+  /** `false`: a HEIC photo the browser cannot decode (all but Safari) is refused (`heic-unsupported`), not decoded by libheif (LGPL-3.0, loaded lazily). */
+  heic?: false;
   /** Aborting it cancels the upload; the mutation then fails with kind `'aborted'`. */
   signal?: AbortSignal;
   onProgress?: (progress: UploadProgress) => void;

@@ -177,8 +177,17 @@ const ERROR_CASES: ErrorCase[] = [
     when: "The file is empty (with a page's own accept; without one, the widget finds no image in it: next row).",
     reason: 'empty',
   },
-  { kind: 'invalid-file', when: 'Its bytes are no PNG, JPEG, GIF, WebP, AVIF or BMP.', reason: 'not-an-image' },
+  {
+    kind: 'invalid-file',
+    when: 'Its bytes are no PNG, JPEG, GIF, WebP, AVIF, BMP or HEIC/HEIF.',
+    reason: 'not-an-image',
+  },
   { kind: 'invalid-file', when: 'It does not decode (a truncated image).', reason: 'damaged' },
+  {
+    kind: 'invalid-file',
+    when: 'A HEIC photo in a browser that cannot decode it (all but Safari), with heic={false}.',
+    reason: 'heic-unsupported',
+  },
   { kind: 'invalid-file', when: 'It was moved or changed after it was chosen.', reason: 'unreadable' },
   { kind: 'invalid-file', when: "Its type is not in the page's own accept.", reason: 'not-accepted' },
   { kind: 'invalid-file', when: 'Several files were dropped and none could be taken.', reason: 'too-many-files' },

@@ -11,6 +11,8 @@ const frenchError: ErrorLabel = ({ kind, reason, status, fileName, size, limit, 
     return `${name} pèse ${formatBytes(size)} ; la limite est de ${formatBytes(limit)}. Choisissez une image plus légère.`;
   if (reason === 'too-many-files') return 'Déposez une seule image à la fois.';
   if (reason === 'empty') return 'Ce fichier est vide. Choisissez une image qui a un contenu.';
+  if (reason === 'heic-unsupported')
+    return 'Ce navigateur ne sait pas lire les photos HEIC. Enregistrez d’abord la photo en JPEG, ou ouvrez cette page dans Safari.';
   switch (kind) {
     case 'invalid-file':
       return `${name} n’est pas une image utilisable. Choisissez une image PNG, JPEG, GIF, WebP, AVIF ou BMP.`;
@@ -63,6 +65,8 @@ const arabicError: ErrorLabel = ({ kind, reason, status, fileName, size, limit, 
   if (reason === 'file-too-large' && size !== undefined && limit !== undefined)
     return `حجم ${name} هو ${formatBytes(size)}، والحد الأقصى ${formatBytes(limit)}. اختر صورة أصغر.`;
   if (reason === 'too-many-files') return 'أفلت صورة واحدة في كل مرة.';
+  if (reason === 'heic-unsupported')
+    return 'لا يستطيع هذا المتصفح قراءة صور HEIC. احفظ الصورة بصيغة JPEG أولًا، أو افتح هذه الصفحة في Safari.';
   switch (kind) {
     case 'invalid-file':
       return `${name} ليس صورة يمكن استخدامها. اختر صورة PNG أو JPEG أو GIF أو WebP أو AVIF أو BMP.`;
