@@ -50,8 +50,10 @@ function bundleOptions({ entryFile, outdir, absWorkingDir, nodeModules, external
  */
 function eagerAndLazy(metafile) {
   const outputs = metafile.outputs;
-  const root = Object.keys(outputs).find((path) => outputs[path].entryPoint !== undefined);
-  if (!root) throw new Error('esbuild gave no entry output');
+  // Every import() target is an entry point of esbuild's too, even one whose importer was shaken off:
+  // the root is the tiny entry this file's callers write, named `<name>.entry.js`.
+  const root = Object.keys(outputs).find((path) => outputs[path].entryPoint?.endsWith('.entry.js'));
+  if (!root) throw new Error('esbuild gave no output for the <name>.entry.js entry');
   const eager = new Set();
   const visit = (/** @type {string} */ path) => {
     if (eager.has(path) || !outputs[path]) return;
