@@ -127,29 +127,22 @@ describe('mockUploadApi, the calls of the family', () => {
     expect((await json(await post(noParent))).body.error).toBe(
       'The field qqparentuuid is empty; send the file_uuid of the media.',
     );
-    const laterPart = buildChunkForm({
-      chunk: bytes(10),
-      partIndex: 1,
-      totalParts: 2,
-      byteOffset: 10,
-      fileName: 'a',
-      fileType: 'video/mp4',
-      totalFileSize: 20,
-    });
-    expect((await json(await post(laterPart))).body.error).toBe(
+    // Part 1 of 2, sent with no uuid or with one the fake never answered.
+    const laterPart = (fileUuid?: string) =>
+      buildChunkForm({
+        chunk: bytes(10),
+        partIndex: 1,
+        totalParts: 2,
+        fileUuid,
+        byteOffset: 10,
+        fileName: 'a',
+        fileType: 'video/mp4',
+        totalFileSize: 20,
+      });
+    expect((await json(await post(laterPart()))).body.error).toBe(
       'The field qquuid is missing; parts after 0 send the file_uuid answered to part 0.',
     );
-    const unknown = buildChunkForm({
-      chunk: bytes(10),
-      partIndex: 1,
-      totalParts: 2,
-      fileUuid: 'gone',
-      byteOffset: 10,
-      fileName: 'a',
-      fileType: 'video/mp4',
-      totalFileSize: 20,
-    });
-    expect((await json(await post(unknown))).status).toBe(404);
+    expect((await json(await post(laterPart('gone')))).status).toBe(404);
     const wrongSize = buildMediaForm({ file: bytes(10), fileName: 'a.mp4', md5: 'x' });
     wrongSize.set('qqtotalfilesize', '11');
     expect((await json(await post(wrongSize))).body.error).toBe(
