@@ -103,6 +103,8 @@ describe(`ThumbnailUploader, built and installed in an app, against the referenc
         'dist/core.js',
         'dist/filePicture-[hash].js',
         'dist/hashWasmMd5-[hash].js',
+        'dist/heic-LICENSE.txt',
+        'dist/heic-[hash].js',
         'dist/image-[hash].js',
         'dist/index.d.ts',
         'dist/index.js',
