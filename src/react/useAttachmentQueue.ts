@@ -36,6 +36,7 @@ import { useObjectUrls } from './useObjectUrl';
 import {
   absoluteUrl,
   composeHandlers,
+  filesFromEvent,
   refusalsOf,
   retryHelps,
   useFocusKeeper,
@@ -226,6 +227,7 @@ export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): Att
     accept,
     maxSize,
     disabled,
+    getFilesFromEvent: filesFromEvent,
     noClick: true,
     noKeyboard: true,
   });
