@@ -122,9 +122,8 @@ let videoDuration: FormDataEntryValue | null = null;
 
 export const VideoAttachment: Story = {
   // WebKit: its MediaRecorder records no WebM (MP4 is listed, and records 0 bytes), so the story cannot
-  // make its clip there. Firefox: its capture of the clip's frame sometimes never answers in the full
-  // run (an open bug of issue 14, as for AttachmentUploader/States' Video Attachment); see vite.config.ts.
-  tags: ['webkit-records-no-video', 'firefox-slow-video'],
+  // make its clip there; see vite.config.ts.
+  tags: ['webkit-records-no-video'],
   parameters: {
     msw: {
       handlers: [

@@ -58,7 +58,7 @@ export interface ThumbnailJob {
 /**
  * Starts making the thumbnail of a file, through the page's thumbnail line (two at a time, in the
  * order asked): the app's `makeThumbnail` when it gives one, else an image scaled down, a video's
- * frame, a PDF's first page, and a generated picture for anything else or a PDF that cannot be drawn.
+ * frame, a PDF's first page, and a generated picture for anything else, or a video or PDF that cannot be drawn.
  * The picture is made small once here: it is both the preview and what is sent. Never rejects: an
  * attachment is whole without a thumbnail.
  */
@@ -85,7 +85,10 @@ async function makePicture(file: File, options: ThumbnailOfOptions, job: Thumbna
     // Loaded when a video is first attached: an app that never does pays nothing for it.
     const { captureVideoFrame } = await import('./videoFrame');
     const onDuration = (seconds: number) => (job.duration = seconds);
-    return keepingError(job, captureVideoFrame(file, { ...options, onDuration }));
+    const frame = await captureVideoFrame(file, { ...options, onDuration }).catch(() => undefined);
+    if (frame || signal?.aborted) return frame;
+    // A video this browser cannot play (an iPhone's HEVC in Firefox, a WebM in an older Safari) may
+    // well play where it is watched: it gets a picture like any other file, and no error.
   }
   // What follows draws on an OffscreenCanvas: none in Node or jsdom (nor in browsers before 2023).
   if (typeof OffscreenCanvas !== 'function') return undefined;

@@ -1,12 +1,19 @@
 /** The shape drawn for a kind of file. */
-export type Glyph = 'audio' | 'document' | 'archive' | 'file';
+export type Glyph = 'audio' | 'video' | 'document' | 'archive' | 'file';
 
 const AUDIO = /^(mp3|m4a|aac|wav|ogg|oga|opus|flac|weba|aiff?|midi?|amr)$/;
+const VIDEO = /^(mp4|m4v|mov|webm|mkv|avi|3gp|ogv|wmv|hevc)$/;
 const ARCHIVE = /^(zip|rar|7z|tar|gz|tgz|bz2|xz|zst)$/;
 const DOCUMENT = /^(pdf|docx?|odt|rtf|txt|md|pages|epub|xlsx?|ods|csv|numbers|pptx?|odp|key)$/;
 
-/** Strong on the light card (7:1 and more), and told apart by shape, not only by hue. */
-const ACCENT: Record<Glyph, string> = { audio: '#6d28d9', document: '#1d4ed8', archive: '#92400e', file: '#334155' };
+/** Strong on the light card (6.7:1 and more), and told apart by shape, not only by hue. */
+const ACCENT: Record<Glyph, string> = {
+  audio: '#6d28d9',
+  video: '#9f1239',
+  document: '#1d4ed8',
+  archive: '#92400e',
+  file: '#334155',
+};
 
 /** The extension of a name, lower case; '' for none (`README`, `.env`). */
 export function extensionOf(name: string): string {
@@ -18,6 +25,7 @@ export function extensionOf(name: string): string {
 export function glyphOf(file: File): Glyph {
   const extension = extensionOf(file.name);
   if (AUDIO.test(extension) || file.type.startsWith('audio/')) return 'audio';
+  if (VIDEO.test(extension) || file.type.startsWith('video/')) return 'video';
   if (ARCHIVE.test(extension) || /zip|compressed|x-tar/.test(file.type)) return 'archive';
   if (DOCUMENT.test(extension) || /^text\/|pdf|document|msword|sheet|presentation/.test(file.type)) return 'document';
   return 'file';
@@ -31,7 +39,7 @@ export interface FilePictureOptions {
 }
 
 /**
- * A picture for a file that has none of its own (audio, archives, any document): a light opaque card
+ * A picture for a file that has none of its own (audio, archives, any document, a video the browser cannot play): a light opaque card
  * with a dark edge, so that it reads on light and dark pages alike, holding the type's glyph, the
  * extension in capitals and the name. Square; WebP where the browser encodes it (WebKit gives PNG:
  * the caller names it after its bytes).
@@ -80,6 +88,17 @@ function drawGlyph(context: OffscreenCanvasRenderingContext2D, glyph: Glyph): vo
     context.lineTo(356, 86);
     context.lineTo(356, 126);
     context.lineTo(218, 150);
+    context.fill();
+    return;
+  }
+  if (glyph === 'video') {
+    // A screen with a play button on it.
+    context.fillRect(136, 100, 240, 180);
+    context.fillStyle = '#f8fafc';
+    context.beginPath();
+    context.moveTo(226, 140);
+    context.lineTo(306, 190);
+    context.lineTo(226, 240);
     context.fill();
     return;
   }

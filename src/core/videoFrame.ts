@@ -43,9 +43,7 @@ export async function captureVideoFrame(file: Blob, options: CaptureVideoFrameOp
     options.onDuration?.(duration);
     const time = frameTime(duration, options.atSeconds);
     if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.currentTime !== time) {
-      const seeked = until(video, 'seeked', signal);
-      video.currentTime = time;
-      await seeked;
+      await seek(video, time, signal);
     }
     // WebKit may answer `seeked` before the frame there is decoded, and draws black until it is.
     // No event is due when it is (`loadeddata` came once, before the seek): look again each frame, for a while.
@@ -74,10 +72,31 @@ export async function captureVideoFrame(file: Blob, options: CaptureVideoFrameOp
  */
 async function durationOf(video: HTMLVideoElement, signal: AbortSignal | undefined): Promise<number> {
   if (Number.isFinite(video.duration)) return video.duration;
-  const seeked = until(video, 'seeked', signal);
-  video.currentTime = Number.MAX_SAFE_INTEGER;
-  await seeked;
+  await seek(video, Number.MAX_SAFE_INTEGER, signal);
   return Number.isFinite(video.duration) ? video.duration : 0;
+}
+
+/** How often a seek that never began is asked again, and how many times. */
+const SEEK_AGAIN_MS = 500;
+const SEEK_TRIES = 6;
+
+/**
+ * Seeks, and resolves once there. Firefox ESR drops a seek asked between `loadedmetadata` and
+ * `loadeddata` now and then (no `seeking` event ever follows, about one capture in ten here): one that
+ * has not begun is asked again.
+ */
+async function seek(video: HTMLVideoElement, time: number, signal: AbortSignal | undefined): Promise<void> {
+  const seeked = until(video, 'seeked', signal);
+  let tries = 1;
+  const again = setInterval(() => {
+    if (!video.seeking && tries++ < SEEK_TRIES) video.currentTime = time;
+  }, SEEK_AGAIN_MS);
+  video.currentTime = time;
+  try {
+    await seeked;
+  } finally {
+    clearInterval(again);
+  }
 }
 
 function frameTime(duration: number, atSeconds: number | undefined): number {

@@ -118,6 +118,8 @@ describe(`the generated picture in ${server.browser}`, () => {
     ['song.mp3', 'audio/mpeg'],
     ['photos.zip', 'application/zip'],
     ['README', ''],
+    // A video this engine cannot play (here: bytes no engine plays) gets a card too.
+    ['IMG_0042.MOV', 'video/quicktime'],
   ])('of %s is a square card with its glyph and text, named after its bytes', async (name, type) => {
     const picture = await thumbnailOf(new File([new Uint8Array([1, 2, 3, 4])], name, { type })).picture;
     const base = name.replace(/\.[^.]*$/, '');

@@ -73,6 +73,14 @@ describe('thumbnailOf chooses', () => {
     expect(chosen()).toEqual(['captureVideoFrame']);
   });
 
+  it('a video this browser cannot play: a generated picture, and no error', async () => {
+    vi.mocked(captureVideoFrame).mockRejectedValueOnce(detailedError('invalid-file', { reason: 'video-unreadable' }));
+    const job = thumbnailOf(new File([new Uint8Array(64)], 'IMG_0042.MOV', { type: 'video/quicktime' }));
+    expect(await job.picture).toMatchObject({ name: 'IMG_0042-thumbnail.png', type: 'image/png' });
+    expect(job.error).toBeUndefined();
+    expect(vi.mocked(drawFilePicture)).toHaveBeenCalledTimes(1);
+  });
+
   it('a PDF, known by its bytes: its first page, named after the file and its bytes', async () => {
     const picture = await thumbnailOf(files.pdf(), { maxDimension: 640 }).picture;
     expect(picture).toMatchObject({ name: 'scan-thumbnail.jpg', type: 'image/jpeg' });
