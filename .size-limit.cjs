@@ -62,7 +62,7 @@ const widgetEntry = `export { UploaderProvider, ThumbnailUploader } from ${widge
 // files, prepareImage, md5Hex…) cost only the apps that import them; all of core is shown apart.
 const coreEntry = `export { uploadThumbnail } from ${corePath};\n`;
 const widget = bundle('widget-all-in', widgetEntry);
-const own = bundle('widget-own-code', widgetEntry, ['react-dropzone', 'hash-wasm']);
+const own = bundle('widget-own-code', widgetEntry, ['react-dropzone', 'file-selector', 'hash-wasm']);
 const core = bundle('core-upload-thumbnail', coreEntry);
 const coreAll = bundle('core-everything', `export * from ${corePath};\n`);
 // An app's tests import it, never its pages; msw is the app's own (a dev dependency).
@@ -84,13 +84,14 @@ const uploady = bundle(
 // long list's renders light, about 40 B; issue 15's wait for the connection, about 140 B; the parts' sender
 // moved to a lazy chunk, which takes 0.9 kB off AttachmentUploader but adds about 270 B here: esbuild
 // treats every import() as an entry point, and the helpers the parts' sender shares with the rest of
-// core then stay in the shared chunk even for an app that never sends a file in parts; issue 15's resume after a
-// reload, about 25 B here for Cancel telling the task to forget a saved upload, its IndexedDB store being in the
-// parts' lazy chunk), so that nothing grows unnoticed. Lower them
+// core then stay in the shared chunk even for an app that never sends a file in parts; 2026-12-03: the
+// dropzone's files get their sizes read a few per task, so that a drop of 30 photos holds the page no
+// task over 50 ms, about 90 B; issue 15's resume after a reload, about 25 B for Cancel telling the task to
+// forget a saved upload, its IndexedDB store being in the parts' lazy chunk), so that nothing grows unnoticed. Lower them
 // as the code shrinks.
 const GOAL_ALL_IN = Math.min(10_000, Math.floor(0.66 * gzip(uploady.static)));
 // The content hashes in the chunks' file names also move the gzip size by a few bytes whenever any chunk changes.
-const allInLimit = Math.max(GOAL_ALL_IN, 16_550);
+const allInLimit = Math.max(GOAL_ALL_IN, 16_650);
 
 module.exports = [
   {
@@ -102,7 +103,7 @@ module.exports = [
   {
     name: 'widget, our own code: the same without react-dropzone (min + gzip)',
     path: own.static,
-    limit: '10.25 kB',
+    limit: '10.35 kB',
     gzip: true,
   },
   {

@@ -12,6 +12,7 @@ const external = [
   /^react-dom($|\/)/,
   /^@tanstack\/react-query($|\/)/,
   /^react-dropzone($|\/)/,
+  /^file-selector($|\/)/,
   /^hash-wasm($|\/)/,
   /^msw($|\/)/,
 ];

@@ -15,7 +15,7 @@ export async function sizes({ work }: Pick<Context, 'work'>): Promise<SectionRes
   // As .size-limit.cjs explains: an app using core without React imports uploadThumbnail.
   const specs = {
     widget: { name: 'widget all-in', entry: widget },
-    own: { name: 'widget own code', entry: widget, external: ['react-dropzone', 'hash-wasm'] },
+    own: { name: 'widget own code', entry: widget, external: ['react-dropzone', 'file-selector', 'hash-wasm'] },
     core: { name: 'core uploadThumbnail', entry: `export { uploadThumbnail } from ${JSON.stringify(coreEntry)};\n` },
     coreAll: { name: 'core entry', entry: `export * from ${JSON.stringify(coreEntry)};\n` },
     uploady: {

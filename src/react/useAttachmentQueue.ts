@@ -37,6 +37,7 @@ import { useObjectUrls } from './useObjectUrl';
 import {
   absoluteUrl,
   composeHandlers,
+  filesFromEvent,
   refusalsOf,
   retryHelps,
   useFocusKeeper,
@@ -227,6 +228,7 @@ export function useAttachmentQueue(options: UseAttachmentQueueOptions = {}): Att
     accept,
     maxSize,
     disabled,
+    getFilesFromEvent: filesFromEvent,
     noClick: true,
     noKeyboard: true,
   });
