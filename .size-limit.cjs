@@ -86,7 +86,8 @@ const uploady = bundle(
 // treats every import() as an entry point, and the helpers the parts' sender shares with the rest of
 // core then stay in the shared chunk even for an app that never sends a file in parts; 2026-12-03: the
 // dropzone's files get their sizes read a few per task, so that a drop of 30 photos holds the page no
-// task over 50 ms, about 90 B), so that nothing grows unnoticed. Lower them
+// task over 50 ms, about 90 B; issue 15's resume after a reload, about 25 B for Cancel telling the task to
+// forget a saved upload, its IndexedDB store being in the parts' lazy chunk), so that nothing grows unnoticed. Lower them
 // as the code shrinks.
 const GOAL_ALL_IN = Math.min(10_000, Math.floor(0.66 * gzip(uploady.static)));
 // The content hashes in the chunks' file names also move the gzip size by a few bytes whenever any chunk changes.
@@ -102,7 +103,7 @@ module.exports = [
   {
     name: 'widget, our own code: the same without react-dropzone (min + gzip)',
     path: own.static,
-    limit: '10.35 kB',
+    limit: '10.4 kB',
     gzip: true,
   },
   {

@@ -131,7 +131,14 @@ export interface UploadAttachmentOptions
     Omit<ThumbnailOfOptions, 'thumbnail'>,
     Pick<
       UploadMediaOptions,
-      'baseUrl' | 'file' | 'fieldPrefix' | 'chunkSize' | 'chunkThreshold' | 'partConcurrency' | 'onStep'
+      | 'baseUrl'
+      | 'file'
+      | 'fieldPrefix'
+      | 'chunkSize'
+      | 'chunkThreshold'
+      | 'partConcurrency'
+      | 'resumeAfterReload'
+      | 'onStep'
     > {
   /** The thumbnail, started earlier (to preview it), or `false` for none; default: `thumbnailOf(file, options)`. */
   thumbnail?: ThumbnailJob | false;
@@ -180,6 +187,7 @@ export async function uploadAttachment(options: UploadAttachmentOptions): Promis
         chunkSize,
         chunkThreshold,
         partConcurrency: options.partConcurrency,
+        resumeAfterReload: options.resumeAfterReload,
         resume: resume.parts,
         onProgress: options.onProgress,
         onStep: options.onStep,
@@ -231,5 +239,13 @@ export function attachmentTask(
       return thumbnail;
     },
     send: (run) => uploadAttachment({ ...options, ...run, thumbnail: run.prepared, resume: run.checkpoint }),
+    // Only a file sent in parts may have a saved upload: the parts' sender is loaded for nothing else.
+    discard: (file) => {
+      if (options.resumeAfterReload === false || !sendsInChunks({ ...options, file })) return;
+      import('./chunks').then(
+        (chunks) => chunks.forgetSavedUpload(file, options),
+        () => undefined,
+      );
+    },
   };
 }

@@ -3,13 +3,79 @@
  * then up to `partConcurrency` parts at once, each read and hashed (in file order) while the one
  * before it is on the wire, then the `?done` call with the MD5 of the whole file.
  */
-import { detailedError } from './errors';
+import { detailedError, isUploadError } from './errors';
 import { DEFAULT_FIELD_PREFIX, buildChunkDoneForm, buildChunkForm, uploadUrl, type MediaResult } from './protocol';
 import { badResponse, isFilled, keepingRefreshedToken, postWithRetry } from './request';
+import { hasStorage, loadCheckpoint, removeCheckpoint, saveCheckpoint, uploadKey } from './resumeStore';
 import type { UploadProgress } from './send';
+import type { UploadStep } from './uploader';
 import { mediaName, progressOverFile, readMediaResult, type ChunkCheckpoint, type UploadMediaOptions } from './media';
 
+/**
+ * Sends a file in parts, each part's checkpoint saved in IndexedDB (`resumeAfterReload`): a file
+ * chosen again after a reload goes on from the saved upload's next part. When the server no longer
+ * knows that upload (a 4xx on its uuid), the file starts over from part 0, once. The record goes
+ * once the media is stored; a pause or a failure keeps it for the next try.
+ */
 export async function uploadInChunks(options: UploadMediaOptions, chunkSize: number): Promise<MediaResult> {
+  const { resumeAfterReload = {} } = options;
+  if (resumeAfterReload === false || !hasStorage()) return sendParts(options, chunkSize);
+  const key = await uploadKey(options.file, targetOf(options));
+  // A checkpoint given (a pause in this page) is the truth; else the one saved before a reload, if it fits.
+  const loaded = options.resume ? undefined : await loadCheckpoint(key, resumeAfterReload.maxAgeMs);
+  const saved = loaded && Number.isInteger(loaded.chunkSize) && loaded.chunkSize > 0 ? loaded : undefined;
+  const saving: UploadMediaOptions = {
+    ...options,
+    onCheckpoint: (checkpoint) => {
+      void saveCheckpoint(key, checkpoint);
+      options.onCheckpoint?.(checkpoint);
+    },
+  };
+  let result: MediaResult;
+  try {
+    result = saved
+      ? await sendParts({ ...saving, resume: saved }, saved.chunkSize, 'resumed')
+      : await sendParts(saving, chunkSize);
+  } catch (error) {
+    if (!saved || options.signal?.aborted || !forgotten(error)) throw error;
+    await removeCheckpoint(key);
+    result = await sendParts(saving, chunkSize, 'restarted');
+  }
+  await removeCheckpoint(key);
+  return result;
+}
+
+/** Forgets what is saved of a file's upload (its upload was cancelled), if anything. */
+export async function forgetSavedUpload(
+  file: File,
+  options: Pick<UploadMediaOptions, 'baseUrl' | 'fieldPrefix'>,
+): Promise<void> {
+  if (hasStorage()) await removeCheckpoint(await uploadKey(file, targetOf(options)));
+}
+
+const targetOf = ({
+  baseUrl,
+  fieldPrefix = DEFAULT_FIELD_PREFIX,
+}: Pick<UploadMediaOptions, 'baseUrl' | 'fieldPrefix'>) => ({
+  baseUrl,
+  fieldPrefix,
+});
+
+/** The server no longer knows the saved upload (swept, or stored already), or the record does not fit the file. */
+function forgotten(error: unknown): boolean {
+  if (!isUploadError(error)) return false;
+  return (error.kind === 'rejected' && error.status !== undefined) || error.details.reason === 'not-resumable';
+}
+
+/**
+ * Part 0 alone, then the others `partConcurrency` at a time, then the done call. `origin` marks the
+ * first part step sent: an upload picked up from storage (`resumedAt`), or started over (`restarted`).
+ */
+async function sendParts(
+  options: UploadMediaOptions,
+  chunkSize: number,
+  origin?: 'resumed' | 'restarted',
+): Promise<MediaResult> {
   const { file, resume, fieldPrefix = DEFAULT_FIELD_PREFIX, partConcurrency = 1 } = options;
   const totalParts = Math.ceil(file.size / chunkSize);
   const fileName = mediaName(file);
@@ -69,8 +135,15 @@ export async function uploadInChunks(options: UploadMediaOptions, chunkSize: num
   const report = () => progress([...sending.values()].reduce((sum, bytes) => sum + bytes, storedBytes));
   if (resume) report();
 
+  let note: Partial<Extract<UploadStep, { name: 'part' }>> | undefined =
+    origin === 'resumed'
+      ? { resumedAt: Math.round((100 * storedBytes) / file.size) }
+      : origin === 'restarted'
+        ? { restarted: true }
+        : undefined;
   const sendPart = async (part: number) => {
-    options.onStep?.({ name: 'part', index: part, count: totalParts });
+    options.onStep?.({ name: 'part', index: part, count: totalParts, ...note });
+    note = undefined;
     const start = part * chunkSize;
     // A slice of the file, not a copy: the browser reads it from the disk as the request goes.
     const chunk = file.slice(start, start + partSize(part), file.type);

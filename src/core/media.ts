@@ -62,6 +62,15 @@ export interface UploadMediaOptions extends RequestOptions {
   onCheckpoint?: (checkpoint: ChunkCheckpoint) => void;
   /** Continues a paused chunked upload of the same file from `resume.nextPart`. */
   resume?: ChunkCheckpoint;
+  /**
+   * Keeps each part's checkpoint in the browser's IndexedDB for `maxAgeMs` (default 24 h, as long as
+   * the reference server keeps parts), so that the same file (same name, size, type, last change and
+   * first and last 64 KiB) sent again to the same endpoint after a reload goes on from its next part:
+   * its first part's step says so (`resumedAt`). A saved upload the server no longer knows starts over
+   * from part 0 once (`restarted`). The record goes when the media is stored. Without IndexedDB,
+   * nothing is kept, silently. `false`: nothing is saved or looked up.
+   */
+  resumeAfterReload?: false | { maxAgeMs?: number };
 }
 
 /**

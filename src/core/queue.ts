@@ -222,9 +222,16 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     schedule();
     publish();
   };
+  /** An item taken out before it was stored is given up: the task forgets what it kept to resume it. */
+  const discard = (entry: Entry<TResult, TCheckpoint, TPrepared>) => {
+    const current = entry.uploader.getSnapshot();
+    if (current.phase !== 'uploaded' && !(current.phase === 'failed' && current.refused))
+      options.task.discard?.(entry.file);
+  };
   const remove = (id: string) => {
     const entry = find(id);
     if (!entry) return;
+    discard(entry);
     drop(entry);
     entries = entries.filter((other) => other !== entry);
     schedule();
@@ -260,6 +267,7 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     resume: (id) => act(id, 'resume'),
     pause: (id) => act(id, 'pause'),
     clear: () => {
+      entries.forEach(discard);
       entries.forEach(drop);
       entries = [];
       leftOut = [];

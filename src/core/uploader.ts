@@ -3,7 +3,18 @@ import type { RetryInfo } from './retry';
 import type { UploadProgress } from './send';
 
 /** What an upload is sending now: the media in one request, one of its parts, or a thumbnail. */
-export type UploadStep = { name: 'media' } | { name: 'part'; index: number; count: number } | { name: 'thumbnail' };
+export type UploadStep =
+  | { name: 'media' }
+  | {
+      name: 'part';
+      index: number;
+      count: number;
+      /** On the first part sent of an upload picked up from the browser's storage after a reload: the percent of the file stored already. */
+      resumedAt?: number;
+      /** On part 0 sent again because the server no longer knew the saved upload: it starts over, from the beginning. */
+      restarted?: true;
+    }
+  | { name: 'thumbnail' };
 
 /** What a task is given for one run: the file, what its check prepared, where a pause left it, and how to report. */
 export interface UploadRun<TCheckpoint, TPrepared> {
@@ -30,6 +41,11 @@ export interface UploadTask<TResult, TCheckpoint = unknown, TPrepared = void> {
    */
   check?: (file: File, context: { signal: AbortSignal; preview: (blob: Blob) => void }) => Promise<TPrepared>;
   send: (run: UploadRun<TCheckpoint, TPrepared>) => Promise<TResult>;
+  /**
+   * Called when the person gives up a file not yet stored (Cancel, or its item removed): what the
+   * task kept to resume it after a reload is dropped. Not called on a pause, a reset or a dispose.
+   */
+  discard?: (file: File) => void;
 }
 
 export interface UploaderOptions<TResult, TCheckpoint = unknown, TPrepared = void> {
@@ -324,7 +340,11 @@ export function createUploader<TResult, TCheckpoint = unknown, TPrepared = void>
       if (running) resumeWhenSettled = true;
       else start(work);
     },
-    cancel: () => forget({ kind: 'cancelled' }),
+    // A stored file has nothing kept to discard: the task finds nothing.
+    cancel: () => {
+      if (work) options.task.discard?.(work.file);
+      forget({ kind: 'cancelled' });
+    },
     reset: () => forget(null),
     setOptions: (next) => {
       const keyChanged = !Object.is(next.key, options.key);

@@ -27,7 +27,7 @@ export function asMutation<TResult, TCheckpoint, TPrepared>(
   variables: (run: UploadRun<TCheckpoint, TPrepared>) => unknown = (run) => run,
 ): UploadTask<TResult, TCheckpoint, TPrepared> {
   return {
-    check: task.check,
+    ...task,
     send: (run) => {
       const observer = new MutationObserver<TResult, UploadError, unknown>(client, {
         ...uploadMutationOptions(kind),

@@ -29,6 +29,7 @@ import {
   attachmentTaskFor,
   canPauseAttachment,
   defaultAttachmentLabels,
+  partOrigin,
   type AttachmentUploaderLabels,
   type UseAttachmentUploadOptions,
 } from './useAttachmentUpload';
@@ -369,21 +370,24 @@ function toItem(item: Item, labels: AttachmentQueueLabels, baseUrl: string): Att
   const thumbnailFailed = snapshot.phase === 'failed' && snapshot.step?.name === 'thumbnail';
   const withoutThumbnail = snapshot.phase === 'uploaded' ? snapshot.prepared?.error : undefined;
   const errorMessage = error ? errorText(error, labels, name) : '';
+  const origin = partOrigin(sending?.step, labels, name);
   const status = sending?.retry
     ? retryText(sending.retry, labels)
     : state === 'queued'
       ? labels.waiting
       : sending?.step?.name === 'thumbnail'
         ? labels.uploadingThumbnail(name)
-        : state === 'uploading'
-          ? labels.uploading(name)
-          : state === 'paused'
-            ? labels.paused(name)
-            : withoutThumbnail
-              ? labels.uploadedWithoutThumbnail(name, errorText(withoutThumbnail, labels, name))
-              : state === 'uploaded'
-                ? labels.uploaded(name)
-                : '';
+        : origin
+          ? origin
+          : state === 'uploading'
+            ? labels.uploading(name)
+            : state === 'paused'
+              ? labels.paused(name)
+              : withoutThumbnail
+                ? labels.uploadedWithoutThumbnail(name, errorText(withoutThumbnail, labels, name))
+                : state === 'uploaded'
+                  ? labels.uploaded(name)
+                  : '';
   return {
     id,
     file,

@@ -17,7 +17,7 @@ import {
   type PauseLabels,
   type UploaderLabels,
 } from './labels';
-import type { UploaderSnapshot } from '../core/uploader';
+import type { UploadStep, UploaderSnapshot } from '../core/uploader';
 import { absoluteUrl, useUploader, type UploaderApi } from './useUploader';
 import { useUploaderConfig, type UploaderServer } from './UploaderProvider';
 
@@ -31,6 +31,10 @@ export interface AttachmentUploaderLabels extends UploaderLabels, PauseLabels {
   thumbnailFailed: (sentence: string) => string;
   /** Status note when a video or an image was stored without a thumbnail because it could not be decoded; `sentence` says why. */
   uploadedWithoutThumbnail: (fileName: string, sentence: string) => string;
+  /** Status note while the first part is sent of an upload picked up after a reload, from where it stood. */
+  resuming: (fileName: string, percent: number) => string;
+  /** Status note when an upload saved before a reload is unknown to the server: it starts over. */
+  restarted: (fileName: string) => string;
 }
 
 /** The English labels of the attachment uploader. */
@@ -44,6 +48,8 @@ export const defaultAttachmentLabels: AttachmentUploaderLabels =
     uploadingThumbnail: (name) => `Uploading the thumbnail of ${name}`,
     thumbnailFailed: (sentence) => `The file was uploaded, but not its thumbnail. ${sentence}`,
     uploadedWithoutThumbnail: (name, sentence) => `${name} uploaded, without a thumbnail. ${sentence}`,
+    resuming: (name, percent) => `Resuming ${name} at ${percent} %`,
+    restarted: (name) => `Uploading ${name} again from the start: the server no longer had its parts`,
   });
 
 export interface UseAttachmentUploadOptions {
@@ -82,6 +88,14 @@ export interface UseAttachmentUploadOptions {
    * loaded only when such a photo is chosen). Either way, its thumbnail is sent as a JPEG.
    */
   heic?: false;
+  /**
+   * A large file's parts are saved in the browser (IndexedDB) as they go: chosen again after a
+   * reload, the same file goes on from its next part, and its status says so ("Resuming clip.mp4 at
+   * 60 %"). Saved uploads are offered for `maxAgeMs` (24 h by default, as long as the reference
+   * server keeps parts), and forgotten once stored or cancelled. Without IndexedDB (a private
+   * window), nothing is saved. `false`: nothing is saved. @default { maxAgeMs: 86400000 }
+   */
+  resume?: false | { maxAgeMs?: number };
   /** Shows the widget but takes no file and offers no action. @default false */
   disabled?: boolean;
   /** Upload as soon as a file is chosen, or wait for `upload()`. @default true */
@@ -139,6 +153,7 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
   const thumbnailFailed = snapshot.phase === 'failed' && snapshot.step?.name === 'thumbnail';
   const withoutThumbnail = snapshot.phase === 'uploaded' ? snapshot.prepared?.error : undefined;
   const { fileName, announcement } = uploader;
+  const origin = uploader.retrying || announcement ? '' : partOrigin(step, labels, fileName);
   return {
     ...uploader,
     labels,
@@ -148,9 +163,11 @@ export function useAttachmentUpload(options: UseAttachmentUploadOptions = {}): A
     status:
       step?.name === 'thumbnail' && !uploader.retrying && !announcement
         ? labels.uploadingThumbnail(fileName)
-        : withoutThumbnail && !announcement
-          ? labels.uploadedWithoutThumbnail(fileName, errorText(withoutThumbnail, labels, fileName))
-          : uploader.status,
+        : origin
+          ? origin
+          : withoutThumbnail && !announcement
+            ? labels.uploadedWithoutThumbnail(fileName, errorText(withoutThumbnail, labels, fileName))
+            : uploader.status,
   };
 }
 
@@ -160,6 +177,7 @@ export function attachmentTaskFor(options: UseAttachmentUploadOptions, server: U
     options;
   return attachmentTask({
     ...server,
+    resumeAfterReload: options.resume,
     makeThumbnail,
     thumbnail,
     chunkSize,
@@ -170,6 +188,17 @@ export function attachmentTaskFor(options: UseAttachmentUploadOptions, server: U
     quality,
     heic,
   });
+}
+
+/** The status of the first part of an upload picked up after a reload, or started over; empty for any other step. */
+export function partOrigin(
+  step: UploadStep | null | undefined,
+  labels: AttachmentUploaderLabels,
+  fileName: string,
+): string {
+  if (step?.name !== 'part') return '';
+  if (step.resumedAt !== undefined) return labels.resuming(fileName, step.resumedAt);
+  return step.restarted ? labels.restarted(fileName) : '';
 }
 
 /** A media under way in parts can be paused between them; once stored, nothing is left to pause while its thumbnail is made. */

@@ -7,11 +7,11 @@ const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 const files = (count: number, bytes = 100) =>
   Array.from({ length: count }, (_, i) => new File([new Uint8Array(bytes)], `photo-${i + 1}.jpg`));
 
-function queueOf(options: Partial<QueueOptions<string>> = {}) {
+function queueOf(options: Partial<QueueOptions<string>> = {}, discard?: (file: File) => void) {
   const { send, runs } = fakeSend();
   const onUploaded = vi.fn<(result: string) => void>();
   const onError = vi.fn<(error: UploadError) => void>();
-  const queue = createUploadQueue<string>({ task: { send }, onUploaded, onError, ...options });
+  const queue = createUploadQueue<string>({ task: { send, discard }, onUploaded, onError, ...options });
   queue.subscribe(() => undefined);
   const states = () => queue.getSnapshot().items.map((item) => item.state);
   /** The runs not yet settled whose signal is live: what is on the wire. */
@@ -80,6 +80,28 @@ describe('createUploadQueue: many uploads, each its own machine', () => {
     expect(runs[1]!.run.signal.aborted).toBe(true);
     expect(states()).toEqual(['uploading']);
     expect(inFlight().map(({ run }) => run.file.name)).toEqual(['photo-3.jpg']);
+  });
+
+  it('has the task discard what it kept of an item given up (cancelled, removed unsent, cleared), never of a stored one', async () => {
+    const discard = vi.fn<(file: File) => void>();
+    const { queue, finish } = queueOf({}, discard);
+    const [stored, paused, failed, cleared] = files(4);
+    queue.add([stored!, paused!]);
+    await finish(0);
+    const [storedItem, pausedItem] = queue.getSnapshot().items;
+    queue.pause(pausedItem!.id);
+    expect(discard).not.toHaveBeenCalled();
+    queue.remove(storedItem!.id);
+    queue.cancel(pausedItem!.id);
+    expect(discard.mock.calls).toEqual([[paused]]);
+    queue.add([failed!, cleared!]);
+    await finish(2, detailedError('server', {}, { status: 500 }));
+    queue.remove(queue.getSnapshot().items[0]!.id);
+    queue.clear();
+    expect(discard.mock.calls).toEqual([[paused], [failed], [cleared]]);
+    queue.add(files(1));
+    queue.dispose();
+    expect(discard).toHaveBeenCalledTimes(3);
   });
 
   it('Pause frees a place at once; Resume waits its turn', async () => {

@@ -115,6 +115,29 @@ describe('createUploader, without React or a server', () => {
     expect(uploader.getSnapshot()).toMatchObject({ phase: 'paused', checkpoint: 2, notice: { kind: 'busy' } });
   });
 
+  it('Cancel has the task discard the file it kept for a resume, while sending or paused; Pause, reset and dispose keep it', () => {
+    const { send } = fakeSend<string, number>();
+    const discard = vi.fn<(file: File) => void>();
+    const { uploader } = machine<string, number>({ send, discard });
+    const clip = fileNamed('clip.mp4');
+    uploader.choose([clip]);
+    uploader.pause();
+    uploader.resume();
+    uploader.reset();
+    expect(discard).not.toHaveBeenCalled();
+    const other = fileNamed('other.mp4');
+    uploader.choose([other]);
+    uploader.pause();
+    uploader.cancel();
+    expect(discard).toHaveBeenCalledExactlyOnceWith(other);
+    uploader.choose([clip]);
+    uploader.cancel();
+    expect(discard).toHaveBeenLastCalledWith(clip);
+    uploader.choose([fileNamed('kept.mp4')]);
+    uploader.dispose();
+    expect(discard).toHaveBeenCalledTimes(2);
+  });
+
   type Act = (uploader: Uploader<string, unknown, unknown>, send: UploadTask<string, unknown, unknown>['send']) => void;
   it.each<[string, Act]>([
     ['reset()', (uploader) => uploader.reset()],

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createParentMedia } from '../support/parentMedia';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import { onePagePdf } from '../browser/pdfFixtures';
 import { makeOpaque, makePng, md5Of } from '../fixtures';
-import { startRecordingProxy } from '../support/faultServer';
+import { startRecordingProxy, type RecordedRequest } from '../support/faultServer';
 import { startEngine, type EngineSession, type Tab } from './browserTab';
 import { REPO, linkFromRepo, runQuietly, serveStatic } from './support';
 
@@ -42,7 +42,7 @@ interface PageProbe {
     name: string,
   ) => Promise<{ name: string; type: string; width: number; height: number } | null>;
 }
-type ProbedWindow = Window & { e2e: PageProbe; progressSeen: number[] };
+type ProbedWindow = Window & { e2e: PageProbe; progressSeen: number[]; itemTexts: string[] };
 
 interface StoredRecord {
   uuid: string;
@@ -395,6 +395,199 @@ describe(`AttachmentUploader with 3 parts in flight (partConcurrency), against t
   });
 });
 
+// Chromium: the page is reloaded and the file chosen from the disk (with its last change) through Playwright.
+describe.runIf(inChromium)(
+  `AttachmentUploader resumes a media in parts after a reload, from IndexedDB, against the reference server in ${ENGINE}`,
+  () => {
+    const SIX_PARTS = 6 * PART_BYTES - 777;
+    /** The file on the disk, as a person picks it: its `lastModified` is the file's, the same on both picks. */
+    async function fileOnDisk(name: string, buffer: Buffer, folder: string): Promise<string> {
+      await mkdir(join(work, folder), { recursive: true });
+      const path = join(work, folder, name);
+      await writeFile(path, buffer);
+      await utimes(path, new Date('2026-01-02T03:04:05Z'), new Date('2026-01-02T03:04:05Z'));
+      return path;
+    }
+
+    /**
+     * Picks `path`, lets parts 0–2 be stored and saved, holds part 3 (it never reaches the server),
+     * then reloads the page: the upload's uuid and the requests sent so far are given.
+     */
+    async function uploadThreePartsThenReload(page: Tab, path: string, proxy: Proxy) {
+      const picked = page.page!.locator('input[type=file]');
+      await picked.setInputFiles(path);
+      await page.waitUntil(() => document.querySelector('[data-item]'));
+      await waitFor(async () => (await savedUploads(page)).some(({ nextPart }) => nextPart === 3));
+      await waitFor(() => proxy.requests().some(({ fields }) => fields.qqpartindex === '3'));
+      proxy.state.reloaded = true;
+      await page.page!.reload();
+      await page.waitUntil(() => document.querySelector('[data-state="idle"]'));
+      const before = proxy.requests();
+      expect(calls(before)).toEqual(['0', '1', '2', '3']);
+      return { uuid: before[1]!.fields.qquuid!, sent: before.length };
+    }
+
+    it('sends parts 3–5 only when the same file is chosen again, says so, stores the right MD5 and forgets the record', async () => {
+      const buffer = Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(SIX_PARTS - 4)]);
+      const path = await fileOnDisk('holiday-video.zip', buffer, 'same');
+      const proxy = await startHoldingProxy();
+      try {
+        await withPage(
+          '',
+          TOKEN,
+          async (page) => {
+            const { uuid, sent } = await uploadThreePartsThenReload(page, path, proxy);
+            await page.page!.locator('input[type=file]').setInputFiles(path);
+            await page.waitUntil(() => (window as unknown as ProbedWindow).e2e.uploaded.length === 1);
+
+            expect(calls(proxy.requests().slice(sent))).toEqual(['3', '4', '5', 'done', undefined]);
+            const [{ media }] = (await page.evaluate(
+              () => (window as unknown as ProbedWindow).e2e.uploaded,
+            )) as unknown as [{ media: { file_uuid: string } }];
+            expect(media.file_uuid).toBe(uuid);
+            // At the server: one upload of 6 parts, each stored once, 3–5 after the reload.
+            const stored = (await record(uuid)) as StoredRecord & { parts: Array<Record<string, string>> };
+            expect(stored.parts.map((part) => part.qqpartindex)).toEqual(['0', '1', '2', '3', '4', '5']);
+            expect(stored).toMatchObject({ size: buffer.length, md5: md5Of(buffer) });
+            const texts = await page.evaluate(() => (window as unknown as ProbedWindow).itemTexts);
+            expect(texts.some((text) => text.includes('Resuming holiday-video.zip at 50 %'))).toBe(true);
+            expect(await page.evaluate(() => (window as unknown as ProbedWindow).e2e.errors)).toEqual([]);
+            await waitFor(async () => (await savedUploads(page)).length === 0);
+          },
+          'attachments',
+          { baseUrl: proxy.url, chunkSize: String(PART_BYTES) },
+        );
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('starts a different file of the same name, size and last change from part 0', async () => {
+      const first = Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(SIX_PARTS - 4)]);
+      const other = Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(SIX_PARTS - 4)]);
+      const proxy = await startHoldingProxy();
+      try {
+        await withPage(
+          '',
+          TOKEN,
+          async (page) => {
+            const { uuid, sent } = await uploadThreePartsThenReload(
+              page,
+              await fileOnDisk('same-name.zip', first, 'a'),
+              proxy,
+            );
+            await page.page!.locator('input[type=file]').setInputFiles(await fileOnDisk('same-name.zip', other, 'b'));
+            await page.waitUntil(() => (window as unknown as ProbedWindow).e2e.uploaded.length === 1);
+
+            expect(calls(proxy.requests().slice(sent))).toEqual(['0', '1', '2', '3', '4', '5', 'done', undefined]);
+            const [{ media }] = (await page.evaluate(
+              () => (window as unknown as ProbedWindow).e2e.uploaded,
+            )) as unknown as [{ media: { file_uuid: string } }];
+            expect(media.file_uuid).not.toBe(uuid);
+            expect(await record(media.file_uuid)).toMatchObject({ size: other.length, md5: md5Of(other) });
+            const texts = await page.evaluate(() => (window as unknown as ProbedWindow).itemTexts);
+            expect(texts.filter((text) => text.includes('Resuming'))).toEqual([]);
+          },
+          'attachments',
+          { baseUrl: proxy.url, chunkSize: String(PART_BYTES) },
+        );
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('starts over from part 0, once, and says so, when the server has forgotten the saved upload', async () => {
+      const buffer = Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(SIX_PARTS - 4)]);
+      const path = await fileOnDisk('forgotten.zip', buffer, 'forgotten');
+      const proxy = await startHoldingProxy();
+      try {
+        await withPage(
+          '',
+          TOKEN,
+          async (page) => {
+            const { uuid, sent } = await uploadThreePartsThenReload(page, path, proxy);
+            // The server sweeps it, as it does after `staleUploadMs`.
+            await rm(join(api.dataDir, 'chunks', `${uuid}.json`));
+            await rm(join(api.dataDir, 'chunks', `${uuid}.bin`));
+            await page.page!.locator('input[type=file]').setInputFiles(path);
+            await page.waitUntil(() => (window as unknown as ProbedWindow).e2e.uploaded.length === 1);
+
+            expect(calls(proxy.requests().slice(sent))).toEqual(['3', '0', '1', '2', '3', '4', '5', 'done', undefined]);
+            const [{ media }] = (await page.evaluate(
+              () => (window as unknown as ProbedWindow).e2e.uploaded,
+            )) as unknown as [{ media: { file_uuid: string } }];
+            expect(media.file_uuid).not.toBe(uuid);
+            expect(await record(media.file_uuid)).toMatchObject({ size: buffer.length, md5: md5Of(buffer) });
+            const texts = await page.evaluate(() => (window as unknown as ProbedWindow).itemTexts);
+            expect(texts.some((text) => text.includes('Uploading forgotten.zip again from the start'))).toBe(true);
+            expect(await page.evaluate(() => (window as unknown as ProbedWindow).e2e.errors)).toEqual([]);
+            await waitFor(async () => (await savedUploads(page)).length === 0);
+          },
+          'attachments',
+          { baseUrl: proxy.url, chunkSize: String(PART_BYTES) },
+        );
+      } finally {
+        await proxy.close();
+      }
+    });
+  },
+);
+
+type Proxy = Awaited<ReturnType<typeof startHoldingProxy>>;
+
+/**
+ * A recording proxy in front of the reference server that, until `reloaded` is set, holds part 3
+ * and never passes it on: the page is reloaded while it is on the wire.
+ */
+async function startHoldingProxy() {
+  const held = new Set<RecordedRequest>();
+  const state = { reloaded: false };
+  const proxy = await startRecordingProxy(api.url, {
+    delay: (request) => {
+      if (state.reloaded || request.fields.qqpartindex !== '3') return 0;
+      held.add(request);
+      return 5000;
+    },
+    answer: (request) => (held.has(request) ? { status: 503, body: '{}' } : undefined),
+  });
+  return Object.assign(proxy, { state });
+}
+
+/** Each request's call: its part index, `done`, or undefined for the thumbnail. */
+const calls = (requests: RecordedRequest[]) =>
+  requests.map((request) => (request.url.includes('?done') ? 'done' : request.fields.qqpartindex));
+
+async function waitFor(condition: () => unknown, timeoutMs = 30_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !(await condition());) {
+    if (Date.now() > end) throw new Error(`Still not so after ${timeoutMs} ms: ${condition.toString()}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+/** The checkpoints the page keeps in IndexedDB, read as the library stores them. */
+function savedUploads(page: Tab) {
+  return page.evaluate(
+    () =>
+      new Promise<Array<{ nextPart: number; fileUuid: string }>>((resolve, reject) => {
+        const opening = indexedDB.open('react-thumbnail-uploader', 1);
+        opening.onupgradeneeded = () => opening.result.createObjectStore('chunked-uploads', { keyPath: 'key' });
+        opening.onerror = () => reject(opening.error);
+        opening.onsuccess = () => {
+          const all = opening.result.transaction('chunked-uploads').objectStore('chunked-uploads').getAll();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () => {
+            opening.result.close();
+            resolve(
+              (all.result as Array<{ checkpoint: { nextPart: number; fileUuid: string } }>).map(
+                (saved) => saved.checkpoint,
+              ),
+            );
+          };
+        };
+      }),
+  );
+}
+
 /** A JPEG encoded by the page's own canvas (Node has no encoder), as a camera photo would be. */
 async function jpegFromPage(page: Tab, width: number, height: number): Promise<Buffer> {
   const base64 = await page.evaluate(
@@ -433,11 +626,22 @@ async function withPage(
   const query = new URLSearchParams({ baseUrl: api.url, token, parentUuid, widget, ...options });
   const recordProgress = () => {
     const seen: number[] = [];
+    const texts: string[] = [];
     (window as unknown as ProbedWindow).progressSeen = seen;
+    // What the first attachment's row says, each time it changes: a status may last one part only.
+    (window as unknown as ProbedWindow).itemTexts = texts;
     new MutationObserver(() => {
       const value = document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow');
       if (value != null && seen.at(-1) !== Number(value)) seen.push(Number(value));
-    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+      const text = document.querySelector('[data-item]')?.textContent;
+      if (text && texts.at(-1) !== text) texts.push(text);
+    }).observe(document, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+      attributes: true,
+      attributeFilter: ['aria-valuenow'],
+    });
   };
   await browser.open(`${app.url}/?${query}`, recordProgress, async (page) => {
     await page.waitUntil(() => document.querySelector('[data-state="idle"]'));

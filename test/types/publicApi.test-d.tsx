@@ -114,9 +114,11 @@ expectTypeOf<AttachmentUploaderApi['media']>().toEqualTypeOf<MediaResult | null>
 expectTypeOf<AttachmentUploaderApi['getPauseButtonProps']>().returns.toEqualTypeOf<ButtonGetterProps>();
 expectTypeOf<AttachmentUploaderApi['labels']['resume']>().toBeString();
 expectTypeOf(uploadMedia).toEqualTypeOf(coreUploadMedia);
-expectTypeOf(uploadMedia)
-  .parameter(0)
-  .toMatchTypeOf<{ resume?: ChunkCheckpoint; onCheckpoint?: (checkpoint: ChunkCheckpoint) => void }>();
+expectTypeOf(uploadMedia).parameter(0).toMatchTypeOf<{
+  resume?: ChunkCheckpoint;
+  onCheckpoint?: (checkpoint: ChunkCheckpoint) => void;
+  resumeAfterReload?: false | { maxAgeMs?: number };
+}>();
 
 export function Attachments() {
   const attachment = useAttachmentUpload({ chunkSize: 1024 * 1024 });
@@ -128,6 +130,10 @@ export function Attachments() {
         makeThumbnail={async () => new Blob()}
         labels={{ pause: 'Anhalten', errors: { network: () => 'Keine Verbindung.' } }}
       />
+      <AttachmentUploader resume={false} labels={{ resuming: (name, percent) => `${name}: ${percent.toFixed(0)} %` }} />
+      <AttachmentUploader resume={{ maxAgeMs: 60 * 60 * 1000 }} />
+      {/* @ts-expect-error resume is false or its options: it is on by default */}
+      <AttachmentUploader resume />
       {/* @ts-expect-error parentUuid belongs to thumbnails: an attachment's thumbnail gets its media's */}
       <AttachmentUploader parentUuid="media-1" />
       <button {...attachment.getResumeButtonProps()}>{attachment.labels.resume}</button>
