@@ -51,7 +51,7 @@ export interface ThumbnailJob {
   picture: Promise<File | undefined>;
   /** A video's length in seconds, once its metadata is read. */
   duration?: number;
-  /** Why an image or a video got no picture (it cannot be decoded): it is stored without a thumbnail. */
+  /** Why an image got no picture (it cannot be decoded): it is stored without a thumbnail. */
   error?: UploadError;
 }
 

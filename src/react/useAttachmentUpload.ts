@@ -29,7 +29,7 @@ export interface AttachmentUploaderLabels extends UploaderLabels, PauseLabels {
   uploadingThumbnail: (fileName: string) => string;
   /** The alert when the media was stored but its thumbnail failed; `sentence` is the error's. */
   thumbnailFailed: (sentence: string) => string;
-  /** Status note when a video or an image was stored without a thumbnail because it could not be decoded; `sentence` says why. */
+  /** Status note when an image was stored without a thumbnail because it could not be decoded; `sentence` says why. */
   uploadedWithoutThumbnail: (fileName: string, sentence: string) => string;
   /** Status note while the first part is sent of an upload picked up after a reload, from where it stood. */
   resuming: (fileName: string, percent: number) => string;
