@@ -1,6 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, fn, userEvent, waitFor, within } from 'storybook/test';
 import { AttachmentUploader, type AttachmentResult } from '../src';
+import { uploadMedia } from '../src/core';
 import { drawFirstPage, makeMp3File, makeOpaqueFile, makePdfFile, makeZipFile } from './support/documents';
 import { makeImageFile } from './support/images';
 import {
@@ -13,7 +14,7 @@ import {
   uploaderRoot,
 } from './support/play';
 import type { ReceivedRequest } from '../src/testing';
-import { storyUploadApi } from './support/uploadApi';
+import { STORY_BASE_URL, STORY_TOKEN, storyUploadApi } from './support/uploadApi';
 import { makeVideoFile } from './support/video';
 
 /** Behaves like the real server for every call (media, parts, done and thumbnail), but for the faults a story queues. */
@@ -206,6 +207,40 @@ export const ChunkedPauseResume: Story = {
       await expect(api.requests.at(-2)?.fields.qquuid).toBe(media.file_uuid);
       await expect(thumbnail?.parent_file_uuid).toBe(media.file_uuid);
       await expectState(canvasElement, 'uploaded');
+    });
+  },
+};
+
+/**
+ * The same large file chosen again after a reload (here: after its first 2 of 4 parts went up in an
+ * earlier page, saved in IndexedDB) goes on from part 2, and says so. Part 2 is kept hanging, so that
+ * the state stays on screen.
+ */
+export const ResumedAfterReload: Story = {
+  args: { chunkSize: 64 * 1024 },
+  play: async ({ canvasElement, args, step }) => {
+    const file = recording(200 * 1024);
+    await step('An earlier page sent parts 0 and 1, then went away', async () => {
+      const gone = new AbortController();
+      const earlier = uploadMedia({
+        baseUrl: STORY_BASE_URL,
+        token: STORY_TOKEN,
+        file,
+        chunkSize: 64 * 1024,
+        signal: gone.signal,
+        onCheckpoint: ({ nextPart }) => nextPart === 2 && gone.abort(),
+      });
+      await expect(earlier).rejects.toMatchObject({ kind: 'aborted' });
+      await expect(calls(api.requests)).toEqual(['part 0', 'part 1']);
+    });
+
+    await step('Chosen again: from part 2, and the status says so', async () => {
+      api.fail({ call: 'part', when: ({ fields }) => fields.qqpartindex === '2', hang: true });
+      await chooseFile(canvasElement, file);
+      await waitFor(() => expect(calls(api.requests)).toEqual(['part 0', 'part 1', 'part 2']));
+      await expect(attachmentItem(canvasElement, 'interview.m4a')).toHaveTextContent('Resuming interview.m4a at 64 %');
+      await expectState(canvasElement, 'uploading');
+      await expect(args.onError).not.toHaveBeenCalled();
     });
   },
 };
