@@ -123,6 +123,7 @@ export async function chunked(context: Context): Promise<SectionResult> {
   const curlMs = median(runs.curl);
   const rate = (method: keyof typeof runs) => mbPerSecond(MEDIA_BYTES, median(runs[method]));
   const parts = Math.ceil(MEDIA_BYTES / PART_BYTES);
+  const boundMs = median(runs['bare-one']) + median(runs['sink-parts']) - median(runs['sink-one']);
   return {
     rows: [
       row(
@@ -163,6 +164,15 @@ export async function chunked(context: Context): Promise<SectionResult> {
         rate('sink-one'),
         undefined,
         `${((median(runs['sink-parts']) - median(runs['sink-one'])) / (parts - 1)).toFixed(1)} ms per extra request.`,
+      ),
+      row(
+        section,
+        `Bound of parts in series in this browser: one bare XHR plus its own cost of ${parts - 1} more (sink), server's per-part work at zero`,
+        'curl -F, one request',
+        mbPerSecond(MEDIA_BYTES, boundMs),
+        mbPerSecond(MEDIA_BYTES, curlMs),
+        undefined,
+        `No client of this browser sending ${PART_BYTES / MiB} MiB parts one after the other can do better on this machine.`,
       ),
       row(
         section,
