@@ -65,3 +65,27 @@ async function readOrMissing(file: string): Promise<{ status: number; body?: Buf
     return { status: 404, type: 'text/plain' };
   }
 }
+
+/**
+ * A trivial upload sink on loopback: reads every POST body to its end, throws it away and answers a
+ * part's JSON, so that what a browser pays per request is measured without any server's work.
+ */
+export async function serveSink(): Promise<BenchServer> {
+  const answer = JSON.stringify({ file_uuid: '00000000-0000-4000-8000-000000000000' });
+  const server = createServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method === 'OPTIONS') {
+      res
+        .writeHead(204, {
+          'Access-Control-Allow-Methods': 'POST',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept',
+          'Access-Control-Max-Age': '600',
+        })
+        .end();
+      return;
+    }
+    req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(answer));
+    req.resume();
+  });
+  return listenOnLoopback(server);
+}

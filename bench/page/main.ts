@@ -3,7 +3,7 @@
  * as `window.bench`. Ours comes from the built package (`./builtCore.js`); the baseline from
  * `./baseline.ts`. Times are taken here with `performance.now()`, never across the CDP round trip.
  */
-import { createMD5 } from '../../src/core/hashWasmMd5';
+import { createMD5, updateInPieces } from '../../src/core/hashWasmMd5';
 import { prepareWithCanvas, postMultipart, sparkMd5Hex } from './baseline';
 import { core } from './builtCore.js';
 import type { ComposerTarget } from './composer';
@@ -346,6 +346,78 @@ export const bench = {
       retry: false,
     });
     return { ms: performance.now() - start, fileUuid: result.file_uuid, requests: sendTimes.length - before };
+  },
+
+  /**
+   * Bare XHR posts, each a FormData of `fields` and one slice of a fixture (as `postMultipart` of the
+   * baseline makes them), one after the other: no MD5, no retry, no progress. With `partBytes` at
+   * the fixture's size, one request.
+   */
+  async postSlices(
+    name: string,
+    url: string,
+    token: string,
+    partBytes: number,
+    fields: Record<string, string>,
+  ): Promise<{ ms: number; requests: number }> {
+    const file = await fixture(name);
+    await nextFrame();
+    const start = performance.now();
+    let requests = 0;
+    for (let at = 0; at < file.size; at += partBytes, requests += 1)
+      await postMultipart(url, token, fields, file.slice(at, at + partBytes), name);
+    return { ms: performance.now() - start, requests };
+  },
+
+  /**
+   * The chunked protocol with bare XHRs and nothing else (no MD5, no retry, no progress), parts in
+   * series: what any client in this browser pays for parts, whatever its own work.
+   */
+  async postPartsBare(
+    name: string,
+    target: Pick<UploadTarget, 'baseUrl' | 'token'>,
+    partBytes: number,
+  ): Promise<{ ms: number; fileUuid: string }> {
+    const file = await fixture(name);
+    const url = `${target.baseUrl}/api/v2/pm/upload/`;
+    const totalParts = Math.ceil(file.size / partBytes);
+    await nextFrame();
+    const start = performance.now();
+    let fileUuid = '';
+    for (let part = 0; part < totalParts; part += 1) {
+      const at = part * partBytes;
+      const chunk = file.slice(at, at + partBytes);
+      const fields: Record<string, string> = {
+        qqpartindex: String(part),
+        qqtotalparts: String(totalParts),
+        qqtotalfilesize: String(file.size),
+        qqpartbyteoffset: String(at),
+        qqchunksize: String(chunk.size),
+        ...(fileUuid && { qquuid: fileUuid }),
+      };
+      ({ file_uuid: fileUuid } = (await postMultipart(url, target.token, fields, chunk, name)) as {
+        file_uuid: string;
+      });
+    }
+    const done = new FormData();
+    for (const [field, value] of Object.entries({ qquuid: fileUuid, qqfilename: name, qqtotalparts: `${totalParts}` }))
+      done.append(field, value);
+    const headers = { Authorization: `Bearer ${target.token}`, Accept: 'application/json' };
+    const answer = await fetch(`${url}?done`, { method: 'POST', body: done, headers });
+    if (!answer.ok) throw new Error(`The done call got HTTP ${answer.status}`);
+    return { ms: performance.now() - start, fileUuid };
+  },
+
+  /** Reads and hashes a fixture part by part as the chunked sender does (`updateInPieces`), sending nothing. */
+  async hashParts(name: string, partBytes: number): Promise<{ ms: number; hex: string }> {
+    const file = await fixture(name);
+    const hasher = await createMD5();
+    hasher.init();
+    await nextFrame();
+    const start = performance.now();
+    for (let at = 0; at < file.size; at += partBytes)
+      await updateInPieces(hasher, await file.slice(at, at + partBytes).arrayBuffer());
+    return { ms: performance.now() - start, hex: hasher.digest('hex') };
   },
 
   /** Renders ours or the composer baseline on this page for `count` files, given next through its file input. */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, rm, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app';
@@ -22,6 +23,7 @@ import {
   type Context,
   type SectionResult,
 } from '../support';
+import { serveSink } from '../servers';
 import { goals, row, type Row } from '../table';
 
 /** Made only when this section runs. */
@@ -57,18 +59,57 @@ export async function chunked(context: Context): Promise<SectionResult> {
     return figure;
   };
   await call(page, 'loadFixture', MEDIA_FIXTURE);
-  const runs = await alternate(['chunked', 'chunked-2', 'single', 'curl'], 2, async (method) => {
-    if (method === 'chunked-2') return (await media(page, 'chunked', 2)).ms;
-    if (method !== 'curl') return (await media(page, method)).ms;
-    const ms = await curlUpload(api.url, path, 'application/octet-stream', {
-      filename: MEDIA_FIXTURE,
-      filetype: 'application/octet-stream',
-      totalfilesize: String(bytes.length),
-      md5,
+  const sink = await serveSink();
+  const sinkUrl = `${sink.url}/api/v2/pm/upload/`;
+  const curlFields = {
+    filename: MEDIA_FIXTURE,
+    filetype: 'application/octet-stream',
+    totalfilesize: String(bytes.length),
+    md5,
+  };
+  // What parts cost whatever the client does, in the same run: bare XHRs (no MD5) to the reference
+  // server in one request and in parts, and to a sink that does nothing; our reading and MD5 alone.
+  const methods = [
+    'chunked',
+    'chunked-2',
+    'single',
+    'curl',
+    'bare-one',
+    'bare-parts',
+    'sink-one',
+    'sink-parts',
+    'md5-parts',
+  ] as const;
+  let runs: Record<(typeof methods)[number], number[]>;
+  try {
+    runs = await alternate(methods, 2, async (method) => {
+      if (method === 'chunked-2') return (await media(page, 'chunked', 2)).ms;
+      if (method === 'chunked' || method === 'single') return (await media(page, method)).ms;
+      if (method === 'md5-parts') {
+        const { ms, hex } = await call(page, 'hashParts', MEDIA_FIXTURE, PART_BYTES);
+        if (hex !== md5) throw new Error('hashParts: wrong MD5');
+        return ms;
+      }
+      if (method === 'sink-one' || method === 'sink-parts') {
+        const partBytes = method === 'sink-one' ? MEDIA_BYTES : PART_BYTES;
+        return (await call(page, 'postSlices', MEDIA_FIXTURE, sinkUrl, TOKEN, partBytes, {})).ms;
+      }
+      let ms: number;
+      if (method === 'bare-parts') {
+        const figure = await call(page, 'postPartsBare', MEDIA_FIXTURE, target, PART_BYTES);
+        sizes.add(await storedSize(api, figure.fileUuid));
+        ms = figure.ms;
+      } else if (method === 'bare-one') {
+        const fields = Object.fromEntries(Object.entries(curlFields).map(([name, value]) => [`qq${name}`, value]));
+        ms = (await call(page, 'postSlices', MEDIA_FIXTURE, `${api.url}/api/v2/pm/upload/`, TOKEN, MEDIA_BYTES, fields))
+          .ms;
+      } else ms = await curlUpload(api.url, path, 'application/octet-stream', curlFields);
+      await dropStoredMedia(api);
+      return ms;
     });
-    await dropStoredMedia(api);
-    return ms;
-  });
+  } finally {
+    await sink.close();
+  }
   const memory = await eachInTurn(['chunked', 'single'] as const, (method) =>
     measureMemory(context, MEDIA_FIXTURE, (fresh) => media(fresh, method)),
   );
@@ -79,6 +120,10 @@ export async function chunked(context: Context): Promise<SectionResult> {
   const stored = [...sizes].join(', ');
   const wrongSize = sizes.size !== 1 || !sizes.has(MEDIA_BYTES);
   const chunkedMs = median(runs.chunked);
+  const curlMs = median(runs.curl);
+  const rate = (method: keyof typeof runs) => mbPerSecond(MEDIA_BYTES, median(runs[method]));
+  const parts = Math.ceil(MEDIA_BYTES / PART_BYTES);
+  const boundMs = median(runs['bare-one']) + median(runs['sink-parts']) - median(runs['sink-one']);
   return {
     rows: [
       row(
@@ -86,12 +131,57 @@ export async function chunked(context: Context): Promise<SectionResult> {
         'Chunked upload throughput, MD5 and every request (median of 2)',
         'curl -F, one request',
         mbPerSecond(MEDIA_BYTES, chunkedMs),
-        mbPerSecond(MEDIA_BYTES, median(runs.curl)),
+        mbPerSecond(MEDIA_BYTES, curlMs),
         goals.ratioAtLeast(0.8),
-        `Ours in one request instead (uploadMedia, MD5 of the whole first): ${mbPerSecond(MEDIA_BYTES, median(runs.single)).value.toFixed(1)} MB/s, ` +
+        `Ours in one request instead (uploadMedia, MD5 of the whole first): ${rate('single').value.toFixed(1)} MB/s, ` +
           `so parts cost ${(chunkedMs / median(runs.single)).toFixed(2)}× its time. With 2 parts in flight (partConcurrency 2): ` +
-          `${mbPerSecond(MEDIA_BYTES, median(runs['chunked-2'])).value.toFixed(1)} MB/s. Requests per chunked upload: ${[...requests].join(', ')} ` +
-          `(${Math.ceil(MEDIA_BYTES / PART_BYTES)} parts and the done call). Stored sizes: ${stored}${wrongSize ? `, NOT the ${MEDIA_BYTES} sent` : ''}.`,
+          `${rate('chunked-2').value.toFixed(1)} MB/s. Requests per chunked upload: ${[...requests].join(', ')} ` +
+          `(${parts} parts and the done call). Stored sizes: ${stored}${wrongSize ? `, NOT the ${MEDIA_BYTES} sent` : ''}.`,
+      ),
+      row(
+        section,
+        'Floor of any client in this browser: bare XHRs, no MD5, in one request',
+        'curl -F, one request',
+        rate('bare-one'),
+        mbPerSecond(MEDIA_BYTES, curlMs),
+        undefined,
+        `The browser's own cost of sending the bytes (its network process beside the server on ${cpus().length} cores).`,
+      ),
+      row(
+        section,
+        `Floor of any client in this browser: bare XHRs, no MD5, ${parts} parts in series and ?done`,
+        'curl -F, one request',
+        rate('bare-parts'),
+        mbPerSecond(MEDIA_BYTES, curlMs),
+        undefined,
+        `Ours (the chunked row) takes ${(chunkedMs / median(runs['bare-parts'])).toFixed(2)}× this time; beside these, it reads and hashes the whole file (MD5), retries and reports progress.`,
+      ),
+      row(
+        section,
+        `Per-request cost of the browser: ${parts} bare XHRs of ${PART_BYTES / MiB} MiB to a loopback sink that does nothing`,
+        'one bare XHR of 256 MiB to it',
+        rate('sink-parts'),
+        rate('sink-one'),
+        undefined,
+        `${((median(runs['sink-parts']) - median(runs['sink-one'])) / (parts - 1)).toFixed(1)} ms per extra request.`,
+      ),
+      row(
+        section,
+        `Bound of parts in series in this browser: one bare XHR plus its own cost of ${parts - 1} more (sink), server's per-part work at zero`,
+        'curl -F, one request',
+        mbPerSecond(MEDIA_BYTES, boundMs),
+        mbPerSecond(MEDIA_BYTES, curlMs),
+        undefined,
+        `No client of this browser sending ${PART_BYTES / MiB} MiB parts one after the other can do better on this machine.`,
+      ),
+      row(
+        section,
+        `Our reading and MD5 of the ${MEDIA_BYTES / MiB} MiB part by part, alone (nothing sent)`,
+        'curl -F, one request',
+        rate('md5-parts'),
+        mbPerSecond(MEDIA_BYTES, curlMs),
+        undefined,
+        `CPU the chunked upload spends beside the browser's sending and the server's work; curl's upload has no such cost.`,
       ),
       ...memoryRows(section, ', chunked', 'ours, one request', memory.chunked, memory.single, {
         rss: `Flat means far below the ${(MEDIA_BYTES / 1e6).toFixed(0)} MB of the file; a part read for its MD5 is ${(PART_BYTES / 1e6).toFixed(1)} MB, and parts wait for the garbage collector.`,

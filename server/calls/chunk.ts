@@ -74,7 +74,11 @@ export async function placeOfChunk(fields: FieldReader, context: UploadContext):
     if (partIndex === 0) return undefined;
     const upload = await context.chunks.find(uuidOfPart(fields));
     if (!upload?.parts[0] || upload.parts.some(({ index }) => index === partIndex)) return undefined;
-    const size = fields.wholeNumber('chunksize') ?? upload.parts[0].size;
+    // Without a chunksize, the last part is what remains of the declared file: placed too, so that
+    // the done call can use the running MD5 instead of reading the whole file again.
+    const partSize = upload.parts[0].size;
+    const fileSize = partIndex === upload.totalParts - 1 ? upload.totalFileSize : null;
+    const size = fields.wholeNumber('chunksize') ?? (fileSize === null ? partSize : fileSize - partIndex * partSize);
     const start = placeOfPart(upload, fields, partIndex, size, context.maxChunkedFileBytes);
     const hash = context.chunks.takeRunningHash(upload.uuid, partIndex);
     return { path: context.chunks.dataPath(upload.uuid), start, maxBytes: size, hash };

@@ -128,6 +128,21 @@ describe('chunked media', () => {
     });
   });
 
+  it('places a last part sent without its chunksize where the declared size puts it, and refuses it longer', async () => {
+    const bytes = randomFile(3 * PART - 123);
+    const uuid = await sendParts(bytes, 2);
+    const { qqchunksize: _size, ...last } = partFields(bytes, 2, uuid);
+    const longer = { ...last, qqfile: { bytes: randomFile(PART - 122), type: 'video/mp4', name: 'clip.mp4' } };
+    // In place, the region is the rest of the declared file: a byte more is refused as it arrives.
+    await expectError(await post(longer), 400, new RegExp(`larger than its ${PART - 123} bytes`));
+    expect((await post(last)).status).toBe(200);
+
+    const res = await post(doneFields(bytes, uuid), '?done');
+    expect(res.status).toBe(200);
+    const media = (await res.json()) as { file_url: string };
+    expect(new Uint8Array(await (await fetch(media.file_url)).arrayBuffer())).toEqual(bytes);
+  });
+
   it('takes a thumbnail of a chunked media once it is done, and refuses one before (404)', async () => {
     const bytes = randomFile(2 * PART);
     const uuid = await sendParts(bytes, 2);
