@@ -427,108 +427,83 @@ describe.runIf(inChromium)(
       return { uuid: before[1]!.fields.qquuid!, sent: before.length };
     }
 
-    it('sends parts 3–5 only when the same file is chosen again, says so, stores the right MD5 and forgets the record', async () => {
-      const buffer = Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(SIX_PARTS - 4)]);
-      const path = await fileOnDisk('holiday-video.zip', buffer, 'same');
+    /** A page of attachments behind a proxy that holds part 3 (see startHoldingProxy), closed after `run`. */
+    async function withHoldingPage(run: (page: Tab, proxy: Proxy) => Promise<void>) {
       const proxy = await startHoldingProxy();
       try {
-        await withPage(
-          '',
-          TOKEN,
-          async (page) => {
-            const { uuid, sent } = await uploadThreePartsThenReload(page, path, proxy);
-            await page.page!.locator('input[type=file]').setInputFiles(path);
-            await page.waitUntil(() => (window as unknown as ProbedWindow).e2e.uploaded.length === 1);
-
-            expect(calls(proxy.requests().slice(sent))).toEqual(['3', '4', '5', 'done', undefined]);
-            const [{ media }] = (await page.evaluate(
-              () => (window as unknown as ProbedWindow).e2e.uploaded,
-            )) as unknown as [{ media: { file_uuid: string } }];
-            expect(media.file_uuid).toBe(uuid);
-            // At the server: one upload of 6 parts, each stored once, 3–5 after the reload.
-            const stored = (await record(uuid)) as StoredRecord & { parts: Array<Record<string, string>> };
-            expect(stored.parts.map((part) => part.qqpartindex)).toEqual(['0', '1', '2', '3', '4', '5']);
-            expect(stored).toMatchObject({ size: buffer.length, md5: md5Of(buffer) });
-            const texts = await page.evaluate(() => (window as unknown as ProbedWindow).itemTexts);
-            expect(texts.some((text) => text.includes('Resuming holiday-video.zip at 50 %'))).toBe(true);
-            expect(await page.evaluate(() => (window as unknown as ProbedWindow).e2e.errors)).toEqual([]);
-            await waitFor(async () => (await savedUploads(page)).length === 0);
-          },
-          'attachments',
-          { baseUrl: proxy.url, chunkSize: String(PART_BYTES) },
-        );
+        await withPage('', TOKEN, (page) => run(page, proxy), 'attachments', {
+          baseUrl: proxy.url,
+          chunkSize: String(PART_BYTES),
+        });
       } finally {
         await proxy.close();
       }
+    }
+
+    /** Chooses `path` again and waits for its attachment: the stored media, and what its item said meanwhile. */
+    async function chooseAgain(page: Tab, path: string) {
+      await page.page!.locator('input[type=file]').setInputFiles(path);
+      await page.waitUntil(() => (window as unknown as ProbedWindow).e2e.uploaded.length === 1);
+      const [{ media }] = (await page.evaluate(() => (window as unknown as ProbedWindow).e2e.uploaded)) as unknown as [
+        { media: { file_uuid: string } },
+      ];
+      expect(await page.evaluate(() => (window as unknown as ProbedWindow).e2e.errors)).toEqual([]);
+      return { media, texts: await page.evaluate(() => (window as unknown as ProbedWindow).itemTexts) };
+    }
+
+    const sixParts = () => Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(SIX_PARTS - 4)]);
+
+    it('sends parts 3–5 only when the same file is chosen again, says so, stores the right MD5 and forgets the record', async () => {
+      const buffer = sixParts();
+      const path = await fileOnDisk('holiday-video.zip', buffer, 'same');
+      await withHoldingPage(async (page, proxy) => {
+        const { uuid, sent } = await uploadThreePartsThenReload(page, path, proxy);
+        const { media, texts } = await chooseAgain(page, path);
+
+        expect(calls(proxy.requests().slice(sent))).toEqual(['3', '4', '5', 'done', undefined]);
+        expect(media.file_uuid).toBe(uuid);
+        // At the server: one upload of 6 parts, each stored once, 3–5 after the reload.
+        const stored = (await record(uuid)) as StoredRecord & { parts: Array<Record<string, string>> };
+        expect(stored.parts.map((part) => part.qqpartindex)).toEqual(['0', '1', '2', '3', '4', '5']);
+        expect(stored).toMatchObject({ size: buffer.length, md5: md5Of(buffer) });
+        expect(texts.some((text) => text.includes('Resuming holiday-video.zip at 50 %'))).toBe(true);
+        await waitFor(async () => (await savedUploads(page)).length === 0);
+      });
     });
 
     it('starts a different file of the same name, size and last change from part 0', async () => {
-      const first = Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(SIX_PARTS - 4)]);
-      const other = Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(SIX_PARTS - 4)]);
-      const proxy = await startHoldingProxy();
-      try {
-        await withPage(
-          '',
-          TOKEN,
-          async (page) => {
-            const { uuid, sent } = await uploadThreePartsThenReload(
-              page,
-              await fileOnDisk('same-name.zip', first, 'a'),
-              proxy,
-            );
-            await page.page!.locator('input[type=file]').setInputFiles(await fileOnDisk('same-name.zip', other, 'b'));
-            await page.waitUntil(() => (window as unknown as ProbedWindow).e2e.uploaded.length === 1);
-
-            expect(calls(proxy.requests().slice(sent))).toEqual(['0', '1', '2', '3', '4', '5', 'done', undefined]);
-            const [{ media }] = (await page.evaluate(
-              () => (window as unknown as ProbedWindow).e2e.uploaded,
-            )) as unknown as [{ media: { file_uuid: string } }];
-            expect(media.file_uuid).not.toBe(uuid);
-            expect(await record(media.file_uuid)).toMatchObject({ size: other.length, md5: md5Of(other) });
-            const texts = await page.evaluate(() => (window as unknown as ProbedWindow).itemTexts);
-            expect(texts.filter((text) => text.includes('Resuming'))).toEqual([]);
-          },
-          'attachments',
-          { baseUrl: proxy.url, chunkSize: String(PART_BYTES) },
+      const other = sixParts();
+      await withHoldingPage(async (page, proxy) => {
+        const { uuid, sent } = await uploadThreePartsThenReload(
+          page,
+          await fileOnDisk('same-name.zip', sixParts(), 'a'),
+          proxy,
         );
-      } finally {
-        await proxy.close();
-      }
+        const { media, texts } = await chooseAgain(page, await fileOnDisk('same-name.zip', other, 'b'));
+
+        expect(calls(proxy.requests().slice(sent))).toEqual(['0', '1', '2', '3', '4', '5', 'done', undefined]);
+        expect(media.file_uuid).not.toBe(uuid);
+        expect(await record(media.file_uuid)).toMatchObject({ size: other.length, md5: md5Of(other) });
+        expect(texts.filter((text) => text.includes('Resuming'))).toEqual([]);
+      });
     });
 
     it('starts over from part 0, once, and says so, when the server has forgotten the saved upload', async () => {
-      const buffer = Buffer.concat([Buffer.from('PK\u0003\u0004'), randomBytes(SIX_PARTS - 4)]);
+      const buffer = sixParts();
       const path = await fileOnDisk('forgotten.zip', buffer, 'forgotten');
-      const proxy = await startHoldingProxy();
-      try {
-        await withPage(
-          '',
-          TOKEN,
-          async (page) => {
-            const { uuid, sent } = await uploadThreePartsThenReload(page, path, proxy);
-            // The server sweeps it, as it does after `staleUploadMs`.
-            await rm(join(api.dataDir, 'chunks', `${uuid}.json`));
-            await rm(join(api.dataDir, 'chunks', `${uuid}.bin`));
-            await page.page!.locator('input[type=file]').setInputFiles(path);
-            await page.waitUntil(() => (window as unknown as ProbedWindow).e2e.uploaded.length === 1);
+      await withHoldingPage(async (page, proxy) => {
+        const { uuid, sent } = await uploadThreePartsThenReload(page, path, proxy);
+        // The server sweeps it, as it does after `staleUploadMs`.
+        await rm(join(api.dataDir, 'chunks', `${uuid}.json`));
+        await rm(join(api.dataDir, 'chunks', `${uuid}.bin`));
+        const { media, texts } = await chooseAgain(page, path);
 
-            expect(calls(proxy.requests().slice(sent))).toEqual(['3', '0', '1', '2', '3', '4', '5', 'done', undefined]);
-            const [{ media }] = (await page.evaluate(
-              () => (window as unknown as ProbedWindow).e2e.uploaded,
-            )) as unknown as [{ media: { file_uuid: string } }];
-            expect(media.file_uuid).not.toBe(uuid);
-            expect(await record(media.file_uuid)).toMatchObject({ size: buffer.length, md5: md5Of(buffer) });
-            const texts = await page.evaluate(() => (window as unknown as ProbedWindow).itemTexts);
-            expect(texts.some((text) => text.includes('Uploading forgotten.zip again from the start'))).toBe(true);
-            expect(await page.evaluate(() => (window as unknown as ProbedWindow).e2e.errors)).toEqual([]);
-            await waitFor(async () => (await savedUploads(page)).length === 0);
-          },
-          'attachments',
-          { baseUrl: proxy.url, chunkSize: String(PART_BYTES) },
-        );
-      } finally {
-        await proxy.close();
-      }
+        expect(calls(proxy.requests().slice(sent))).toEqual(['3', '0', '1', '2', '3', '4', '5', 'done', undefined]);
+        expect(media.file_uuid).not.toBe(uuid);
+        expect(await record(media.file_uuid)).toMatchObject({ size: buffer.length, md5: md5Of(buffer) });
+        expect(texts.some((text) => text.includes('Uploading forgotten.zip again from the start'))).toBe(true);
+        await waitFor(async () => (await savedUploads(page)).length === 0);
+      });
     });
   },
 );
