@@ -163,7 +163,7 @@ function browserTests(engine: Engine): TestProjectInlineConfiguration {
         'test/support/liveServerSetup.ts',
       ],
       provide: { liveServerPort: browserServerPorts[engine] },
-      // Firefox ESR's stalls (a 15 s timeout in about 1 clean-clone run of 3) were its dropped seeks,
+      // Firefox ESR's stalls (a 15 s timeout in about 1 clean-clone run of 3) were most likely its dropped seeks,
       // asked again by videoFrame.ts now: 0 in 5 runs since (2026-12-03), so it is tried again no more
       // than the other engines, and flakyReporter.ts names any test that needed it.
       retry: CI_RETRY,
