@@ -21,7 +21,9 @@ export async function startFaultServer(respond: (req: IncomingMessage, res: Serv
       return;
     }
     started += 1;
-    req.socket.on('close', () => {
+    // On the response, not its socket: a kept-alive socket serves many requests, and would gather a
+    // listener for each (Node's MaxListenersExceededWarning).
+    res.on('close', () => {
       if (!res.writableEnded) closedByClient += 1;
     });
     respond(req, res);
