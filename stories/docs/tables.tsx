@@ -79,6 +79,7 @@ const LABEL_USES: Record<string, string> = {
   retry: 'The button that sends the file again after a failure that may pass.',
   uploading: 'Status line, and name of the progress bar, while uploading.',
   retrying: 'Status line while an automatic retry waits or runs.',
+  offline: 'Status line while an upload waits for the connection to come back (no error is shown).',
   uploaded: 'Status line after the upload.',
   cancelled: 'Status line after Cancel.',
   busy: 'Status line when a file is dropped during an upload.',
