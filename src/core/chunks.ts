@@ -27,7 +27,7 @@ export async function uploadInChunks(options: UploadMediaOptions, chunkSize: num
   const saving: UploadMediaOptions = {
     ...options,
     onCheckpoint: (checkpoint) => {
-      void saveCheckpoint(key, checkpoint);
+      void saveCheckpoint(key, checkpoint, resumeAfterReload.maxAgeMs);
       options.onCheckpoint?.(checkpoint);
     },
   };

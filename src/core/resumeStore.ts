@@ -18,6 +18,8 @@ interface SavedUpload {
   key: string;
   checkpoint: ChunkCheckpoint;
   savedAt: number;
+  /** Its saver's `maxAgeMs`: it is deleted once older than that, whoever looks up. */
+  maxAgeMs: number;
 }
 
 /** Where the parts went: a checkpoint is worth nothing on another server, or under other field names. */
@@ -59,7 +61,10 @@ async function edgesHash(file: File): Promise<string> {
   return hasher.digest('hex');
 }
 
-/** The checkpoint saved under `key` in the last `maxAgeMs`; older records (of any file) are deleted on the way. */
+/**
+ * The checkpoint saved under `key` in the last `maxAgeMs`. Records older than the age their own
+ * saver gave them (of any file) are deleted on the way; a shorter `maxAgeMs` here only hides one.
+ */
 export function loadCheckpoint(
   key: string,
   maxAgeMs = DEFAULT_RESUME_MAX_AGE_MS,
@@ -72,16 +77,23 @@ export function loadCheckpoint(
       const current = cursor.result;
       if (!current) return;
       const saved = current.value as SavedUpload;
-      if (!(now - saved.savedAt < maxAgeMs)) current.delete();
-      else if (saved.key === key) found = saved.checkpoint;
+      const age = now - saved.savedAt;
+      if (!(age < saved.maxAgeMs)) current.delete();
+      else if (saved.key === key && age < maxAgeMs) found = saved.checkpoint;
       current.continue();
     };
     return () => found;
   });
 }
 
-export async function saveCheckpoint(key: string, checkpoint: ChunkCheckpoint, now = Date.now()): Promise<void> {
-  const saved: SavedUpload = { key, checkpoint, savedAt: now };
+/** Saves the checkpoint under `key`, kept for `maxAgeMs` from now. */
+export async function saveCheckpoint(
+  key: string,
+  checkpoint: ChunkCheckpoint,
+  maxAgeMs = DEFAULT_RESUME_MAX_AGE_MS,
+  now = Date.now(),
+): Promise<void> {
+  const saved: SavedUpload = { key, checkpoint, savedAt: now, maxAgeMs };
   await inStore((store) => {
     store.put(saved);
     return undefined;

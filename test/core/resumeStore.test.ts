@@ -126,16 +126,25 @@ describe('the saved uploads store (IndexedDB)', () => {
 
   it('offers a record for 24 h by default, then deletes it (and every other expired one) when looked up', async () => {
     const savedAt = 1_000_000;
-    await saveCheckpoint('day-old', checkpoint(), savedAt);
-    await saveCheckpoint('other-day-old', checkpoint(), savedAt);
+    await saveCheckpoint('day-old', checkpoint(), undefined, savedAt);
+    await saveCheckpoint('other-day-old', checkpoint(), undefined, savedAt);
     expect(await loadCheckpoint('day-old', undefined, savedAt + DEFAULT_RESUME_MAX_AGE_MS - 1)).toBeDefined();
     expect(await loadCheckpoint('day-old', undefined, savedAt + DEFAULT_RESUME_MAX_AGE_MS)).toBeUndefined();
     // Deleted, not only hidden: looked up as of its saving, it is gone, and so is the other one.
     expect(await loadCheckpoint('day-old', undefined, savedAt)).toBeUndefined();
     expect(await loadCheckpoint('other-day-old', undefined, savedAt)).toBeUndefined();
-    // A shorter age, as the option asks.
-    await saveCheckpoint('minute-old', checkpoint(), savedAt);
-    expect(await loadCheckpoint('minute-old', 60_000, savedAt + 60_000)).toBeUndefined();
+  });
+
+  it('deletes each record at the age its saver gave it; a shorter age asked only hides it', async () => {
+    const savedAt = 1_000_000;
+    await saveCheckpoint('minute-old', checkpoint(), 60_000, savedAt);
+    await saveCheckpoint('day-old', checkpoint(), undefined, savedAt);
+    // A look-up after a minute drops the record saved for a minute, not the one saved for a day.
+    expect(await loadCheckpoint('minute-old', undefined, savedAt + 60_000)).toBeUndefined();
+    expect(await loadCheckpoint('day-old', undefined, savedAt + 60_000)).toBeDefined();
+    // Asked with a 10 s age, the day-old record is not offered, and stays for a look-up that takes it.
+    expect(await loadCheckpoint('day-old', 10_000, savedAt + 60_000)).toBeUndefined();
+    expect(await loadCheckpoint('day-old', undefined, savedAt + 60_000)).toBeDefined();
   });
 });
 
