@@ -2,6 +2,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import { extname, join, sep } from 'node:path';
+import { startFaultServer } from '../test/support/faultServer';
 import { listenOnLoopback } from '../test/support/loopback';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -72,20 +73,8 @@ async function readOrMissing(file: string): Promise<{ status: number; body?: Buf
  */
 export async function serveSink(): Promise<BenchServer> {
   const answer = JSON.stringify({ file_uuid: '00000000-0000-4000-8000-000000000000' });
-  const server = createServer((req, res) => {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    if (req.method === 'OPTIONS') {
-      res
-        .writeHead(204, {
-          'Access-Control-Allow-Methods': 'POST',
-          'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept',
-          'Access-Control-Max-Age': '600',
-        })
-        .end();
-      return;
-    }
+  return startFaultServer((req, res) => {
     req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(answer));
     req.resume();
   });
-  return listenOnLoopback(server);
 }

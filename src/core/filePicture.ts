@@ -83,23 +83,14 @@ function drawGlyph(context: OffscreenCanvasRenderingContext2D, glyph: Glyph): vo
     context.fill();
     context.fillRect(218, 110, 14, 160);
     context.fillRect(342, 86, 14, 160);
-    context.beginPath();
-    context.moveTo(218, 110);
-    context.lineTo(356, 86);
-    context.lineTo(356, 126);
-    context.lineTo(218, 150);
-    context.fill();
+    fillPolygon(context, [218, 110], [356, 86], [356, 126], [218, 150]);
     return;
   }
   if (glyph === 'video') {
     // A screen with a play button on it.
     context.fillRect(136, 100, 240, 180);
     context.fillStyle = '#f8fafc';
-    context.beginPath();
-    context.moveTo(226, 140);
-    context.lineTo(306, 190);
-    context.lineTo(226, 240);
-    context.fill();
+    fillPolygon(context, [226, 140], [306, 190], [226, 240]);
     return;
   }
   if (glyph === 'archive') {
@@ -111,18 +102,20 @@ function drawGlyph(context: OffscreenCanvasRenderingContext2D, glyph: Glyph): vo
     return;
   }
   // A page with its corner folded; a document has lines of text on it.
-  context.beginPath();
-  context.moveTo(176, 84);
-  context.lineTo(296, 84);
-  context.lineTo(336, 124);
-  context.lineTo(336, 304);
-  context.lineTo(176, 304);
-  context.fill();
+  fillPolygon(context, [176, 84], [296, 84], [336, 124], [336, 304], [176, 304]);
   context.fillStyle = '#f8fafc';
-  context.beginPath();
-  context.moveTo(296, 92);
-  context.lineTo(328, 124);
-  context.lineTo(296, 124);
-  context.fill();
+  fillPolygon(context, [296, 92], [328, 124], [296, 124]);
   if (glyph === 'document') for (let y = 164; y <= 264; y += 28) context.fillRect(200, y, y === 264 ? 72 : 112, 10);
+}
+
+/** Fills the polygon through the points given. */
+function fillPolygon(
+  context: OffscreenCanvasRenderingContext2D,
+  [x, y]: [number, number],
+  ...rest: Array<[number, number]>
+): void {
+  context.beginPath();
+  context.moveTo(x, y);
+  for (const point of rest) context.lineTo(...point);
+  context.fill();
 }
