@@ -1,12 +1,12 @@
-import { detailedError, isUploadError, toUploadError, type UploadError } from './errors';
+import { detailedError, toUploadError, type UploadError } from './errors';
 import { DEFAULT_CHUNK_SIZE, sendsInChunks, uploadMedia, type ChunkCheckpoint, type UploadMediaOptions } from './media';
 import type { MediaResult, ThumbnailResult } from './protocol';
 import type { RequestOptions } from './request';
 import type { UploadProgress } from './send';
 import type { UploadTask } from './uploader';
 import { uploadThumbnail } from './upload';
-import { thumbnailLine } from './limiter';
-import { DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, prepareImage } from './prepare';
+import { createLimiter, thumbnailLine } from './limiter';
+import { md5Hex } from './md5';
 import { shortName } from './format';
 
 /** One uploaded attachment: the media, and its thumbnail when one was made. Named as the server names them. */
@@ -23,6 +23,9 @@ export interface AttachmentCheckpoint {
 
 /** The largest attachment taken by default: 1 GiB. */
 export const DEFAULT_ATTACHMENT_MAX_SIZE = 1024 * 1024 * 1024;
+
+/** The page's attachments waiting their turn are hashed through this line, one at a time, in the order added. */
+const hashLine = /* @__PURE__ */ createLimiter(1);
 
 /** How long a single-request video waits for its length (`qqduration`) before it goes without. */
 const DURATION_WAIT_MS = 3000;
@@ -65,64 +68,14 @@ export interface ThumbnailJob {
 export function thumbnailOf(file: File, options: ThumbnailOfOptions = {}): ThumbnailJob {
   const job: ThumbnailJob = { picture: Promise.resolve(undefined) };
   if (options.thumbnail === false) return job;
-  job.picture = thumbnailLine.run(() => makePicture(file, options, job), options.signal).catch(() => undefined);
+  // The makers are loaded with the first thumbnail: a page that attaches nothing pays nothing for them.
+  job.picture = thumbnailLine
+    .run(
+      async () => (await import('./thumbnail')).makePicture(file, options, job, shortName(file.name, 30)),
+      options.signal,
+    )
+    .catch(() => undefined);
   return job;
-}
-
-async function makePicture(file: File, options: ThumbnailOfOptions, job: ThumbnailJob): Promise<File | undefined> {
-  const { signal, maxDimension = DEFAULT_MAX_DIMENSION, quality = DEFAULT_QUALITY } = options;
-  const { sniffBlobType } = await import('./validate');
-  const made = await options.makeThumbnail?.(file);
-  if (signal?.aborted) return undefined;
-  if (made) {
-    const picture = await named(made, file);
-    // Scaled like any image; anything else goes as it is, for uploadThumbnail to refuse with its reason.
-    return (await sniffBlobType(picture)) ? keepingError(job, prepareImage(picture, options)) : picture;
-  }
-  // Scaled once here, so that neither the preview nor the send holds the original.
-  if (await sniffBlobType(file)) return keepingError(job, prepareImage(file, options));
-  if (file.type.startsWith('video/')) {
-    // Loaded when a video is first attached: an app that never does pays nothing for it.
-    const { captureVideoFrame } = await import('./videoFrame');
-    const onDuration = (seconds: number) => (job.duration = seconds);
-    const frame = await captureVideoFrame(file, { ...options, onDuration }).catch(() => undefined);
-    if (frame || signal?.aborted) return frame;
-    // A video this browser cannot play (an iPhone's HEVC in Firefox, a WebM in an older Safari) may
-    // well play where it is watched: it gets a picture like any other file, and no error.
-  }
-  // What follows draws on an OffscreenCanvas: none in Node or jsdom (nor in browsers before 2023).
-  if (typeof OffscreenCanvas !== 'function') return undefined;
-  // `%PDF-` in the first 1024 bytes, where PDF readers look for it (some files have bytes before it).
-  if (new TextDecoder('latin1').decode(await file.slice(0, 1024).arrayBuffer()).includes('%PDF-')) {
-    // pdf.js is loaded only now, when a PDF is attached (see pdfPage.ts).
-    const { renderPdfPage } = await import('./pdfPage');
-    const page = await renderPdfPage(file, { maxDimension, quality, signal }).catch(() => undefined);
-    if (page) return named(page, file);
-    // Damaged, encrypted, or too slow: it gets a picture like any other document.
-    if (signal?.aborted) return undefined;
-  }
-  const { drawFilePicture } = await import('./filePicture');
-  const caption = shortName(file.name, 30);
-  return named(await drawFilePicture(file, { size: Math.min(512, maxDimension), caption }), file);
-}
-
-/** The picture, or none when the file cannot be decoded: the reason is kept, to be told once the file is stored. */
-async function keepingError(job: ThumbnailJob, making: Promise<File>): Promise<File | undefined> {
-  try {
-    return await making;
-  } catch (error) {
-    if (isUploadError(error) && error.kind !== 'aborted') job.error = error;
-    return undefined;
-  }
-}
-
-/** A picture named after its file and the type its bytes are (WebKit encodes PNG when asked for WebP). */
-async function named(picture: Blob, file: File): Promise<File> {
-  if (picture instanceof File) return picture;
-  const type = (await (await import('./validate')).sniffBlobType(picture)) ?? picture.type;
-  const base = file.name.replace(/\.[^.]*$/, '') || 'attachment';
-  const extension = type === 'image/png' ? 'png' : type === 'image/webp' ? 'webp' : 'jpg';
-  return new File([picture], `${base}-thumbnail.${extension}`, { type });
 }
 
 export interface UploadAttachmentOptions
@@ -169,6 +122,8 @@ export async function uploadAttachment(options: UploadAttachmentOptions): Promis
     signal,
     onRetry: options.onRetry,
   };
+  // Hashed while the media is on the wire: once it is stored, little but the request is left.
+  thumbnail.picture.then((picture) => picture && md5Hex(picture, signal)).catch(() => undefined);
   try {
     let { media } = resume;
     if (!media) {
@@ -236,6 +191,8 @@ export function attachmentTask(
       // Made while the media uploads, and shown as soon as it exists: the same small picture is sent.
       const thumbnail = thumbnailOf(file, { ...options, signal });
       void thumbnail.picture.then((picture) => picture && preview(picture));
+      // Its MD5 as well, one file at a time while it waits its turn: a media sent in one request then goes at once.
+      if (!sendsInChunks({ ...options, file })) hashLine.run(() => md5Hex(file, signal), signal).catch(() => undefined);
       return thumbnail;
     },
     send: (run) => uploadAttachment({ ...options, ...run, thumbnail: run.prepared, resume: run.checkpoint }),

@@ -138,9 +138,52 @@ export async function updateInPieces(
   }
 }
 
-/** Lowercase hex MD5 of a blob's bytes; rejects with the signal's reason once it is aborted. */
+/** One blob's MD5, read once for all who ask it; the reading stops when every one of them has aborted. */
+interface SharedHash {
+  hex: Promise<string>;
+  stop: AbortController;
+  waiting: number;
+}
+
+const hashes = new WeakMap<Blob, SharedHash>();
+
+/**
+ * Lowercase hex MD5 of a blob's bytes; rejects with the signal's reason once it is aborted. A blob's
+ * bytes never change: one hashed already, or being hashed (an attachment waiting its turn), is not
+ * read again.
+ */
 export async function md5HexOfBlob(blob: Blob, signal?: AbortSignal): Promise<string> {
   signal?.throwIfAborted();
+  let hash = hashes.get(blob);
+  if (!hash) {
+    const stop = new AbortController();
+    const started: SharedHash = { hex: hashBlob(blob, stop.signal), stop, waiting: 0 };
+    // A failed reading is not kept: the next ask reads again.
+    started.hex.catch(() => hashes.get(blob) === started && hashes.delete(blob));
+    hashes.set(blob, (hash = started));
+  }
+  const shared = hash;
+  shared.waiting += 1;
+  let onAbort = () => {};
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      onAbort = () => {
+        shared.waiting -= 1;
+        if (shared.waiting === 0) {
+          hashes.delete(blob);
+          shared.stop.abort(signal?.reason);
+        }
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort);
+      shared.hex.then(resolve, reject);
+    });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function hashBlob(blob: Blob, signal: AbortSignal): Promise<string> {
   const hasher = await createMD5();
   hasher.init();
   // Below a few slices, a worker would cost more than it saves.
@@ -149,19 +192,19 @@ export async function md5HexOfBlob(blob: Blob, signal?: AbortSignal): Promise<st
   // A slice being read (from a slow disk, say) does not hold up a cancel.
   let onAbort = () => {};
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal?.reason);
+    onAbort = () => reject(signal.reason);
   });
   aborted.catch(() => undefined);
-  signal?.addEventListener('abort', onAbort);
+  signal.addEventListener('abort', onAbort);
   try {
     for (let offset = 0; offset < blob.size; offset += SLICE_BYTES) {
       const bytes = await Promise.race([slices.next(), aborted]);
-      signal?.throwIfAborted();
+      signal.throwIfAborted();
       await updateInPieces(hasher, bytes, signal);
     }
     return hasher.digest('hex');
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
     slices.stop();
   }
 }

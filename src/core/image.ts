@@ -56,6 +56,8 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
   const { maxDimension = DEFAULT_MAX_DIMENSION, quality = DEFAULT_QUALITY, signal } = options;
   throwIfAborted(signal);
   if (typeof createImageBitmap !== 'function') return file;
+  // Made (or checked) here already, as an attachment's thumbnail is before it is sent: not decoded again.
+  if ((prepared.get(file) ?? Infinity) <= maxDimension) return file;
   const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
   const type = sniffImageType(head);
   const orientation = type === 'image/jpeg' ? jpegOrientation(head) : 1;
@@ -68,12 +70,6 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
     source = isHeif(type) ? await decodeHeif(file, options.heic) : await decode(file);
     size = source;
   }
-  // Firefox and WebKit decode a PNG or JPEG cut short without a complaint, the missing rows left
-  // blank: the bytes must show their end. (Chromium refuses it as it decodes.)
-  if (type && (await cutShort(file, type))) {
-    if (source instanceof ImageBitmap) source.close();
-    throw damaged(new Error(`The ${type} ends before its last bytes.`));
-  }
   const longest = Math.max(size.width, size.height);
   const canEncode = typeof OffscreenCanvas === 'function' || typeof document !== 'undefined';
   // A type sniffing does not know is left alone: uploadThumbnail has refused it before, in validate.
@@ -82,31 +78,53 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
     type === 'image/gif' ||
     !canEncode ||
     (SENT_AS_IS.has(type) && orientation === 1 && longest <= maxDimension);
+  let work: Promise<ImageBitmap | Blob>;
+  let sentLongest = longest;
+  if (asIs) work = source instanceof ImageBitmap ? Promise.resolve(source) : decode(file);
+  else {
+    if (signal?.aborted) {
+      if (source instanceof ImageBitmap) source.close();
+      throw abortedError(signal.reason);
+    }
+    const scale = Math.min(1, maxDimension / longest);
+    const job: EncodeJob = {
+      source,
+      width: Math.max(1, Math.round(size.width * scale)),
+      height: Math.max(1, Math.round(size.height * scale)),
+      ...(type === 'image/jpeg' && stored && source === file ? { jpeg: { ...stored, orientation } } : {}),
+      type: ENCODED_AS[type],
+      quality,
+    };
+    sentLongest = Math.max(job.width, job.height);
+    work = encode(job, file, signal);
+  }
+  // Firefox and WebKit decode a PNG or JPEG cut short without a complaint, the missing rows left
+  // blank: the bytes must show their end (Chromium refuses it as it decodes). They are looked for
+  // while the image is decoded (once all the same when it goes as it is, to prove that it is whole).
+  const [ends, made] = await Promise.allSettled([type ? cutShort(file, type) : false, work]);
+  if (made.status === 'fulfilled' && made.value instanceof ImageBitmap) made.value.close();
+  if (ends.status === 'rejected') throw ends.reason;
+  if (ends.value) throw damaged(new Error(`The ${type} ends before its last bytes.`));
+  if (made.status === 'rejected') throw made.reason;
+  throwIfAborted(signal);
   if (asIs) {
-    // Decoded once all the same, to prove that it is whole.
-    (source instanceof ImageBitmap ? source : await decode(file)).close();
-    throwIfAborted(signal);
+    prepared.set(file, longest);
     return file;
   }
-  if (signal?.aborted) {
-    if (source instanceof ImageBitmap) source.close();
-    throw abortedError(signal.reason);
-  }
-  const scale = Math.min(1, maxDimension / longest);
-  const job: EncodeJob = {
-    source,
-    width: Math.max(1, Math.round(size.width * scale)),
-    height: Math.max(1, Math.round(size.height * scale)),
-    ...(type === 'image/jpeg' && stored && source === file ? { jpeg: { ...stored, orientation } } : {}),
-    type: ENCODED_AS[type],
-    quality,
-  };
-  const blob = await encode(job, file, signal);
+  const blob = made.value as Blob;
   // What the bytes are, not what the encoder was asked for: WebKit encodes PNG when asked for WebP, and
   // may label it either way. The name, the type and so `qqfiletype` follow the bytes sent.
   const produced = sniffImageType(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer())) ?? blob.type;
-  return new File([blob], nameFor(file.name, produced), { type: produced, lastModified: file.lastModified });
+  const result = new File([blob], nameFor(file.name, produced), { type: produced, lastModified: file.lastModified });
+  prepared.set(result, sentLongest);
+  return result;
 }
+
+/**
+ * The longest side of each file this module made or checked whole and upright; a File's bytes never
+ * change, so such a file is sent as it is, undecoded, for any `maxDimension` at least that.
+ */
+const prepared = new WeakMap<File, number>();
 
 /** What cutShort reads at once: a photo's structure is checked without holding it whole, in small tasks. */
 const WINDOW_BYTES = 256 * 1024;
@@ -226,10 +244,46 @@ async function encode(job: EncodeJob, file: File, signal: AbortSignal | undefine
   }
 }
 
-/** One worker per image, ended as soon as it answers or the upload is cancelled. */
+/** How long a worker that answered waits for the next image before it ends: starting one costs tens of ms. */
+export const IDLE_WORKER_MS = 1000;
+/** Workers waiting for an image (at most as many as the thumbnail line runs), each with its timer. */
+const idleWorkers = new Map<Worker, ReturnType<typeof setTimeout>>();
+
+/** Ends the workers waiting for an image (tests start each from none). */
+export function endIdleWorkers(): void {
+  for (const [worker, timer] of idleWorkers) {
+    clearTimeout(timer);
+    worker.terminate();
+  }
+  idleWorkers.clear();
+}
+
+function takeWorker(): Worker {
+  for (const [worker, timer] of idleWorkers) {
+    clearTimeout(timer);
+    idleWorkers.delete(worker);
+    return worker;
+  }
+  return new ImageWorker({ name: IMAGE_WORKER_NAME });
+}
+
+function keepWorker(worker: Worker): void {
+  if (idleWorkers.size >= 2) return worker.terminate();
+  const end = () => {
+    idleWorkers.delete(worker);
+    worker.terminate();
+  };
+  idleWorkers.set(worker, setTimeout(end, IDLE_WORKER_MS));
+}
+
+/**
+ * A worker per image at a time: one that answered serves the next image (30 photos dropped at once
+ * start two workers, not thirty) and ends once idle for IDLE_WORKER_MS; one whose upload is
+ * cancelled, or that failed, ends at once.
+ */
 function encodeInWorker(job: EncodeJob, signal: AbortSignal | undefined): Promise<Blob> {
   return new Promise((resolve, reject) => {
-    const worker = new ImageWorker({ name: IMAGE_WORKER_NAME });
+    const worker = takeWorker();
     const stop = () => {
       worker.terminate();
       signal?.removeEventListener('abort', onAbort);
@@ -240,7 +294,8 @@ function encodeInWorker(job: EncodeJob, signal: AbortSignal | undefined): Promis
     };
     signal?.addEventListener('abort', onAbort);
     worker.onmessage = ({ data }: MessageEvent<EncodeAnswer>) => {
-      stop();
+      signal?.removeEventListener('abort', onAbort);
+      keepWorker(worker);
       if ('blob' in data) resolve(data.blob);
       else reject(data.damaged ? damaged(data.error) : new Error(data.error));
     };

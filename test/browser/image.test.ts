@@ -4,6 +4,7 @@ import { englishSentence } from '../../src/react/labels';
 import { server } from 'vitest/browser';
 import { prepareImage, sniffImageType } from '../../src/core';
 import { decodeAtSize, type EncodeJob } from '../../src/core/image.worker';
+import { IDLE_WORKER_MS, endIdleWorkers } from '../../src/core/image';
 import {
   BLUE,
   GREEN,
@@ -32,6 +33,8 @@ const engine = server.browser as 'chromium' | 'firefox' | 'safari';
 const storedWebp = async (url: string) => (await fetch(url)).blob();
 
 afterEach(() => {
+  // Each test starts with no worker waiting, so that it counts the workers it starts.
+  endIdleWorkers();
   vi.unstubAllGlobals();
 });
 
@@ -322,16 +325,41 @@ describe('where prepareImage does the work', () => {
     ]);
   };
 
-  it('in a Web Worker when the browser has one, which decodes it (the page decodes nothing), and ends the worker once it has answered', async () => {
-    const file = await large();
+  it('in a Web Worker when the browser has one, which decodes it (the page decodes nothing), serves the next image and ends once idle', async () => {
     const workers = watchWorkers();
     const decodes = countDecodes();
-    const prepared = await prepareImage(file);
+    const prepared = await prepareImage(await large());
     // A decode on the page would mean that the worker failed and the page did the work again.
     expect(decodes()).toBe(0);
     expect(workers.started).toHaveLength(1);
-    expect(workers.terminated).toEqual(workers.started);
     await expectScaledQuadrants(prepared);
+    await expectScaledQuadrants(await prepareImage(await large()));
+    expect(workers.started).toHaveLength(1);
+    expect(workers.terminated).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_WORKER_MS + 200));
+    expect(workers.terminated).toEqual(workers.started);
+  });
+
+  it('starts a second worker for two images at once, and keeps no more than two waiting', async () => {
+    const workers = watchWorkers();
+    await Promise.all([1, 2, 3].map(async () => prepareImage(await large())));
+    expect(workers.started).toHaveLength(3);
+    expect(workers.terminated).toHaveLength(1);
+  });
+
+  it('decodes nothing again for a file it made or checked, as an attachment sends its thumbnail; a smaller maxDimension scales it', async () => {
+    const made = await prepareImage(await large());
+    const small = fileOf(await quadrants(300, 200), 'small.png', 'image/png');
+    expect(await prepareImage(small)).toBe(small);
+    const decodes = countDecodes();
+    const workers = watchWorkers();
+    expect(await prepareImage(made)).toBe(made);
+    expect(await prepareImage(made, { maxDimension: 1500 })).toBe(made);
+    expect(await prepareImage(small)).toBe(small);
+    expect(decodes()).toBe(0);
+    expect(workers.started).toEqual([]);
+    const smaller = await prepareImage(made, { maxDimension: 512 });
+    expect(await readPixels(smaller)).toMatchObject({ width: 512, height: 384 });
   });
 
   it('on the page with an OffscreenCanvas when there is no Worker', async () => {

@@ -17,4 +17,57 @@ describe('md5Hex', () => {
       name: 'AbortError',
     });
   });
+
+  it('reads a blob once for all who ask its MD5, even while it is being read', async () => {
+    const bytes = new Uint8Array(3 * 1024 * 1024).fill(9);
+    const counted = countingReads(new Blob([bytes]));
+    const both = Promise.all([md5Hex(counted.blob), md5Hex(counted.blob)]);
+    counted.open();
+    const [first, second] = await both;
+    expect(await md5Hex(counted.blob)).toBe(first);
+    expect([first, second]).toEqual([md5Of(bytes), md5Of(bytes)]);
+    expect(counted.reads()).toBe(1);
+  });
+
+  it('goes on for the others when one who asked aborts; stops once all have, and reads again when asked anew', async () => {
+    const bytes = new Uint8Array(3 * 1024 * 1024).fill(5);
+    const counted = countingReads(new Blob([bytes]));
+    const leaving = new AbortController();
+    const left = md5Hex(counted.blob, leaving.signal);
+    const staying = md5Hex(counted.blob);
+    await vi.waitFor(() => expect(counted.reads()).toBe(1));
+    leaving.abort(new DOMException('Cancelled', 'AbortError'));
+    await expect(left).rejects.toMatchObject({ name: 'AbortError' });
+    counted.open();
+    expect(await staying).toBe(md5Of(bytes));
+    expect(counted.reads()).toBe(1);
+
+    const other = countingReads(new Blob([bytes]));
+    const everyone = new AbortController();
+    const asked = [md5Hex(other.blob, everyone.signal), md5Hex(other.blob, everyone.signal)];
+    await vi.waitFor(() => expect(other.reads()).toBe(1));
+    everyone.abort(new DOMException('Cancelled', 'AbortError'));
+    for (const each of asked) await expect(each).rejects.toMatchObject({ name: 'AbortError' });
+    other.open();
+    expect(await md5Hex(other.blob)).toBe(md5Of(bytes));
+    expect(other.reads()).toBe(2);
+  });
 });
+
+/** Counts the readings of a blob from its start (one per MD5 computed); its bytes come once `open` is called. */
+function countingReads(blob: Blob) {
+  let reads = 0;
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const slice = blob.slice.bind(blob);
+  blob.slice = (start?: number, end?: number, type?: string) => {
+    if ((start ?? 0) === 0) reads += 1;
+    const part = slice(start, end, type);
+    part.arrayBuffer = async () => {
+      await opened;
+      return Blob.prototype.arrayBuffer.call(part);
+    };
+    return part;
+  };
+  return { blob, reads: () => reads, open };
+}

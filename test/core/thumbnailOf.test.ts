@@ -5,6 +5,8 @@ import { drawFilePicture } from '../../src/core/filePicture';
 import { renderPdfPage } from '../../src/core/pdfPage';
 import { prepareImage } from '../../src/core/prepare';
 import { captureVideoFrame } from '../../src/core/videoFrame';
+import { md5Hex } from '../../src/core/md5';
+import { md5Of } from '../fixtures';
 
 // The makers draw on canvases or run pdf.js: here they are fakes that say they were chosen. The
 // choice between them, the naming and the line are the real code.
@@ -201,4 +203,28 @@ describe("attachmentTask's check", () => {
     expect(picture?.name).toBe('small-photo.png');
     await vi.waitFor(() => expect(preview).toHaveBeenCalledExactlyOnceWith(picture));
   });
+
+  it('hashes a file sent in one request while it waits its turn, so that its send reads it no more; a larger one is not', async () => {
+    const task = attachmentTask({ baseUrl: 'https://community.example', chunkSize: 32_768 });
+    const signal = new AbortController().signal;
+    const small = readsOf(new File([new Uint8Array(20_000).fill(7)], 'small.bin'));
+    const large = readsOf(new File([new Uint8Array(40_000).fill(7)], 'large.bin'));
+    await task.check!(small.file, { signal, preview: () => undefined });
+    await task.check!(large.file, { signal, preview: () => undefined });
+    await vi.waitFor(() => expect(small.wholeReads()).toBe(1));
+    expect(await md5Hex(small.file)).toBe(md5Of(new Uint8Array(20_000).fill(7)));
+    expect(small.wholeReads()).toBe(1);
+    expect(large.wholeReads()).toBe(0);
+  });
 });
+
+/** Counts the reads of a whole file (the MD5's), apart from the sniffing of its first bytes. */
+function readsOf(file: File) {
+  let whole = 0;
+  const slice = file.slice.bind(file);
+  file.slice = (start?: number, end?: number, type?: string) => {
+    if ((start ?? 0) === 0 && (end ?? file.size) >= file.size) whole += 1;
+    return slice(start, end, type);
+  };
+  return { file, wholeReads: () => whole };
+}
