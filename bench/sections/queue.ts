@@ -236,7 +236,7 @@ export async function queue(context: Context): Promise<SectionResult> {
     );
     if (!frame) return 'none over 50 ms';
     const scripts = [...frame.scripts].sort((a, b) => b.ms - a.ms).slice(0, 2);
-    return `${frame.ms.toFixed(0)} ms: ${scripts.map((script) => `${script.invoker} ${script.ms.toFixed(0)} ms`).join(', ') || 'rendering'}`;
+    return `${frame.ms.toFixed(0)} ms: ${scripts.map((script) => `${shortInvoker(script.invoker)} ${script.ms.toFixed(0)} ms`).join(', ') || 'rendering'}`;
   };
   const images = (run: typeof ours) =>
     `${run.figure.images.count} pictures, the widest decoding to ${run.figure.images.widest} px`;
@@ -309,4 +309,9 @@ export async function queue(context: Context): Promise<SectionResult> {
       memory,
     },
   };
+}
+
+/** An invoker names its element by its attributes: a data URL preview's `src` is megabytes long. */
+function shortInvoker(invoker: string): string {
+  return invoker.replace(/"data:([^;,"]*)[^"]*"/g, '"data:$1,…"');
 }

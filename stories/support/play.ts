@@ -152,7 +152,11 @@ export function watchFocus(canvasElement: HTMLElement): FocusLog {
   };
 }
 
-/** Checks that focus is on the button named `name`; a failure says where focus is instead ("body": the page). */
-export async function expectFocusOn(name: string): Promise<void> {
-  await expect(describeFocus()).toBe(`button ${name}`);
+/**
+ * Checks that focus is on the button named `name`, waiting (as expectState does) for the render that
+ * moves it: the state shows before that render's effect has run, which a loaded machine can stretch.
+ * A failure says where focus is instead ("body": the page).
+ */
+export async function expectFocusOn(name: string, timeout = 5000): Promise<void> {
+  await waitFor(() => expect(describeFocus()).toBe(`button ${name}`), { timeout });
 }
