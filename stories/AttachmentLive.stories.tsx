@@ -190,7 +190,7 @@ export const ChunkedPauseResume: Story = {
     for (let at = 0; at < bytes.length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
     await chooseFile(canvasElement, new File([bytes], 'live-interview.m4a', { type: 'audio/mp4' }));
     // Paused once part 1 hangs: part 0 is stored, the upload is under way.
-    await waitFor(() => expect(partOneHeld).toBe(true), { timeout: 5000 });
+    await waitFor(() => expect(partOneHeld).toBe(true), { timeout: 15000 });
     await userEvent.click(canvas.getByRole('button', { name: 'Pause live-interview.m4a' }));
     await expectState(canvasElement, 'paused');
     await userEvent.click(canvas.getByRole('button', { name: 'Resume live-interview.m4a' }));

@@ -34,7 +34,8 @@ export type LiveSetup =
 export async function prepareLiveMedia(baseUrl: string, token: string): Promise<LiveSetup> {
   const root = baseUrl.replace(/\/+$/, '');
   try {
-    const health = await fetch(`${root}/health`, { signal: AbortSignal.timeout(3000), cache: 'no-store' });
+    // A server on this machine answers at once; 10 s leaves room for a machine busy with a whole test run.
+    const health = await fetch(`${root}/health`, { signal: AbortSignal.timeout(10_000), cache: 'no-store' });
     if (!health.ok) return { status: 'failed', reason: `GET ${root}/health answered ${health.status}.` };
   } catch (error) {
     return { status: 'offline', reason: error instanceof Error ? error.message : String(error) };

@@ -112,6 +112,7 @@ describe(`ThumbnailUploader, built and installed in an app, against the referenc
         'dist/styles.css',
         'dist/testing.d.ts',
         'dist/testing.js',
+        'dist/thumbnail-[hash].js',
         'dist/validate-[hash].js',
         'dist/videoFrame-[hash].js',
         'package.json',
