@@ -2,10 +2,15 @@ import type { Decorator, Preview } from '@storybook/react-vite';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { initialize, mswLoader } from 'msw-storybook-addon';
 import { useState, type ReactNode } from 'react';
+import { configure } from 'storybook/test';
 import { UploaderProvider, type UploaderProviderProps } from '../src';
 import { STORY_BASE_URL, STORY_TOKEN } from '../stories/support/uploadApi';
 import '../src/components/ThumbnailUploader.css';
 import './preview.css';
+
+// waitFor and findBy* wait up to 5 s (1 s by default), as expectState does: a story's upload is real
+// work (a worker, a service worker, a server), which a machine busy with the whole test run stretches.
+configure({ asyncUtilTimeout: 5000 });
 
 // Requests no story mocks (the Live stories' real server, images, Storybook's own files) go to the network untouched.
 initialize({ onUnhandledRequest: 'bypass', quiet: true, serviceWorker: { url: './mockServiceWorker.js' } });
