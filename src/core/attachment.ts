@@ -5,7 +5,7 @@ import type { RequestOptions } from './request';
 import type { UploadProgress } from './send';
 import type { UploadTask } from './uploader';
 import { uploadThumbnail } from './upload';
-import { createLimiter, thumbnailLine } from './limiter';
+import { hashLine, thumbnailLine } from './limiter';
 import { md5Hex } from './md5';
 import { shortName } from './format';
 
@@ -23,9 +23,6 @@ export interface AttachmentCheckpoint {
 
 /** The largest attachment taken by default: 1 GiB. */
 export const DEFAULT_ATTACHMENT_MAX_SIZE = 1024 * 1024 * 1024;
-
-/** The page's attachments waiting their turn are hashed through this line, one at a time, in the order added. */
-const hashLine = /* @__PURE__ */ createLimiter(1);
 
 /** How long a single-request video waits for its length (`qqduration`) before it goes without. */
 const DURATION_WAIT_MS = 3000;

@@ -246,7 +246,12 @@ async function encode(job: EncodeJob, file: File, signal: AbortSignal | undefine
 
 /** How long a worker that answered waits for the next image before it ends: starting one costs tens of ms. */
 export const IDLE_WORKER_MS = 1000;
-/** Workers waiting for an image (at most as many as the thumbnail line runs), each with its timer. */
+/**
+ * Workers kept waiting: as many as limiter.ts's line makes thumbnails at once (not imported: this lazy
+ * module would pull the limiter into bundles that never make a thumbnail).
+ */
+const KEPT_WORKERS = 2;
+/** Workers waiting for an image, each with its timer. */
 const idleWorkers = new Map<Worker, ReturnType<typeof setTimeout>>();
 
 /** Ends the workers waiting for an image (tests start each from none). */
@@ -268,7 +273,7 @@ function takeWorker(): Worker {
 }
 
 function keepWorker(worker: Worker): void {
-  if (idleWorkers.size >= 2) return worker.terminate();
+  if (idleWorkers.size >= KEPT_WORKERS) return worker.terminate();
   const end = () => {
     idleWorkers.delete(worker);
     worker.terminate();

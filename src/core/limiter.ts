@@ -44,5 +44,9 @@ export function createLimiter(concurrency: number): Limiter {
 /**
  * Every thumbnail of the page is made through this line, two at a time: 30 photos dropped at once
  * decode two photos at a time, not thirty, so that memory stays bounded and the page stays free.
+ * image.ts keeps as many image workers waiting (`KEPT_WORKERS`).
  */
 export const thumbnailLine: Limiter = /* @__PURE__ */ createLimiter(2);
+
+/** The page's attachments waiting their turn are hashed through this line, one at a time, in the order added. */
+export const hashLine: Limiter = /* @__PURE__ */ createLimiter(1);
