@@ -125,14 +125,18 @@ function readInWorker(blob: Blob): Slices {
   };
 }
 
-/** Adds `bytes` to the hash a piece per task, the page running between pieces. */
+/**
+ * Adds `bytes` to the hash a piece per task, the page running between pieces. The first piece waits
+ * its own task too: bytes often arrive in a microtask of another task (an upload's answer, the last
+ * piece of the slice before), which a piece would make long.
+ */
 export async function updateInPieces(
   hasher: { update: (data: Uint8Array) => unknown },
   bytes: ArrayBuffer,
   signal?: AbortSignal,
 ): Promise<void> {
   for (let at = 0; at < bytes.byteLength; at += HASH_BYTES) {
-    if (at > 0) await yieldToPage();
+    await yieldToPage();
     signal?.throwIfAborted();
     hasher.update(new Uint8Array(bytes, at, Math.min(HASH_BYTES, bytes.byteLength - at)));
   }
