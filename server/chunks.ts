@@ -48,11 +48,14 @@ export class ChunkStore {
   readonly dir: string;
   private readonly locks = new Map<string, Promise<unknown>>();
   /**
-   * The MD5 of each upload's first parts while they come in order, hashed as they are written: the
-   * done call then need not read the file again. Kept in memory only; without it (out of order, a
-   * restart), the done call reads the file.
+   * The MD5 of each upload's first `parts` parts: hashed as they are written while they come in
+   * order, and caught up from the file when later parts were stored first (several in flight), so
+   * that the done call need not read the file again. Kept in memory only; without it (a restart),
+   * the done call reads the file. Absent while a part or a catch-up is adding to it.
    */
   private readonly running = new Map<string, { hash: Hash; parts: number }>();
+  /** The catch-ups under way, by upload. */
+  private readonly catchingUp = new Map<string, Promise<void>>();
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'chunks');
@@ -105,6 +108,47 @@ export class ChunkStore {
     if (part.running && (index === 0 || part.placedAt !== undefined)) {
       this.running.set(upload.uuid, { hash: part.running, parts: index + 1 });
     }
+    this.catchUp(upload);
+  }
+
+  /**
+   * Adds to the running MD5, from the file, the parts next in order that were stored without it
+   * (they arrived while another part held it), in the background; parts stored meanwhile are added
+   * too. No part takes the MD5 while this runs: they are added here after them.
+   */
+  private catchUp(upload: PendingUpload): void {
+    const { uuid } = upload;
+    const running = this.running.get(uuid);
+    const next = (parts: StoredPart[]) => parts.find(({ index }) => index === running?.parts);
+    if (!running || this.catchingUp.has(uuid) || !next(upload.parts)) return;
+    this.running.delete(uuid);
+    const work = (async () => {
+      for (let parts = upload.parts, part = next(parts); part; part = next(parts)) {
+        const bytes = createReadStream(this.dataPath(uuid), { start: part.offset, end: part.offset + part.size - 1 });
+        for await (const chunk of bytes as AsyncIterable<Buffer>) running.hash.update(chunk);
+        running.parts += 1;
+        // Parts stored while this read are in the record, not in `upload`.
+        if (!next(parts)) parts = (await this.find(uuid))?.parts ?? [];
+      }
+    })();
+    const settled: Promise<void> = work.then(
+      async () => {
+        if (this.catchingUp.get(uuid) !== settled) return; // removed meanwhile
+        this.catchingUp.delete(uuid);
+        this.running.set(uuid, running);
+        // A part stored after the record was last read found this under way and left its bytes to it.
+        const fresh = await this.find(uuid);
+        if (fresh) this.catchUp(fresh);
+      },
+      // A file removed meanwhile, or unreadable: the done call reads it whole.
+      () => void (this.catchingUp.get(uuid) === settled && this.catchingUp.delete(uuid)),
+    );
+    this.catchingUp.set(uuid, settled);
+  }
+
+  /** Resolves once no catch-up of this upload's MD5 is under way. */
+  async caughtUp(uuid: string): Promise<void> {
+    for (let work = this.catchingUp.get(uuid); work; work = this.catchingUp.get(uuid)) await work;
   }
 
   /** Hands the running MD5 to part `index` if it is the next in order; taken, so that no other part writes into it. */
@@ -120,6 +164,7 @@ export class ChunkStore {
    * `end`; the running MD5 serves when every part came in order.
    */
   async digest(uuid: string, totalParts: number, range: { start?: number; end?: number } = {}) {
+    if (range.start === undefined) await this.caughtUp(uuid);
     const running = this.running.get(uuid);
     const whole = range.start === undefined && running?.parts === totalParts;
     const hash = whole ? running.hash.copy() : createHash('md5');
@@ -135,6 +180,7 @@ export class ChunkStore {
   /** Forgets an upload: its record first, so that a crash between the two leaves a file `open()` sweeps. */
   async remove(uuid: string): Promise<void> {
     this.running.delete(uuid);
+    this.catchingUp.delete(uuid);
     await rm(join(this.dir, `${uuid}.json`), { force: true });
     await rm(this.dataPath(uuid), { force: true });
   }
