@@ -15,7 +15,7 @@ import {
 import ImageWorker from './image.worker?worker&inline';
 import { DEFAULT_MAX_DIMENSION, DEFAULT_QUALITY, type PrepareImageOptions } from './prepare';
 import { SNIFF_BYTES, sniffImageType, type ImageType } from './sniff';
-import { isHeif } from './validate';
+import { isHeif, knowType } from './validate';
 
 /** Types that go as they are when small enough and upright: every browser shows them. */
 const SENT_AS_IS: ReadonlySet<ImageType> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -109,14 +109,17 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
   throwIfAborted(signal);
   if (asIs) {
     prepared.set(file, longest);
+    if (type) knowType(file, type);
     return file;
   }
   const blob = made.value as Blob;
   // What the bytes are, not what the encoder was asked for: WebKit encodes PNG when asked for WebP, and
   // may label it either way. The name, the type and so `qqfiletype` follow the bytes sent.
-  const produced = sniffImageType(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer())) ?? blob.type;
+  const sniffed = sniffImageType(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()));
+  const produced = sniffed ?? blob.type;
   const result = new File([blob], nameFor(file.name, produced), { type: produced, lastModified: file.lastModified });
   prepared.set(result, sentLongest);
+  if (sniffed) knowType(result, sniffed);
   return result;
 }
 

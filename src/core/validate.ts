@@ -9,9 +9,17 @@ import { SNIFF_BYTES, sniffImageType, type ImageType } from './sniff';
 export const isHeif = (type: string | undefined): type is 'image/heic' | 'image/heif' =>
   type === 'image/heic' || type === 'image/heif';
 
+/** Types known without reading: image.ts's own pictures, and the files it checked whole. */
+const knownTypes = new WeakMap<Blob, ImageType>();
+
+/** Notes a blob's type, read from its bytes already (a blob's bytes never change). */
+export function knowType(blob: Blob, type: ImageType): void {
+  knownTypes.set(blob, type);
+}
+
 /** The image type a blob's first bytes say it is, whatever its name or declared type claims. */
 export async function sniffBlobType(blob: Blob): Promise<ImageType | undefined> {
-  return sniffImageType(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()));
+  return knownTypes.get(blob) ?? sniffImageType(new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer()));
 }
 
 export interface FileRules {

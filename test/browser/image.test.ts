@@ -5,6 +5,7 @@ import { server } from 'vitest/browser';
 import { prepareImage, sniffImageType } from '../../src/core';
 import { decodeAtSize, type EncodeJob } from '../../src/core/image.worker';
 import { IDLE_WORKER_MS, endIdleWorkers } from '../../src/core/image';
+import { sniffBlobType } from '../../src/core/validate';
 import {
   BLUE,
   GREEN,
@@ -360,6 +361,17 @@ describe('where prepareImage does the work', () => {
     expect(workers.started).toEqual([]);
     const smaller = await prepareImage(made, { maxDimension: 512 });
     expect(await readPixels(smaller)).toMatchObject({ width: 512, height: 384 });
+  });
+
+  it('knows the type of a file it made or checked without reading it again, as uploadThumbnail checks it', async () => {
+    const made = await prepareImage(await large());
+    const small = fileOf(await quadrants(300, 200), 'small.png', 'image/png');
+    expect(await prepareImage(small)).toBe(small);
+    const reads = vi.spyOn(Blob.prototype, 'slice');
+    expect(await sniffBlobType(made)).toBe(made.type);
+    expect(await sniffBlobType(small)).toBe('image/png');
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
   });
 
   it('on the page with an OffscreenCanvas when there is no Worker', async () => {

@@ -405,7 +405,8 @@ describe('uploadMedia with parts in flight at once (partConcurrency)', () => {
   it('stops the parts in flight when one fails for good, and refuses a partConcurrency that is not a whole number above 0', async () => {
     const { file } = mediaFile(6 * CHUNK);
     const proxy = await proxyToServer({
-      delay: ({ fields }) => (fields.qqpartindex === '2' ? 0 : 300),
+      // Part 2 fails once parts 1 and 3 are surely sent (each is hashed before it goes), and before they are answered.
+      delay: ({ fields }) => ({ '0': 0, '2': 150 })[fields.qqpartindex ?? ''] ?? 600,
       answer: ({ fields }) => (fields.qqpartindex === '2' ? { status: 400, body: '{"error":"bad part"}' } : undefined),
     });
     const error = await failure(
