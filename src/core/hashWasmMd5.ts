@@ -10,8 +10,10 @@ export { createMD5 };
 
 /** Read at once: 4 MiB. */
 const SLICE_BYTES = 4 * 1024 * 1024;
-/** Hashed in one task: 1 MiB, a few ms here and well below a 50 ms task on a slow phone. */
-const HASH_BYTES = 1024 * 1024;
+/** Hashed at once: 256 KiB, under a ms here at full speed, and a few ms where the page shares a busy CPU. */
+const HASH_BYTES = 256 * 1024;
+/** Hashing goes on in one task for this long, then lets the page run: far below a 50 ms task. */
+const HASH_TASK_MS = 8;
 
 /** Lets the page run (an input, a frame) between two pieces of hashing; no timer clamp in the way. */
 function yieldToPage(): Promise<void> {
@@ -126,17 +128,22 @@ function readInWorker(blob: Blob): Slices {
 }
 
 /**
- * Adds `bytes` to the hash a piece per task, the page running between pieces. The first piece waits
- * its own task too: bytes often arrive in a microtask of another task (an upload's answer, the last
- * piece of the slice before), which a piece would make long.
+ * Adds `bytes` to the hash in pieces, letting the page run whenever hashing has held it for
+ * HASH_TASK_MS: at full speed a slice goes in a task or two, and on a CPU shared with decoding and
+ * uploads (where a MiB took 20 ms here) a piece at a time. The first piece waits its own task too:
+ * bytes often arrive in a microtask of another task (an upload's answer), which they would make long.
  */
 export async function updateInPieces(
   hasher: { update: (data: Uint8Array) => unknown },
   bytes: ArrayBuffer,
   signal?: AbortSignal,
 ): Promise<void> {
+  let since = -Infinity;
   for (let at = 0; at < bytes.byteLength; at += HASH_BYTES) {
-    await yieldToPage();
+    if (performance.now() - since > HASH_TASK_MS) {
+      await yieldToPage();
+      since = performance.now();
+    }
     signal?.throwIfAborted();
     hasher.update(new Uint8Array(bytes, at, Math.min(HASH_BYTES, bytes.byteLength - at)));
   }

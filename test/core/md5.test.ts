@@ -9,18 +9,40 @@ describe('md5Hex', () => {
     expect(await md5Hex(new Blob([bytes]))).toBe(md5Of(bytes));
   });
 
-  it('hashes each piece in a task of its own, the first one too', async () => {
+  it('hashes in a task of its own, never in the one the bytes arrived in', async () => {
     // Bytes often arrive in a microtask of another task (an upload's answer): hashing them there
-    // would add a piece to that task and make it long.
+    // would make that task long.
     const pieces: number[] = [];
-    const hashing = updateInPieces(
-      { update: (piece) => pieces.push(piece.length) },
-      new ArrayBuffer(2.5 * 1024 * 1024),
-    );
+    const hashing = updateInPieces({ update: (piece) => pieces.push(piece.length) }, new ArrayBuffer(600 * 1024));
     for (let microtask = 0; microtask < 20; microtask += 1) await null;
     expect(pieces).toEqual([]);
     await hashing;
-    expect(pieces).toEqual([1024 * 1024, 1024 * 1024, 512 * 1024]);
+    expect(pieces).toEqual([256 * 1024, 256 * 1024, 88 * 1024]);
+  });
+
+  it('lets the page run between pieces once hashing has held it for 8 ms, and not before', async () => {
+    let yields = 0;
+    const scheduler = {
+      yield: () => {
+        yields += 1;
+        return new Promise<void>((resolve) => setTimeout(resolve));
+      },
+    };
+    vi.stubGlobal('scheduler', scheduler);
+    try {
+      const busy = (ms: number) => {
+        for (const start = performance.now(); performance.now() - start < ms;);
+      };
+      // 10 pieces of 256 KiB: all within 8 ms at once when hashing is fast, one a task when each takes 10 ms.
+      await updateInPieces({ update: () => undefined }, new ArrayBuffer(2560 * 1024));
+      // One, before the first piece (a stall of the machine itself may add one).
+      expect(yields).toBeLessThan(4);
+      yields = 0;
+      await updateInPieces({ update: () => busy(10) }, new ArrayBuffer(2560 * 1024));
+      expect(yields).toBe(10);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('hashes an empty blob', async () => {
