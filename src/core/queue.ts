@@ -139,7 +139,16 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     return entry.item;
   };
 
-  const publish = () => {
+  /** Set when the list or an item's machine moved: the snapshot is built again when next read. */
+  let stale = false;
+  /** A machine's move is told in a microtask, with any others of the same task: one list, not one per move. */
+  let telling = false;
+  /** The ids and states last given to onChange, which is not called for progress. */
+  let told = '';
+
+  const current = () => {
+    if (!stale) return snapshot;
+    stale = false;
     const items = entries.map(itemOf);
     let loaded = 0;
     let total = 0;
@@ -150,10 +159,37 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
       if (state === 'uploaded' || atThumbnail) loaded += file.size;
       else if (state === 'uploading' && percent !== null) loaded += (file.size * percent) / 100;
     }
-    const before = snapshot.items.map(({ id, state }) => `${id} ${state}`).join();
     snapshot = { items, loaded: Math.round(loaded), total, leftOut };
-    if (items.map(({ id, state }) => `${id} ${state}`).join() !== before) options.onChange?.(items);
+    return snapshot;
+  };
+
+  /** Tells onChange (when an item came, went or changed state) and the listeners. */
+  const tell = () => {
+    const { items } = current();
+    const states = items.map(({ id, state }) => `${id} ${state}`).join();
+    if (states !== told) {
+      told = states;
+      options.onChange?.(items);
+    }
     for (const listener of [...listeners]) listener();
+  };
+  /** After an action: told at once. */
+  const publish = () => {
+    stale = true;
+    tell();
+  };
+  /**
+   * After a machine moved: 30 photos whose checks end in the same task (or two uploads' progress)
+   * make one list and one render, not one each (n² work in one task).
+   */
+  const publishSoon = () => {
+    stale = true;
+    if (telling) return;
+    telling = true;
+    queueMicrotask(() => {
+      telling = false;
+      if (!disposed) tell();
+    });
   };
 
   /** Starts the waiting items, in the order chosen, while places are free. */
@@ -200,7 +236,7 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     entry.unsubscribe = entry.uploader.subscribe(() => {
       if (adding) return;
       schedule();
-      publish();
+      publishSoon();
     });
     entries.push(entry);
     if (error) uploader.choose([], [{ file, error }]);
@@ -239,7 +275,7 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
   };
 
   return {
-    getSnapshot: () => snapshot,
+    getSnapshot: current,
     subscribe: (listener) => {
       disposed = false;
       listeners.add(listener);
@@ -285,6 +321,8 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
       entries = [];
       leftOut = [];
       snapshot = { items: [], loaded: 0, total: 0, leftOut };
+      stale = false;
+      told = '';
     },
   };
 }

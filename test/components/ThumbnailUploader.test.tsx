@@ -137,7 +137,7 @@ describe('ThumbnailUploader against the reference server', () => {
 
     // Named and typed like a PNG, but the bytes are text: caught by its magic bytes.
     dropFiles(root, [new File(['<html>not a picture</html>'], 'fake.png', { type: 'image/png' })]);
-    await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent('not an image we can use'));
+    await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent('fake.png is not an image we can use'));
     expect(onError).toHaveBeenCalledTimes(2);
     expect(onError.mock.calls.map(([error]) => error.kind)).toEqual(['invalid-file', 'invalid-file']);
     expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();

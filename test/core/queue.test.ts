@@ -224,4 +224,35 @@ describe('createUploadQueue: many uploads, each its own machine', () => {
     expect(after.map((item) => item.state)).toEqual(['uploaded', 'uploading', 'queued']);
     expect(after[2]).toBe(before[2]);
   });
+
+  it('tells the moves of one task once: 30 files whose checks end together make one list, not 30', async () => {
+    const { send } = fakeSend();
+    const onChange = vi.fn();
+    const queue = createUploadQueue<string>({ task: { check: async () => undefined, send }, onChange, maxFiles: 30 });
+    const listener = vi.fn();
+    queue.subscribe(listener);
+    queue.add(files(30));
+    expect(listener).toHaveBeenCalledTimes(1);
+    await flush();
+    // The add, then every check and the first two sends, told together.
+    expect(listener).toHaveBeenCalledTimes(2);
+    expect(onChange).toHaveBeenCalledTimes(2);
+    expect(onChange.mock.lastCall![0].map((item: { state: string }) => item.state)).toEqual([
+      'uploading',
+      'uploading',
+      ...Array(28).fill('queued'),
+    ]);
+  });
+
+  it('tells nothing once disposed, even a move of the same task', async () => {
+    const { send } = fakeSend();
+    const onChange = vi.fn();
+    const queue = createUploadQueue<string>({ task: { check: async () => undefined, send }, onChange });
+    queue.subscribe(() => undefined);
+    queue.add(files(2));
+    onChange.mockClear();
+    queue.dispose();
+    await flush();
+    expect(onChange).not.toHaveBeenCalled();
+  });
 });

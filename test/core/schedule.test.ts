@@ -22,14 +22,25 @@ describe('knowSizesInTurns', () => {
   it('reads every size before it resolves, letting the page run between a few files', async () => {
     const log: string[] = [];
     const files = Array.from({ length: 12 }, (_, index) => new SlowFile(log, `file ${index}`, 3));
-    // A task queued before: it runs once the first few sizes are read, not after all twelve.
+    // A task queued once the first size is read: it runs after a few more, not after all twelve.
+    const reading = knowSizesInTurns(files);
+    while (!log.length) await new Promise((resolve) => setTimeout(resolve));
     const other = new Promise<void>((resolve) => setTimeout(() => resolve(void log.push('other task')), 0));
-    await knowSizesInTurns(files);
+    await reading;
     await other;
     expect(log.filter((entry) => entry.startsWith('file'))).toEqual(files.map((_, index) => `file ${index}`));
     const at = log.indexOf('other task');
     expect(at).toBeGreaterThan(0);
     expect(at).toBeLessThan(files.length);
+  });
+
+  it("reads no size in the caller's task (the drop's or the input's)", async () => {
+    const log: string[] = [];
+    const reading = knowSizesInTurns([new SlowFile(log, 'file', 0)]);
+    await Promise.resolve();
+    expect(log).toEqual([]);
+    await reading;
+    expect(log).toEqual(['file']);
   });
 
   it('passes over what is not a file, such as the items of a drag', async () => {
