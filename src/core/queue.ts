@@ -81,6 +81,9 @@ interface Entry<TResult, TCheckpoint, TPrepared> {
 /** The phase an item waits in for each thing it waits to do. */
 const WAITS_IN = { upload: 'chosen', retry: 'failed', resume: 'paused' } as const;
 
+/** Progress is told at most this often: 10 redraws a second move a bar smoothly. */
+const PROGRESS_MS = 100;
+
 const STATES: Record<UploaderSnapshot<unknown>['phase'], QueueItemState> = {
   idle: 'queued',
   checking: 'queued',
@@ -145,6 +148,10 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
   let telling = false;
   /** The ids and states last given to onChange, which is not called for progress. */
   let told = '';
+  /** The items last told, when, and the telling of progress held back until PROGRESS_MS after. */
+  let toldItems: readonly Item[] = [];
+  let toldAt = -Infinity;
+  let heldBack: ReturnType<typeof setTimeout> | undefined;
 
   const current = () => {
     if (!stale) return snapshot;
@@ -162,15 +169,32 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     snapshot = { items, loaded: Math.round(loaded), total, leftOut };
     return snapshot;
   };
+  /** Whether the items moved since last told by their progress alone (the machines spread a snapshot to move it). */
+  const onlyProgressMoved = (items: readonly Item[]) =>
+    items.length === toldItems.length &&
+    items.every((item, index) => {
+      const before = toldItems[index];
+      if (item === before) return true;
+      const [now, then] = [item.snapshot, before?.snapshot] as Array<Record<string, unknown> | undefined>;
+      return (
+        item.id === before?.id &&
+        item.state === before.state &&
+        Object.keys(now ?? {}).every((key) => key === 'progress' || now?.[key] === then?.[key])
+      );
+    });
 
   /** Tells onChange (when an item came, went or changed state) and the listeners. */
   const tell = () => {
+    clearTimeout(heldBack);
+    heldBack = undefined;
     const { items } = current();
     const states = items.map(({ id, state }) => `${id} ${state}`).join();
     if (states !== told) {
       told = states;
       options.onChange?.(items);
     }
+    toldItems = items;
+    toldAt = performance.now();
     for (const listener of [...listeners]) listener();
   };
   /** After an action: told at once. */
@@ -179,8 +203,9 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     tell();
   };
   /**
-   * After a machine moved: 30 photos whose checks end in the same task (or two uploads' progress)
-   * make one list and one render, not one each (n² work in one task).
+   * After a machine moved: 30 photos whose checks end in the same task make one list and one
+   * render, not one each (n² work in one task); progress alone is told at most every PROGRESS_MS,
+   * where two uploads' events made a render each. Any other move is told at once.
    */
   const publishSoon = () => {
     stale = true;
@@ -188,7 +213,10 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     telling = true;
     queueMicrotask(() => {
       telling = false;
-      if (!disposed) tell();
+      if (disposed) return;
+      const wait = toldAt + PROGRESS_MS - performance.now();
+      if (wait > 0 && onlyProgressMoved(current().items)) heldBack ??= setTimeout(tell, wait);
+      else tell();
     });
   };
 
@@ -323,6 +351,9 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
       snapshot = { items: [], loaded: 0, total: 0, leftOut };
       stale = false;
       told = '';
+      toldItems = [];
+      clearTimeout(heldBack);
+      heldBack = undefined;
     },
   };
 }

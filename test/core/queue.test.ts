@@ -255,4 +255,37 @@ describe('createUploadQueue: many uploads, each its own machine', () => {
     await flush();
     expect(onChange).not.toHaveBeenCalled();
   });
+
+  it('tells progress at most every 100 ms, the last of it too, and a state at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const { queue, runs } = queueOf({ concurrency: 1 });
+      const listener = vi.fn();
+      queue.subscribe(listener);
+      queue.add(files(2));
+      await vi.advanceTimersByTimeAsync(0);
+      listener.mockClear();
+      for (let loaded = 1; loaded <= 5; loaded += 1) {
+        runs[0]!.run.onProgress({ loaded, total: 10 });
+        await vi.advanceTimersByTimeAsync(10);
+      }
+      expect(listener).not.toHaveBeenCalled();
+      // Read at any time, the list is up to date.
+      expect(queue.getSnapshot().items[0]!.percent).toBe(50);
+      runs[0]!.resolve('stored');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(listener).toHaveBeenCalledTimes(1);
+      runs[1]!.run.onProgress({ loaded: 3, total: 10 });
+      await vi.advanceTimersByTimeAsync(99);
+      expect(listener).toHaveBeenCalledTimes(1);
+      await vi.advanceTimersByTimeAsync(1);
+      // The progress held back is told once its 100 ms are up; the one held before the state, never again.
+      expect(listener).toHaveBeenCalledTimes(2);
+      expect(queue.getSnapshot().items[1]!.percent).toBe(30);
+      await vi.advanceTimersByTimeAsync(500);
+      expect(listener).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
