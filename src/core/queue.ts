@@ -49,6 +49,11 @@ export interface QueueOptions<TResult, TCheckpoint = unknown, TPrepared = unknow
 
 export interface UploadQueue<TResult, TCheckpoint = unknown, TPrepared = unknown> {
   getSnapshot: () => QueueSnapshot<TResult, TCheckpoint, TPrepared>;
+  /**
+   * Called after every change: at once after an action, in a microtask after the machines moved
+   * (with every other move of the same task), and for progress alone at most every 100 ms.
+   * `getSnapshot` is up to date whenever it is read.
+   */
   subscribe: (listener: () => void) => () => void;
   /** Adds files (and the drop's own refusals, as items that failed) after those already in the list. */
   add: (files: readonly File[], refused?: readonly Refusal[]) => void;
