@@ -149,12 +149,14 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
 
   /** Set when the list or an item's machine moved: the snapshot is built again when next read. */
   let stale = false;
-  /** A machine's move is told in a microtask, with any others of the same task: one list, not one per move. */
-  let telling = false;
   /** The ids and states last given to onChange, which is not called for progress. */
   let told = '';
-  /** The items last told, when, and the telling of progress held back until PROGRESS_MS after. */
-  let toldItems: readonly Item[] = [];
+  /** A machine's move is told in a microtask, with any others of the same task: one list, not one per move. */
+  let telling = false;
+  /** Set while a machine reports progress; `urgent`, by any other move not told yet. */
+  let progressing = false;
+  let urgent = false;
+  /** When the listeners were last told, and the telling of progress alone held back until PROGRESS_MS after. */
   let toldAt = -Infinity;
   let heldBack: ReturnType<typeof setTimeout> | undefined;
 
@@ -174,31 +176,18 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     snapshot = { items, loaded: Math.round(loaded), total, leftOut };
     return snapshot;
   };
-  /** Whether the items moved since last told by their progress alone (the machines spread a snapshot to move it). */
-  const onlyProgressMoved = (items: readonly Item[]) =>
-    items.length === toldItems.length &&
-    items.every((item, index) => {
-      const before = toldItems[index];
-      if (item === before) return true;
-      const [now, then] = [item.snapshot, before?.snapshot] as Array<Record<string, unknown> | undefined>;
-      return (
-        item.id === before?.id &&
-        item.state === before.state &&
-        Object.keys(now ?? {}).every((key) => key === 'progress' || now?.[key] === then?.[key])
-      );
-    });
 
   /** Tells onChange (when an item came, went or changed state) and the listeners. */
   const tell = () => {
     clearTimeout(heldBack);
     heldBack = undefined;
+    urgent = false;
     const { items } = current();
     const states = items.map(({ id, state }) => `${id} ${state}`).join();
     if (states !== told) {
       told = states;
       options.onChange?.(items);
     }
-    toldItems = items;
     toldAt = performance.now();
     for (const listener of [...listeners]) listener();
   };
@@ -214,14 +203,15 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
    */
   const publishSoon = () => {
     stale = true;
+    urgent ||= !progressing;
     if (telling) return;
     telling = true;
     queueMicrotask(() => {
       telling = false;
-      if (disposed) return;
       const wait = toldAt + PROGRESS_MS - performance.now();
-      if (wait > 0 && onlyProgressMoved(current().items)) heldBack ??= setTimeout(tell, wait);
-      else tell();
+      if (disposed) return;
+      if (urgent || wait <= 0) tell();
+      else heldBack ??= setTimeout(tell, wait);
     });
   };
 
@@ -251,7 +241,18 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
   const machineOptions = (
     entry: () => Entry<TResult, TCheckpoint, TPrepared>,
   ): UploaderOptions<TResult, TCheckpoint, TPrepared> => ({
-    task: options.task,
+    task: {
+      ...options.task,
+      send: (run) =>
+        options.task.send({
+          ...run,
+          onProgress: (progress) => {
+            progressing = true;
+            run.onProgress(progress);
+            progressing = false;
+          },
+        }),
+    },
     autoUpload: false,
     onUploaded: (result) => options.onUploaded?.(result, itemOf(entry())),
     onError: (error) => options.onError?.(error, itemOf(entry())),
@@ -356,7 +357,6 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
       snapshot = { items: [], loaded: 0, total: 0, leftOut };
       stale = false;
       told = '';
-      toldItems = [];
       clearTimeout(heldBack);
       heldBack = undefined;
     },
