@@ -153,7 +153,7 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
   let told = '';
   /** A machine's move is told in a microtask, with any others of the same task: one list, not one per move. */
   let telling = false;
-  /** Set while a machine reports progress; `urgent`, by any other move not told yet. */
+  /** `progressing` while a machine reports progress; `urgent` once any other move waits to be told. */
   let progressing = false;
   let urgent = false;
   /** When the listeners were last told, and the telling of progress alone held back until PROGRESS_MS after. */
@@ -208,8 +208,8 @@ export function createUploadQueue<TResult, TCheckpoint = unknown, TPrepared = un
     telling = true;
     queueMicrotask(() => {
       telling = false;
-      const wait = toldAt + PROGRESS_MS - performance.now();
       if (disposed) return;
+      const wait = toldAt + PROGRESS_MS - performance.now();
       if (urgent || wait <= 0) tell();
       else heldBack ??= setTimeout(tell, wait);
     });
