@@ -79,6 +79,8 @@ async function durationOf(video: HTMLVideoElement, signal: AbortSignal | undefin
 /** How often a seek that never began is asked again, and how many times. */
 const SEEK_AGAIN_MS = 500;
 const SEEK_TRIES = 6;
+/** How long a seeked frame may take to be presented; a browser that never says so costs this, not more. */
+const PRESENT_WAIT_MS = 250;
 
 /**
  * Seeks, and resolves once there. Firefox ESR drops a seek asked between `loadedmetadata` and
@@ -87,6 +89,12 @@ const SEEK_TRIES = 6;
  */
 async function seek(video: HTMLVideoElement, time: number, signal: AbortSignal | undefined): Promise<void> {
   const seeked = until(video, 'seeked', signal);
+  // Chromium may answer `seeked` before the frame there is ready to draw, and draws black (about one
+  // capture in thirty here): the frame is drawn once it is presented too, where the browser says so.
+  const presented =
+    'requestVideoFrameCallback' in video
+      ? new Promise<void>((resolve) => video.requestVideoFrameCallback(() => resolve()))
+      : undefined;
   let tries = 1;
   const again = setInterval(() => {
     if (!video.seeking && tries++ < SEEK_TRIES) video.currentTime = time;
@@ -96,6 +104,11 @@ async function seek(video: HTMLVideoElement, time: number, signal: AbortSignal |
     await seeked;
   } finally {
     clearInterval(again);
+  }
+  if (presented) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([presented, new Promise((resolve) => (timer = setTimeout(resolve, PRESENT_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 }
 
