@@ -101,7 +101,7 @@ export async function prepareImage(file: File, options: PrepareImageOptions = {}
   // Firefox and WebKit decode a PNG or JPEG cut short without a complaint, the missing rows left
   // blank: the bytes must show their end (Chromium refuses it as it decodes). They are looked for
   // while the image is decoded (once all the same when it goes as it is, to prove that it is whole).
-  const [ends, made] = await Promise.allSettled([type ? cutShort(file, type) : false, work]);
+  const [ends, made] = await Promise.allSettled([type ? cutShort(file, type, head) : false, work]);
   if (made.status === 'fulfilled' && made.value instanceof ImageBitmap) made.value.close();
   if (ends.status === 'rejected') throw ends.reason;
   if (ends.value) throw damaged(new Error(`The ${type} ends before its last bytes.`));
@@ -137,9 +137,9 @@ const WINDOW_BYTES = 256 * 1024;
  * (or whose chunks run past the end), a JPEG with no end-of-image marker after its first scan, a WebP
  * shorter than its RIFF header says. Bytes after the end (some apps append data) are allowed.
  */
-async function cutShort(file: Blob, type: ImageType): Promise<boolean> {
+async function cutShort(file: Blob, type: ImageType, head: Uint8Array): Promise<boolean> {
   if (type !== 'image/png' && type !== 'image/jpeg' && type !== 'image/webp') return false;
-  const read = windowOf(file);
+  const read = windowOf(file, head);
   if (type === 'image/webp') {
     const header = await read(0, 8);
     return header.byteLength < 8 || file.size < 8 + header.getUint32(4, true);
@@ -166,17 +166,21 @@ async function cutShort(file: Blob, type: ImageType): Promise<boolean> {
   // From the end, where it nearly always is, a window at a time (each overlapping the next by a byte).
   for (let end = file.size; ;) {
     const from = Math.max(at, end - WINDOW_BYTES);
-    const bytes = new Uint8Array(await file.slice(from, end).arrayBuffer());
+    const view = await read(from, end - from);
+    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
     for (let i = bytes.length - 2; i >= 0; i -= 1) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return false;
     if (from === at) return true;
     end = from + 1;
   }
 }
 
-/** Reads `length` bytes at `at` (fewer past the end), a window of the file at a time. */
-function windowOf(file: Blob): (at: number, length: number) => Promise<DataView> {
+/**
+ * Reads `length` bytes at `at` (fewer past the end), a window of the file at a time; the first
+ * window is the head prepareImage read already.
+ */
+function windowOf(file: Blob, head: Uint8Array): (at: number, length: number) => Promise<DataView> {
   let start = 0;
-  let window = new Uint8Array(0);
+  let window = head;
   return async (at, length) => {
     if (at < start || at + length > start + window.length) {
       start = at;

@@ -374,6 +374,18 @@ describe('where prepareImage does the work', () => {
     reads.mockRestore();
   });
 
+  it("reads an image's head once: its structure is checked from the bytes its size was read from", async () => {
+    for (const file of [await large(), fileOf(await quadrants(2000, 1500, 'image/jpeg'), 'large.jpg', 'image/jpeg')]) {
+      const reads = vi.spyOn(Blob.prototype, 'slice');
+      await prepareImage(file);
+      const starts = reads.mock.contexts.flatMap((blob, i) => (blob === file ? [reads.mock.calls[i]![0] ?? 0] : []));
+      reads.mockRestore();
+      // Both are smaller than the head (256 KiB): nothing else is read of them on the page.
+      expect(file.size).toBeLessThan(256 * 1024);
+      expect(starts, file.type).toEqual([0]);
+    }
+  });
+
   it('on the page with an OffscreenCanvas when there is no Worker', async () => {
     const file = await large();
     vi.stubGlobal('Worker', undefined);
