@@ -43,7 +43,18 @@ export async function captureVideoFrame(file: Blob, options: CaptureVideoFrameOp
     options.onDuration?.(duration);
     const time = frameTime(duration, options.atSeconds);
     if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.currentTime !== time) {
+      // Chromium may answer `seeked` before the frame there is ready to draw, and draws black (about
+      // one capture in thirty here): it is drawn once presented too, where the browser says so.
+      const presented =
+        'requestVideoFrameCallback' in video
+          ? new Promise<void>((resolve) => video.requestVideoFrameCallback(() => resolve()))
+          : undefined;
       await seek(video, time, signal);
+      if (presented) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([presented, new Promise((done) => (timer = setTimeout(done, PRESENT_WAIT_MS)))]);
+        clearTimeout(timer);
+      }
     }
     // WebKit may answer `seeked` before the frame there is decoded, and draws black until it is.
     // No event is due when it is (`loadeddata` came once, before the seek): look again each frame, for a while.
@@ -89,12 +100,6 @@ const PRESENT_WAIT_MS = 250;
  */
 async function seek(video: HTMLVideoElement, time: number, signal: AbortSignal | undefined): Promise<void> {
   const seeked = until(video, 'seeked', signal);
-  // Chromium may answer `seeked` before the frame there is ready to draw, and draws black (about one
-  // capture in thirty here): the frame is drawn once it is presented too, where the browser says so.
-  const presented =
-    'requestVideoFrameCallback' in video
-      ? new Promise<void>((resolve) => video.requestVideoFrameCallback(() => resolve()))
-      : undefined;
   let tries = 1;
   const again = setInterval(() => {
     if (!video.seeking && tries++ < SEEK_TRIES) video.currentTime = time;
@@ -104,11 +109,6 @@ async function seek(video: HTMLVideoElement, time: number, signal: AbortSignal |
     await seeked;
   } finally {
     clearInterval(again);
-  }
-  if (presented) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([presented, new Promise((resolve) => (timer = setTimeout(resolve, PRESENT_WAIT_MS)))]);
-    clearTimeout(timer);
   }
 }
 
